@@ -1,0 +1,98 @@
+//! Charts of traffic and plans as SVG, with text laid out in a bundled font so they look
+//! the same on every machine, fonts installed or not.
+
+mod font;
+mod servers;
+mod traffic;
+
+pub use font::{FONT_FAMILY, FONT_TTF, font_face_css, with_embedded_font};
+pub use servers::{ServersChart, servers_chart};
+pub use traffic::{Series, TrafficChart, traffic_chart};
+
+/// Chart size in pixels (width, height); fixed so output is reproducible.
+pub const SIZE: (u32, u32) = (960, 420);
+
+/// Okabe–Ito palette: eight colours that stay distinct under the common forms of colour
+/// blindness (Okabe & Ito, "Color Universal Design", 2008).
+pub const PALETTE: [(u8, u8, u8); 8] = [
+    (0, 114, 178),
+    (230, 159, 0),
+    (0, 158, 115),
+    (204, 121, 167),
+    (86, 180, 233),
+    (213, 94, 0),
+    (240, 228, 66),
+    (0, 0, 0),
+];
+
+/// What can go wrong drawing a chart.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// There is nothing to draw.
+    #[error("no data to chart: {0}")]
+    NoData(&'static str),
+    /// plotters failed to draw.
+    #[error("drawing chart: {0}")]
+    Draw(String),
+}
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
+    Error::Draw(format!("{e:?}"))
+}
+
+/// SI-prefixed number for axis labels: 950, 12k, 3.4M.
+pub fn si(value: f64) -> String {
+    let a = value.abs();
+    let (scaled, prefix) = if a >= 1e9 {
+        (value / 1e9, "G")
+    } else if a >= 1e6 {
+        (value / 1e6, "M")
+    } else if a >= 1e3 {
+        (value / 1e3, "k")
+    } else {
+        (value, "")
+    };
+    let text = if scaled.abs() >= 100.0 || scaled.fract() == 0.0 {
+        format!("{scaled:.0}")
+    } else if scaled.abs() >= 10.0 {
+        format!("{scaled:.1}")
+    } else {
+        format!("{scaled:.2}")
+    };
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    };
+    format!("{text}{prefix}")
+}
+
+/// The text of every `<text>` element, trimmed, in document order (for tests).
+#[cfg(test)]
+pub(crate) fn svg_texts(svg: &str) -> Vec<&str> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = &t[t.find('>')? + 1..];
+            Some(body[..body.find("</text>")?].trim())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn si_labels() {
+        assert_eq!(si(950.0), "950");
+        assert_eq!(si(12_000.0), "12k");
+        assert_eq!(si(850e6), "850M");
+        assert_eq!(si(2.5), "2.5");
+        assert_eq!(si(0.127), "0.13");
+        assert_eq!(si(0.0), "0");
+    }
+}

@@ -1,0 +1,131 @@
+//! Servers per tier per month as stacked bars, with today's fleet drawn across.
+
+use plotters::prelude::*;
+
+use crate::{Error, PALETTE, Result, SIZE, draw_err, font};
+
+/// What to draw in a servers chart.
+pub struct ServersChart<'a> {
+    /// Title above the plot.
+    pub title: &'a str,
+    /// One label per month (x axis).
+    pub months: &'a [String],
+    /// Tier names, bottom of the stack first.
+    pub tiers: &'a [String],
+    /// `servers[month][tier]`.
+    pub servers: &'a [Vec<u32>],
+    /// Servers in service today over all tiers, drawn as a line; `None` to omit.
+    pub today_total: Option<u32>,
+}
+
+/// Draws a stacked bar chart of servers per tier per month as an SVG document.
+pub fn servers_chart(chart: &ServersChart<'_>) -> Result<String> {
+    font::register();
+    if chart.months.is_empty() || chart.tiers.is_empty() {
+        return Err(Error::NoData("no months or no tiers to plan"));
+    }
+    let tallest = chart
+        .servers
+        .iter()
+        .map(|m| m.iter().sum::<u32>())
+        .max()
+        .unwrap_or(0);
+    let y_top = f64::from(tallest.max(chart.today_total.unwrap_or(0)).max(1)) * 1.15;
+    let n = chart.months.len();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        let mut c = ChartBuilder::on(&root)
+            .caption(chart.title, (font::FONT_FAMILY, 24))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(56)
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..y_top)
+            .map_err(draw_err)?;
+        let months = chart.months;
+        c.configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n.min(12))
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < months.len() {
+                    months[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_desc("servers")
+            .label_style((font::FONT_FAMILY, 16))
+            .axis_desc_style((font::FONT_FAMILY, 17))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(draw_err)?;
+        for (t, tier) in chart.tiers.iter().enumerate() {
+            let (r, g, b) = PALETTE[t % PALETTE.len()];
+            let colour = RGBColor(r, g, b);
+            let bars = chart.servers.iter().enumerate().map(|(m, counts)| {
+                let below: u32 = counts[..t].iter().sum();
+                let x = m as f64;
+                Rectangle::new(
+                    [
+                        (x - 0.35, f64::from(below)),
+                        (x + 0.35, f64::from(below + counts[t])),
+                    ],
+                    colour.filled(),
+                )
+            });
+            c.draw_series(bars)
+                .map_err(draw_err)?
+                .label(tier.as_str())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
+                });
+        }
+        if let Some(today) = chart.today_total {
+            let y = f64::from(today);
+            c.draw_series(LineSeries::new(
+                [(-0.5, y), (n as f64 - 0.5, y)],
+                BLACK.stroke_width(2),
+            ))
+            .map_err(draw_err)?
+            .label(format!("today: {today} servers"))
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLACK.stroke_width(2)));
+        }
+        c.configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font((font::FONT_FAMILY, 16))
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(draw_err)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stacks_one_bar_segment_per_tier_and_month() {
+        let months = vec!["2015-06".to_owned(), "2015-07".to_owned()];
+        let tiers = vec!["web".to_owned(), "db".to_owned()];
+        let servers = vec![vec![2, 3], vec![4, 3]];
+        let svg = servers_chart(&ServersChart {
+            title: "Servers",
+            months: &months,
+            tiers: &tiers,
+            servers: &servers,
+            today_total: Some(5),
+        })
+        .unwrap();
+        // 4 bars + 2 legend swatches + the background and legend box.
+        let filled_rects = svg.matches("<rect").count();
+        assert!(filled_rects >= 6, "{svg}");
+        assert!(crate::svg_texts(&svg).contains(&"2015-07"));
+        assert!(crate::svg_texts(&svg).contains(&"today: 5 servers"));
+    }
+}

@@ -1,0 +1,33 @@
+//! Demand forecasts from plain series: `&[f64]` values at `&[f64]` times, no DataFrame.
+//!
+//! Models come in two types: the unfitted model (its settings) and the fitted one that
+//! can predict, so predicting from an unfitted model does not compile.
+
+mod linear;
+
+pub use linear::{FittedLinearTrend, LinearTrend};
+
+/// What can go wrong fitting a model.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// No observations were given.
+    #[error("cannot fit a trend to an empty series")]
+    Empty,
+    /// Times and values differ in length.
+    #[error("{times} times but {values} values")]
+    LengthMismatch {
+        /// Number of times.
+        times: usize,
+        /// Number of values.
+        values: usize,
+    },
+    /// A time or value is NaN or infinite.
+    #[error("observation {index} is not a finite number")]
+    NotFinite {
+        /// 0-based index of the observation.
+        index: usize,
+    },
+}
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,85 @@
+//! Subcommands and the pieces of the pipeline they share.
+
+mod html;
+mod ingest;
+mod plan;
+mod report;
+mod topology;
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+/// Turns a web service's access logs into a hardware plan.
+#[derive(Debug, Parser)]
+#[command(name = "headroom", version, about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse access logs into a per-minute rollup dataset (Parquet) and summary.json.
+    Ingest(ingest::Args),
+    /// Load and inspect a service topology file.
+    Topology {
+        #[command(subcommand)]
+        command: topology::Command,
+    },
+    /// Project peak demand and plan servers per tier per month.
+    Plan(plan::Args),
+    /// Run the whole path and write an HTML report (bundled data by default).
+    Report(report::Args),
+}
+
+pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Ingest(args) => ingest::run(&args),
+        Command::Topology { command } => topology::run(&command),
+        Command::Plan(args) => plan::run(&args),
+        Command::Report(args) => report::run(&args),
+    }
+}
+
+/// The bundled access log `report` uses when given none.
+pub(crate) const BUNDLED_LOG: &str = "data/logs/elastic_apache_logs.log";
+/// The bundled topology `report` uses when given none.
+pub(crate) const BUNDLED_TOPOLOGY: &str = "data/topologies/hatena-bookmark.toml";
+
+/// Finds a bundled file: relative to the working directory first, else in the source
+/// tree this binary was built from (so `cargo run` works from any folder of the checkout).
+pub(crate) fn bundled(relative: &str) -> PathBuf {
+    let here = Path::new(relative);
+    if here.exists() {
+        here.to_owned()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+    }
+}
+
+/// Groups digits in threes for tables: 2747282740 → "2,747,282,740".
+pub(crate) fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(thousands(2_747_282_740), "2,747,282,740");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(-1000), "-1,000");
+        assert_eq!(thousands(0), "0");
+    }
+}

@@ -1,0 +1,351 @@
+//! `headroom report`: the whole path, logs to an HTML page with charts and tables.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use headroom_chart::{Series, ServersChart, TrafficChart, servers_chart, traffic_chart};
+use headroom_plan::{Plan, Policy, plan};
+use headroom_topology::Topology;
+use headroom_traffic::time::{format_date, format_rfc3339};
+use headroom_traffic::{IngestConfig, Rollups, Summary, write_atomic};
+
+use super::html::{escape, table};
+use super::plan::{Demand, load_topology};
+use super::{BUNDLED_LOG, BUNDLED_TOPOLOGY, bundled, thousands};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Access logs to ingest [default: the bundled elastic_apache_logs.log].
+    #[arg(long, num_args = 1..)]
+    logs: Vec<PathBuf>,
+    /// Topology file [default: the bundled Hatena Bookmark topology].
+    #[arg(long)]
+    topology: Option<PathBuf>,
+    /// Output folder for index.html, the charts and the dataset.
+    #[arg(long, default_value = "headroom-report")]
+    out: PathBuf,
+    /// Months to plan after the end of the data.
+    #[arg(long, default_value_t = 12)]
+    months: u32,
+    /// Spare servers per tier (the k of N+k).
+    #[arg(long, default_value_t = Policy::default().spare_servers)]
+    spares: u32,
+}
+
+pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
+    let logs = if args.logs.is_empty() {
+        vec![bundled(BUNDLED_LOG)]
+    } else {
+        args.logs.clone()
+    };
+    let topology_path = args
+        .topology
+        .clone()
+        .unwrap_or_else(|| bundled(BUNDLED_TOPOLOGY));
+    let topology = load_topology(&topology_path)?;
+    let dataset = args.out.join("dataset");
+    let summary = super::ingest::ingest_to(&logs, &dataset, IngestConfig::default())?;
+    let rollups = headroom_traffic::read_rollups(&dataset)
+        .with_context(|| format!("reading dataset {}", dataset.display()))?;
+    let demand = Demand::project(&rollups, args.months)?;
+    let plan = plan(
+        &topology,
+        &demand.monthly_peak_rps,
+        Policy {
+            spare_servers: args.spares,
+        },
+    );
+
+    let traffic_svg = traffic_chart(&TrafficChart {
+        title: "Requests per second, by hour",
+        y_label: "requests/s",
+        series: &[
+            Series {
+                name: "busiest minute of the hour",
+                points: &hourly(&rollups, Hourly::PeakMinute),
+            },
+            Series {
+                name: "hourly mean",
+                points: &hourly(&rollups, Hourly::Mean),
+            },
+        ],
+        time_label: &|t, step| {
+            let stamp = format_rfc3339(t);
+            if step % 86_400 == 0 {
+                stamp[..10].to_owned()
+            } else {
+                stamp[5..16].replace('T', " ")
+            }
+        },
+    })
+    .context("drawing the traffic chart")?;
+    let servers = servers_by_month(&plan);
+    let tier_names: Vec<String> = topology.tiers().iter().map(|t| t.name.clone()).collect();
+    let servers_svg = servers_chart(&ServersChart {
+        title: "Servers needed per tier (stacked), by month",
+        months: &demand.month_labels,
+        tiers: &tier_names,
+        servers: &servers,
+        today_total: Some(topology.total_servers()),
+    })
+    .context("drawing the servers chart")?;
+
+    let page = Page {
+        summary: &summary,
+        topology: &topology,
+        demand: &demand,
+        plan: &plan,
+    };
+    let html = page.render(&traffic_svg, &servers_svg);
+    write(
+        &args.out.join("traffic.svg"),
+        &headroom_chart::with_embedded_font(&traffic_svg),
+    )?;
+    write(
+        &args.out.join("servers.svg"),
+        &headroom_chart::with_embedded_font(&servers_svg),
+    )?;
+    let index = args.out.join("index.html");
+    write(&index, &html)?;
+    println!("{}", page.findings().join("\n"));
+    println!("report: {}", index.display());
+    Ok(())
+}
+
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
+}
+
+#[derive(Clone, Copy)]
+enum Hourly {
+    PeakMinute,
+    Mean,
+}
+
+/// One point per hour from the first to the last hour with traffic, idle hours as zero.
+fn hourly(rollups: &Rollups, what: Hourly) -> Vec<(i64, f64)> {
+    let mut hours: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    for (minute, counts) in rollups.iter() {
+        let h = hours.entry(minute.div_euclid(3600) * 3600).or_default();
+        h.0 = h.0.max(counts.requests);
+        h.1 += counts.requests;
+    }
+    let (Some(&first), Some(&last)) = (hours.keys().next(), hours.keys().next_back()) else {
+        return Vec::new();
+    };
+    (first..=last)
+        .step_by(3600)
+        .map(|h| {
+            let (peak, total) = hours.get(&h).copied().unwrap_or_default();
+            let value = match what {
+                Hourly::PeakMinute => peak as f64 / 60.0,
+                Hourly::Mean => total as f64 / 3600.0,
+            };
+            (h, value)
+        })
+        .collect()
+}
+
+fn servers_by_month(plan: &Plan) -> Vec<Vec<u32>> {
+    plan.months
+        .iter()
+        .map(|m| m.tiers.iter().map(|t| t.total).collect())
+        .collect()
+}
+
+struct Page<'a> {
+    summary: &'a Summary,
+    topology: &'a Topology,
+    demand: &'a Demand,
+    plan: &'a Plan,
+}
+
+impl Page<'_> {
+    /// The short text a planner reads first.
+    fn findings(&self) -> Vec<String> {
+        let s = self.summary;
+        let per_month = self.demand.trend.slope * headroom_plan::DAYS_PER_MONTH;
+        let bottleneck = self.topology.bottleneck();
+        let saturates = self.topology.loads(1.0)[bottleneck].saturation_entry_rps;
+        let mut out = vec![
+            format!(
+                "Peak: {:.2} requests/s in the busiest minute ({}), {:.1}× the mean of {:.3} requests/s; peak bandwidth {:.2} Mbps.",
+                s.peak_rps,
+                s.peak_minute.as_deref().unwrap_or("-"),
+                s.peak_to_mean,
+                s.mean_rps,
+                s.peak_mbps
+            ),
+            format!(
+                "Growth: the daily peak moves {per_month:+.2} requests/s per month (linear trend over {} days).",
+                self.demand.daily_peaks.len()
+            ),
+            format!(
+                "Bottleneck: tier '{}' reaches its ceiling first, at {:.0} front-door requests/s with today's {} servers.",
+                self.topology.tiers()[bottleneck].name,
+                saturates,
+                self.topology.tiers()[bottleneck].servers
+            ),
+        ];
+        out.push(self.first_shortfall());
+        out
+    }
+
+    fn first_shortfall(&self) -> String {
+        let months = &self.demand.month_labels;
+        for (m, label) in self.plan.months.iter().zip(months) {
+            if let Some(t) = m.tiers.iter().find(|t| t.total > t.today) {
+                return format!(
+                    "First shortfall: in {label} tier '{}' needs {} servers and has {}.",
+                    t.tier, t.total, t.today
+                );
+            }
+        }
+        format!(
+            "No tier needs more servers than it has today within {} months (N+{}).",
+            months.len(),
+            self.plan.policy.spare_servers
+        )
+    }
+
+    fn render(&self, traffic_svg: &str, servers_svg: &str) -> String {
+        let findings: String = self
+            .findings()
+            .iter()
+            .map(|f| format!("<li>{}</li>\n", escape(f)))
+            .collect();
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <title>headroom report: {name}</title>\n<style>{font}\n{css}</style>\n</head>\n<body>\n\
+             <h1>headroom report: {name}</h1>\n<h2>Findings</h2>\n<ul>\n{findings}</ul>\n\
+             <h2>Traffic</h2>\n<figure>{traffic_svg}</figure>\n{summary}\n\
+             <h2>Servers per tier per month</h2>\n<figure>{servers_svg}</figure>\n{plan}\n\
+             <h3>Why, in {last}</h3>\n<ul>\n{reasons}</ul>\n\
+             <h2>Topology</h2>\n{topology}\n</body>\n</html>\n",
+            name = escape(self.topology.name()),
+            font = headroom_chart::font_face_css(),
+            css = CSS,
+            summary = self.summary_table(),
+            plan = self.plan_table(),
+            last = escape(self.demand.month_labels.last().map_or("-", String::as_str)),
+            reasons = self.reasons(),
+            topology = self.topology_table(),
+        )
+    }
+
+    fn summary_table(&self) -> String {
+        let s = self.summary;
+        let rows = [
+            ("log files", s.files.join(", ")),
+            (
+                "lines read / parsed / rejected",
+                format!(
+                    "{} / {} / {}",
+                    thousands(s.lines.lines_read as i64),
+                    thousands(s.lines.lines_parsed as i64),
+                    thousands(s.lines.lines_rejected as i64)
+                ),
+            ),
+            ("requests", thousands(s.requests)),
+            ("bytes", thousands(s.bytes)),
+            ("first minute", s.first_minute.clone().unwrap_or_default()),
+            ("last minute", s.last_minute.clone().unwrap_or_default()),
+            (
+                "peak requests/s (busiest minute ÷ 60)",
+                format!("{:.3}", s.peak_rps),
+            ),
+            ("mean requests/s", format!("{:.3}", s.mean_rps)),
+            ("peak-to-mean", format!("{:.2}", s.peak_to_mean)),
+            ("peak Mbps", format!("{:.3}", s.peak_mbps)),
+            (
+                "status 1xx / 2xx / 3xx / 4xx / 5xx",
+                format!(
+                    "{} / {} / {} / {} / {}",
+                    s.status.s1xx, s.status.s2xx, s.status.s3xx, s.status.s4xx, s.status.s5xx
+                ),
+            ),
+        ];
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|(k, v)| vec![k.to_owned(), v])
+            .collect();
+        table(&["figure".into(), "value".into()], &rows)
+    }
+
+    fn plan_table(&self) -> String {
+        let mut header = vec!["month".to_owned(), "peak rps".to_owned()];
+        header.extend(self.topology.tiers().iter().map(|t| t.name.clone()));
+        header.push("total".into());
+        let mut rows: Vec<Vec<String>> = self
+            .plan
+            .months
+            .iter()
+            .zip(&self.demand.month_labels)
+            .map(|(m, label)| {
+                let mut row = vec![label.clone(), format!("{:.3}", m.peak_rps)];
+                row.extend(m.tiers.iter().map(|t| t.total.to_string()));
+                row.push(m.tiers.iter().map(|t| t.total).sum::<u32>().to_string());
+                row
+            })
+            .collect();
+        let mut today = vec!["today".to_owned(), String::new()];
+        today.extend(self.topology.tiers().iter().map(|t| t.servers.to_string()));
+        today.push(self.topology.total_servers().to_string());
+        rows.push(today);
+        table(&header, &rows)
+    }
+
+    fn reasons(&self) -> String {
+        self.plan.months.last().map_or_else(String::new, |m| {
+            m.tiers
+                .iter()
+                .map(|t| format!("<li>{}</li>\n", escape(&t.reason)))
+                .collect()
+        })
+    }
+
+    fn topology_table(&self) -> String {
+        let header = [
+            "tier",
+            "role",
+            "servers",
+            "capacity rps",
+            "ceiling",
+            "saturates at front-door rps",
+        ]
+        .map(String::from);
+        let rows: Vec<Vec<String>> = self
+            .topology
+            .tiers()
+            .iter()
+            .zip(self.topology.loads(1.0))
+            .map(|(t, load)| {
+                vec![
+                    t.name.clone(),
+                    t.role.as_str().to_owned(),
+                    t.servers.to_string(),
+                    format!("{}", t.capacity_rps),
+                    format!("{:.2}", t.ceiling),
+                    format!("{:.0}", load.saturation_entry_rps),
+                ]
+            })
+            .collect();
+        let days = self
+            .demand
+            .daily_peaks
+            .iter()
+            .map(|(d, _)| format_date(*d))
+            .collect::<Vec<_>>();
+        format!(
+            "{}<p>Daily peaks from {}.</p>\n",
+            table(&header, &rows),
+            escape(&days.join(", "))
+        )
+    }
+}
+
+const CSS: &str = "body{font-family:\"DejaVu Sans\",sans-serif;max-width:1000px;margin:2em auto;color:#222;}\
+table{border-collapse:collapse;margin:1em 0;}th,td{border:1px solid #ccc;padding:4px 8px;}\
+td.num{text-align:right;font-variant-numeric:tabular-nums;}th{background:#f3f3f3;}\
+figure{margin:1em 0;}svg{max-width:100%;height:auto;}";

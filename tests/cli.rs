@@ -1,0 +1,272 @@
+//! End-to-end tests: the `headroom` binary on the bundled data.
+//!
+//! Expected figures come from references, not from headroom's own output: GoAccess 1.7's
+//! report on `elastic_apache_logs.log` (data/SOURCES.md) and counts taken with awk, sort
+//! and uniq on the same file (noted where used).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const LOG: &str = "data/logs/elastic_apache_logs.log";
+const HATENA: &str = "data/topologies/hatena-bookmark.toml";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn headroom(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_headroom"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("headroom runs")
+}
+
+fn ok(out: Output) -> String {
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn ingest(dir: &Path) -> Value {
+    ok(headroom(&["ingest", LOG, "--out", dir.to_str().unwrap()]));
+    serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn ingest_matches_goaccess_on_the_elastic_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = ingest(tmp.path());
+    // GoAccess: 10,000 valid requests, 0 failed, 2,747,282,740 bytes.
+    assert_eq!(s["lines_read"], 10_000);
+    assert_eq!(s["lines_parsed"], 10_000);
+    assert_eq!(s["lines_rejected"], 0);
+    assert_eq!(s["requests"], 10_000);
+    assert_eq!(s["bytes"], 2_747_282_740_i64);
+    // awk '{print $9}' | sort | uniq -c: 200 ×9126, 206 ×45, 301 ×164, 304 ×445,
+    // 403 ×2, 404 ×213, 416 ×2, 500 ×3.
+    let status = &s["status"];
+    assert_eq!(
+        [
+            &status["s2xx"],
+            &status["s3xx"],
+            &status["s4xx"],
+            &status["s5xx"]
+        ],
+        [9171, 609, 217, 3]
+    );
+    // The busiest minute is 19/May/2015:19:05 with 136 lines (awk + uniq -c).
+    assert_eq!(s["peak_minute"], "2015-05-19T19:05:00Z");
+    assert_eq!(s["peak_rps"].as_f64().unwrap(), 136.0 / 60.0);
+    assert_eq!(s["first_minute"], "2015-05-17T10:05:00Z");
+    assert_eq!(s["last_minute"], "2015-05-20T21:05:00Z");
+    let span = s["span_minutes"].as_i64().unwrap();
+    assert_eq!(span, 3 * 1440 + 11 * 60 + 1);
+    assert_eq!(
+        s["mean_rps"].as_f64().unwrap(),
+        10_000.0 / (span as f64 * 60.0)
+    );
+
+    // GoAccess's hits per day: 1,632 / 2,893 / 2,896 / 2,579 (17–20 May).
+    let rollups = headroom::traffic::read_rollups(tmp.path()).unwrap();
+    let mut per_day = std::collections::BTreeMap::<String, i64>::new();
+    for (minute, counts) in rollups.iter() {
+        *per_day
+            .entry(headroom::traffic::time::format_date(minute))
+            .or_default() += counts.requests;
+    }
+    assert_eq!(
+        per_day.values().copied().collect::<Vec<_>>(),
+        [1632, 2893, 2896, 2579]
+    );
+    assert!(
+        tmp.path()
+            .join("rollups/date=2015-05-19/part-0.parquet")
+            .exists()
+    );
+}
+
+#[test]
+fn ingest_counts_rejected_lines_and_strict_names_the_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("mixed.log");
+    std::fs::write(
+        &log,
+        "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 10 \"-\" \"ua\"\n\
+         \x16\x03\x01 garbage from a TLS probe\n\
+         1.2.3.4 - - [17/May/2015:10:05:09 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"ua\"\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("ds");
+    let s = ingest_file(&log, &out);
+    assert_eq!(
+        (s["lines_read"].as_i64(), s["lines_parsed"].as_i64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(s["rejected_by_reason"]["missing_timestamp"], 1);
+    assert_eq!(
+        s["reject_samples"][0],
+        format!("{}:2: no [timestamp] field", log.display())
+    );
+
+    let strict = headroom(&[
+        "ingest",
+        log.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--strict",
+    ]);
+    assert!(!strict.status.success());
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert!(
+        stderr.contains(&format!("{}:2: no [timestamp] field", log.display())),
+        "{stderr}"
+    );
+}
+
+fn ingest_file(log: &Path, out: &Path) -> Value {
+    ok(headroom(&[
+        "ingest",
+        log.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn topology_check_prints_tiers_and_counts() {
+    let out = ok(headroom(&["topology", "check", HATENA]));
+    assert!(
+        out.contains("Hatena Bookmark: 6 tiers, 56 servers, entry 'lb'"),
+        "{out}"
+    );
+    for (tier, servers) in [
+        ("lb", 2),
+        ("proxy", 3),
+        ("ap", 11),
+        ("cache", 7),
+        ("db", 24),
+        ("other", 9),
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{tier} ")))
+            .unwrap();
+        assert_eq!(
+            line.split_whitespace().nth(2),
+            Some(servers.to_string().as_str()),
+            "{line}"
+        );
+    }
+    // ap: 11 × 150 rps × 0.7 ÷ 0.4 of front-door traffic = 2,887.5 rps, the lowest.
+    assert!(
+        out.contains("bottleneck: ap (reaches its ceiling at 2888 front-door requests/s)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn topology_check_names_file_line_and_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.toml");
+    let text = std::fs::read_to_string(root().join(HATENA)).unwrap();
+    std::fs::write(
+        &bad,
+        text.replacen("to = \"cache\"", "to = \"memcache\"", 1),
+    )
+    .unwrap();
+    let out = headroom(&["topology", "check", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = text.lines().position(|l| l == "to = \"cache\"").unwrap() + 1;
+    assert!(
+        stderr.contains(&format!(
+            "{}:{line}:6: unknown tier 'memcache'",
+            bad.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn plan_projects_the_daily_peak_trend_through_the_topology() {
+    let tmp = tempfile::tempdir().unwrap();
+    ingest(tmp.path());
+    let out = ok(headroom(&[
+        "plan",
+        "--topology",
+        HATENA,
+        "--traffic",
+        tmp.path().to_str().unwrap(),
+        "--months",
+        "6",
+        "--json",
+    ]));
+    let plan: Value = serde_json::from_str(&out).unwrap();
+    let months = plan["months"].as_array().unwrap();
+    assert_eq!(months.len(), 6);
+    // Daily busiest minutes (awk + uniq -c): 129, 133, 136, 128 requests. Their least-squares
+    // slope over days 0..3 is exactly zero, so every month's peak is their mean ÷ 60.
+    for m in months {
+        assert!(
+            (m["peak_rps"].as_f64().unwrap() - 131.5 / 60.0).abs() < 1e-9,
+            "{m}"
+        );
+        let ap = &m["tiers"][2];
+        assert_eq!(ap["tier"], "ap");
+        // 2.19 rps × 0.4 = 0.88 rps needs one server of 105 usable rps, plus one spare.
+        assert_eq!(
+            (ap["for_demand"].as_u64(), ap["total"].as_u64()),
+            (Some(1), Some(2))
+        );
+    }
+    let table = ok(headroom(&[
+        "plan",
+        "--topology",
+        HATENA,
+        "--traffic",
+        tmp.path().to_str().unwrap(),
+    ]));
+    assert!(
+        table.contains("ap: 2 = ceil(0.9 rps ÷ (150 rps × 0.70)) + 1 for N+1"),
+        "{table}"
+    );
+    assert!(
+        table.lines().any(|l| l.starts_with("2016-05 ")),
+        "12 months after May 2015: {table}"
+    );
+}
+
+#[test]
+fn report_writes_a_page_with_charts_and_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("report");
+    let stdout = ok(headroom(&[
+        "report",
+        "--out",
+        out.to_str().unwrap(),
+        "--months",
+        "3",
+    ]));
+    assert!(
+        stdout.contains("Peak: 2.27 requests/s in the busiest minute (2015-05-19T19:05:00Z)"),
+        "{stdout}"
+    );
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 2);
+    assert!(html.contains("@font-face{font-family:\"DejaVu Sans\""));
+    // plotters writes each text on a line of its own.
+    assert!(html.contains("\nrequests/s\n</text>"));
+    assert!(html.contains("\nservers\n</text>"));
+    assert!(html.contains("<td class=\"num\">2,747,282,740</td>"));
+    assert!(!html.contains("<script"), "the report runs no script");
+    assert!(out.join("traffic.svg").exists() && out.join("servers.svg").exists());
+    assert!(out.join("dataset/summary.json").exists());
+}
