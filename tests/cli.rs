@@ -87,9 +87,27 @@ fn ingest_matches_goaccess_on_the_elastic_log() {
     );
     assert!(
         tmp.path()
-            .join("rollups/date=2015-05-19/part-0.parquet")
+            .join("minutes/date=2015-05-19/g000001.parquet")
             .exists()
     );
+
+    // GoAccess: 2,095 unique visitors (daily distinct IP + user agent, 4xx left out, added
+    // up) and 1,753 hosts. HLL with lgK 12 has a relative standard error of 1.04/√4096 =
+    // 1.6%; three of those is the tolerance.
+    let close =
+        |got: &Value, want: f64| (got.as_f64().unwrap() - want).abs() / want < 3.0 * 0.01625;
+    assert!(
+        close(&s["goaccess_unique_visitors"], 2095.0),
+        "{}",
+        s["goaccess_unique_visitors"]
+    );
+    assert!(close(&s["unique_hosts"], 1753.0), "{}", s["unique_hosts"]);
+    // awk '{print $7}' | grep -c '^/favicon.ico$': 807 requests, the most requested path.
+    assert_eq!(s["top_paths"]["items"][0]["item"], "/favicon.ico");
+    let top = s["top_paths"]["items"][0]["requests"].as_i64().unwrap();
+    assert!((807..=807 + s["top_paths"]["max_error"].as_i64().unwrap()).contains(&top));
+    let kinds = ["pages", "static_assets", "bots"].map(|k| s[k].as_i64().unwrap());
+    assert_eq!(kinds.iter().sum::<i64>(), 10_000);
 }
 
 #[test]
@@ -109,25 +127,43 @@ fn ingest_counts_rejected_lines_and_strict_names_the_line() {
         (s["lines_read"].as_i64(), s["lines_parsed"].as_i64()),
         (Some(3), Some(2))
     );
-    assert_eq!(s["rejected_by_reason"]["missing_timestamp"], 1);
+    assert_eq!(s["rejected_by_reason"]["bad_timestamp"], 1);
+    let why = "timestamp does not read as a date and time";
     assert_eq!(
         s["reject_samples"][0],
-        format!("{}:2: no [timestamp] field", log.display())
+        format!("{}:2: {why}", log.display())
     );
 
+    let fresh = tmp.path().join("strict");
     let strict = headroom(&[
         "ingest",
         log.to_str().unwrap(),
         "--out",
-        out.to_str().unwrap(),
+        fresh.to_str().unwrap(),
         "--strict",
     ]);
     assert!(!strict.status.success());
     let stderr = String::from_utf8_lossy(&strict.stderr);
     assert!(
-        stderr.contains(&format!("{}:2: no [timestamp] field", log.display())),
+        stderr.contains(&format!("{}:2: {why}", log.display())),
         "{stderr}"
     );
+    assert!(
+        !fresh.join("manifest.json").exists(),
+        "a failed ingest commits nothing"
+    );
+
+    // Ingesting the same content again is a no-op that says so.
+    let again = headroom(&[
+        "ingest",
+        log.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already ingested"));
+    let s2: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s2["requests"], 2);
 }
 
 fn ingest_file(log: &Path, out: &Path) -> Value {
@@ -269,4 +305,95 @@ fn report_writes_a_page_with_charts_and_tables() {
     assert!(!html.contains("<script"), "the report runs no script");
     assert!(out.join("traffic.svg").exists() && out.join("servers.svg").exists());
     assert!(out.join("dataset/summary.json").exists());
+}
+
+#[test]
+fn ltsv_copy_gives_the_same_figures_as_the_combined_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let combined = ingest(&tmp.path().join("combined"));
+    let ltsv_dir = tmp.path().join("ltsv");
+    ok(headroom(&[
+        "ingest",
+        "data/logs/derived_elastic_apache_logs.ltsv",
+        "--out",
+        ltsv_dir.to_str().unwrap(),
+    ]));
+    let ltsv: Value =
+        serde_json::from_slice(&std::fs::read(ltsv_dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(ltsv["files"][0]["format"], "ltsv (auto)");
+    for key in [
+        "requests",
+        "bytes",
+        "status",
+        "peak_rps",
+        "goaccess_unique_visitors",
+        "unique_hosts",
+        "top_paths",
+        "bots",
+    ] {
+        assert_eq!(ltsv[key], combined[key], "{key}");
+    }
+}
+
+#[test]
+fn reads_gzip_and_zstd_and_custom_formats() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read(root().join(LOG)).unwrap();
+    // Two gzip members and a zstd file, named without extensions: told by content.
+    let half = text.len() / 2;
+    let cut = half + text[half..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    let gz = |part: &[u8]| {
+        use std::io::Write;
+        let mut e = flate2_encoder();
+        e.write_all(part).unwrap();
+        e.finish().unwrap()
+    };
+    let mut members = gz(&text[..cut]);
+    members.extend(gz(&text[cut..]));
+    let dir = tmp.path().join("in");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("a"), members).unwrap();
+    let out = tmp.path().join("ds");
+    let s = {
+        ok(headroom(&[
+            "ingest",
+            dir.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]));
+        serde_json::from_slice::<Value>(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
+    };
+    assert_eq!(
+        (s["requests"].as_i64(), s["bytes"].as_i64()),
+        (Some(10_000), Some(2_747_282_740))
+    );
+    assert_eq!(s["files"][0]["compression"], "gzip");
+
+    // The netnea log with its own LogFormat: %D gives durations in microseconds.
+    let netnea = r#"%h %{GEOIP_COUNTRY_CODE}e %u [%{%Y-%m-%d %H:%M:%S}t.%{usec_frac}t] "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %v %A %p %R %{BALANCER_WORKER_ROUTE}e %X "%{cookie}n" %{UNIQUE_ID}e %{SSL_PROTOCOL}x %{SSL_CIPHER}x %I %O %{ratio}n%% %D %{ModSecTimeIn}e %{ApplicationTime}e %{ModSecTimeOut}e %{ModSecAnomalyScoreIn}e %{ModSecAnomalyScoreOut}e"#;
+    let out = tmp.path().join("netnea");
+    ok(headroom(&[
+        "ingest",
+        "data/logs/netnea_labor07_apache_extended_isotime_10000.log",
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        netnea,
+    ]));
+    let s: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["lines_parsed"], 10_000);
+    // awk '{print $(NF-5)}' | sort -n | tail -1 → the longest %D, in microseconds.
+    assert_eq!(s["durations"]["count"], 10_000);
+    assert_eq!(
+        s["durations"]["max_ms"].as_f64().unwrap(),
+        NETNEA_MAX_D_US / 1e3
+    );
+}
+
+/// The longest `%D` in the netnea log: `awk '{print $(NF-5)}' | sort -n | tail -1`.
+const NETNEA_MAX_D_US: f64 = 72_941_899.0;
+
+fn flate2_encoder() -> flate2::write::GzEncoder<Vec<u8>> {
+    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast())
 }

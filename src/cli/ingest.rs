@@ -1,59 +1,98 @@
-//! `headroom ingest`: logs to a dataset.
+//! `headroom ingest` and `headroom summary`: logs to a dataset, and what it holds.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use headroom_traffic::{IngestConfig, Ingested, Summary, ingest_files, write_dataset};
+use headroom_traffic::{FormatChoice, IngestConfig, IngestOutcome, Summary, expand, ingest_into};
 
 use super::thousands;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Apache Common or Combined log files.
+    /// Log files, folders (read recursively), glob patterns, or `-` for stdin; plain,
+    /// gzip or zstd (told by content).
     #[arg(required = true)]
-    files: Vec<PathBuf>,
-    /// Dataset folder; a dataset already there is replaced.
+    inputs: Vec<PathBuf>,
+    /// Dataset folder; new inputs are added to what is there, inputs already in it are
+    /// skipped.
     #[arg(long)]
     out: PathBuf,
-    /// Stop at the first line that does not parse, naming file, line and reason.
+    /// `auto`, a preset (common, combined, nginx, nginx-rt, combined-d, ltsv), an Apache
+    /// LogFormat string ('%h %l %u %t "%r" %>s %b %D') or an nginx log_format string.
+    #[arg(long, default_value = "auto")]
+    format: String,
+    /// Stop at the first line that does not parse, naming input, line and reason.
     #[arg(long)]
     strict: bool,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
-    let summary = ingest_to(
-        &args.files,
-        &args.out,
-        IngestConfig {
-            strict: args.strict,
-        },
-    )?;
-    print_summary(&summary);
+    let config = IngestConfig {
+        format: FormatChoice::from_spec(&args.format).context("--format")?,
+        strict: args.strict,
+        threads: args.threads,
+    };
+    let outcome = ingest_to(&args.inputs, &args.out, &config)?;
+    print_outcome(&outcome);
+    print_summary(&outcome.summary);
     println!("dataset: {}", args.out.display());
     Ok(())
 }
 
-/// Ingests files and writes the dataset; shared with `report`.
+/// Ingests inputs into a dataset; shared with `report`.
 pub(crate) fn ingest_to(
-    files: &[PathBuf],
-    out: &std::path::Path,
-    config: IngestConfig,
-) -> anyhow::Result<Summary> {
-    let Ingested {
-        rollups,
-        lines,
-        files,
-    } = ingest_files(files, config).context("ingesting logs")?;
-    let names = files.iter().map(|f| f.display().to_string()).collect();
-    let summary = Summary::new(&rollups, &lines, names);
-    write_dataset(out, &rollups, &summary)
-        .with_context(|| format!("writing dataset {}", out.display()))?;
-    Ok(summary)
+    inputs: &[PathBuf],
+    out: &Path,
+    config: &IngestConfig,
+) -> anyhow::Result<IngestOutcome> {
+    let inputs = expand(inputs).context("reading the input list")?;
+    ingest_into(out, &inputs, config).with_context(|| format!("ingesting into {}", out.display()))
 }
 
-/// Prints the summary as an aligned two-column table.
+fn print_outcome(outcome: &IngestOutcome) {
+    for f in &outcome.added {
+        eprintln!(
+            "added {} ({}, {}): {} lines, {} parsed, {} rejected",
+            f.input,
+            f.format,
+            f.compression,
+            thousands(f.lines.lines_read as i64),
+            thousands(f.lines.lines_parsed as i64),
+            thousands(f.lines.lines_rejected as i64)
+        );
+    }
+    for (input, why) in &outcome.skipped {
+        eprintln!("skipped {input}: {why}");
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct SummaryArgs {
+    /// Dataset folder written by `headroom ingest`.
+    dataset: PathBuf,
+    /// Print summary.json instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn run_summary(args: &SummaryArgs) -> anyhow::Result<()> {
+    let summary = headroom_traffic::read_summary(&args.dataset)
+        .with_context(|| format!("reading the summary of {}", args.dataset.display()))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print_summary(&summary);
+    }
+    Ok(())
+}
+
+/// Prints the summary as aligned tables.
 pub(crate) fn print_summary(s: &Summary) {
     let none = || "-".to_owned();
+    let pct = |x: f64| format!("{:.1}%", x * 100.0);
     let rows = [
         ("lines read", thousands(s.lines.lines_read as i64)),
         ("lines parsed", thousands(s.lines.lines_parsed as i64)),
@@ -71,15 +110,43 @@ pub(crate) fn print_summary(s: &Summary) {
         ("peak-to-mean", format!("{:.2}", s.peak_to_mean)),
         ("peak Mbps", format!("{:.3}", s.peak_mbps)),
         (
+            "busiest hour of week (UTC)",
+            s.busiest_hour_of_week.clone().unwrap_or_else(none),
+        ),
+        (
             "status 1xx/2xx/3xx/4xx/5xx",
             format!(
                 "{} / {} / {} / {} / {}",
                 s.status.s1xx, s.status.s2xx, s.status.s3xx, s.status.s4xx, s.status.s5xx
             ),
         ),
+        ("static share", pct(s.static_share)),
+        ("bot share", pct(s.bot_share)),
+        (
+            "unique visitors",
+            format!("{:.0} (distinct over the span)", s.unique_visitors),
+        ),
+        (
+            "unique visitors, GoAccess",
+            format!("{:.0} (daily uniques added up)", s.goaccess_unique_visitors),
+        ),
+        ("distinct hosts", format!("{:.0}", s.unique_hosts)),
     ];
     for (k, v) in rows {
         println!("{k:<28} {v}");
+    }
+    if let Some(d) = &s.durations {
+        println!(
+            "{:<28} n={} mean {:.1} ms, p50 {:.1}, p90 {:.1}, p99 {:.1}, max {:.1} (rank error {:.2}%)",
+            "durations",
+            thousands(d.count),
+            d.mean_ms,
+            d.p50_ms,
+            d.p90_ms,
+            d.p99_ms,
+            d.max_ms,
+            d.rank_error * 100.0
+        );
     }
     for (reason, n) in &s.lines.rejected_by_reason {
         println!(
@@ -90,5 +157,33 @@ pub(crate) fn print_summary(s: &Summary) {
     }
     for sample in &s.lines.reject_samples {
         println!("  {sample}");
+    }
+    println!(
+        "{:<10} {:>12} {:>16} {:>10} {:>10} {:>10}",
+        "month", "requests", "bytes", "visitors", "hosts", "peak rps"
+    );
+    for m in &s.months {
+        println!(
+            "{:<10} {:>12} {:>16} {:>10.0} {:>10.0} {:>10.3}",
+            m.period,
+            thousands(m.requests),
+            thousands(m.bytes),
+            m.visitors,
+            m.hosts,
+            m.peak_rps
+        );
+    }
+    for (title, top) in [
+        ("top paths", &s.top_paths),
+        ("top user agents", &s.top_user_agents),
+    ] {
+        println!(
+            "{title} (counts overestimate by at most {}):",
+            top.max_error
+        );
+        for item in top.items.iter().take(5) {
+            let text: String = item.item.chars().take(90).collect();
+            println!("  {:>10}  {text}", thousands(item.requests as i64));
+        }
     }
 }

@@ -20,8 +20,10 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Parse access logs into a per-minute rollup dataset (Parquet) and summary.json.
+    /// Parse access logs into a rollup dataset (Parquet), adding to what is there.
     Ingest(ingest::Args),
+    /// Print what a dataset holds: traffic, visitors, status mix, top paths.
+    Summary(ingest::SummaryArgs),
     /// Load and inspect a service topology file.
     Topology {
         #[command(subcommand)]
@@ -36,6 +38,7 @@ enum Command {
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Ingest(args) => ingest::run(&args),
+        Command::Summary(args) => ingest::run_summary(&args),
         Command::Topology { command } => topology::run(&command),
         Command::Plan(args) => plan::run(&args),
         Command::Report(args) => report::run(&args),

@@ -45,7 +45,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         .unwrap_or_else(|| bundled(BUNDLED_TOPOLOGY));
     let topology = load_topology(&topology_path)?;
     let dataset = args.out.join("dataset");
-    let summary = super::ingest::ingest_to(&logs, &dataset, IngestConfig::default())?;
+    let summary = super::ingest::ingest_to(&logs, &dataset, &IngestConfig::default())?.summary;
     let rollups = headroom_traffic::read_rollups(&dataset)
         .with_context(|| format!("reading dataset {}", dataset.display()))?;
     let demand = Demand::project(&rollups, args.months)?;
@@ -237,7 +237,14 @@ impl Page<'_> {
     fn summary_table(&self) -> String {
         let s = self.summary;
         let rows = [
-            ("log files", s.files.join(", ")),
+            (
+                "log files",
+                s.files
+                    .iter()
+                    .map(|f| format!("{} ({})", f.input, f.format))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
             (
                 "lines read / parsed / rejected",
                 format!(

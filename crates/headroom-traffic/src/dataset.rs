@@ -1,28 +1,44 @@
-//! The on-disk dataset: day-partitioned Parquet rollups plus `summary.json`.
+//! The on-disk dataset: day-partitioned Parquet tables, a manifest, and `summary.json`.
 //!
-//! Layout under the dataset folder:
-//! - `rollups/date=YYYY-MM-DD/part-0.parquet`: one row per minute with traffic, columns
-//!   `minute` (Datetime ms, UTC), `requests`, `bytes`, `status_1xx` … `status_5xx` (Int64);
-//! - `summary.json`: the [`Summary`].
+//! Layout under the dataset folder (hive partitioning, one folder per UTC day):
+//! - `minutes/date=YYYY-MM-DD/<generation>.parquet`: one row per minute with traffic:
+//!   `minute` (Datetime ms, UTC) and Int64 counters;
+//! - `hours/date=…/<generation>.parquet`: `hour`, and HLL (`visitors_hll`, `hosts_hll`,
+//!   lgK 12, HLL_8) and KLL (`durations_ms_kll`, k 1000) sketches as binary;
+//! - `days/date=…/<generation>.parquet`: `day`, frequent-items sketches of paths and
+//!   user agents as binary;
+//! - `manifest.json`: every ingested input (name, size, content hash, line counts) and the
+//!   generation of each day's files;
+//! - `summary.json`: the [`Summary`] of everything in the manifest.
 //!
-//! Every file is written to a temporary name and renamed into place, and a new rollup tree
-//! replaces the old one whole, so a killed run never leaves half a dataset behind.
+//! Commit protocol: new day files get a new generation name, then `manifest.json` is
+//! replaced by rename. The rename is the commit: a run killed before it leaves files no
+//! manifest names (removed by the next run), never a half-counted dataset.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use datasketches::frequencies::FrequentItemsSketch;
+use datasketches::hll::HllSketch;
+use datasketches::kll::KllSketch;
 use polars::prelude::*;
+use serde::{Deserialize, Serialize};
 
-use crate::rollup::{MinuteCounts, Rollups};
+use crate::ingest::{FileReport, IngestConfig, LineCounts, ingest};
+use crate::input::Input;
+use crate::rollup::{DaySketches, HourSketches, MinuteCounts, Rollups};
 use crate::summary::Summary;
-use crate::time::format_date;
+use crate::time::{DAY, days_from_civil, format_date};
 use crate::{Error, Result};
 
-/// Folder of the rollup partitions inside a dataset.
-pub const ROLLUPS_DIR: &str = "rollups";
+/// File name of the manifest inside a dataset.
+pub const MANIFEST_FILE: &str = "manifest.json";
 /// File name of the summary inside a dataset.
 pub const SUMMARY_FILE: &str = "summary.json";
+/// The three tables, each a folder of day partitions.
+pub const TABLES: [&str; 3] = ["minutes", "hours", "days"];
 
 const STATUS_COLUMNS: [&str; 5] = [
     "status_1xx",
@@ -32,54 +48,119 @@ const STATUS_COLUMNS: [&str; 5] = [
     "status_5xx",
 ];
 
-/// Writes rollups and summary to `dir`, replacing any dataset already there.
-pub fn write_dataset(dir: &Path, rollups: &Rollups, summary: &Summary) -> Result<()> {
-    fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
-    let staging = dir.join(format!(".{ROLLUPS_DIR}.tmp-{}", std::process::id()));
-    remove_dir_if_present(&staging)?;
-    for (day_s, minutes) in rollups.by_day() {
-        let part_dir = staging.join(format!("date={}", format_date(day_s)));
-        fs::create_dir_all(&part_dir).map_err(|source| io_error(&part_dir, source))?;
-        write_partition(&part_dir.join("part-0.parquet"), &minutes)?;
-    }
-    let live = dir.join(ROLLUPS_DIR);
-    let retired = dir.join(format!(".{ROLLUPS_DIR}.old-{}", std::process::id()));
-    if live.exists() {
-        fs::rename(&live, &retired).map_err(|source| io_error(&live, source))?;
-    }
-    if !staging.exists() {
-        fs::create_dir_all(&staging).map_err(|source| io_error(&staging, source))?;
-    }
-    fs::rename(&staging, &live).map_err(|source| io_error(&live, source))?;
-    remove_dir_if_present(&retired)?;
-    let json = serde_json::to_vec_pretty(summary).expect("summary serialises");
-    write_atomic(&dir.join(SUMMARY_FILE), &json)
+/// One ingested input, as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// Size in bytes as read (compressed size for compressed files).
+    pub size: u64,
+    /// xxh3-128 of the input's bytes as read, hex.
+    pub xxh3_128: String,
+    /// What the input contributed.
+    #[serde(flatten)]
+    pub report: FileReport,
 }
 
-/// Reads the rollups of a dataset back.
-pub fn read_rollups(dir: &Path) -> Result<Rollups> {
-    let root = dir.join(ROLLUPS_DIR);
-    let mut files = Vec::new();
-    for entry in fs::read_dir(&root).map_err(|source| io_error(&root, source))? {
-        let part = entry.map_err(|source| io_error(&root, source))?.path();
-        if part
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("date="))
-        {
-            for file in fs::read_dir(&part).map_err(|source| io_error(&part, source))? {
-                let file = file.map_err(|source| io_error(&part, source))?.path();
-                if file.extension().is_some_and(|e| e == "parquet") {
-                    files.push(file);
-                }
+/// The dataset's table of contents.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Ingested inputs, in ingest order.
+    pub inputs: Vec<ManifestEntry>,
+    /// Generation of each day's files, by `YYYY-MM-DD`.
+    pub partitions: BTreeMap<String, u64>,
+}
+
+/// What an ingest into a dataset did.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOutcome {
+    /// Inputs added to the dataset.
+    pub added: Vec<FileReport>,
+    /// Inputs left out, with the reason (already ingested).
+    pub skipped: Vec<(String, String)>,
+    /// Summary of the whole dataset after the ingest.
+    pub summary: Summary,
+}
+
+/// Ingests inputs into the dataset at `dir`, adding to what is there. An input whose
+/// content was ingested before (same size and hash) is skipped and reported.
+pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Result<IngestOutcome> {
+    fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
+    let mut manifest = read_manifest(dir)?;
+    let mut outcome = IngestOutcome::default();
+    // (size, hash, name) of everything in the dataset or already taken in this run.
+    let mut known: Vec<(u64, String, String)> = manifest
+        .inputs
+        .iter()
+        .map(|e| (e.size, e.xxh3_128.clone(), e.report.input.clone()))
+        .collect();
+    let mut fresh = Vec::new();
+    let mut fingerprints = Vec::new();
+    for input in inputs {
+        let fp = fingerprint(input)?;
+        if let Some((size, hash)) = &fp {
+            if let Some((_, _, seen)) = known.iter().find(|(s, h, _)| s == size && h == hash) {
+                let why = format!("already ingested (same content as {seen})");
+                outcome.skipped.push((input.name(), why));
+                continue;
             }
+            known.push((*size, hash.clone(), input.name()));
         }
+        fresh.push(input.clone());
+        fingerprints.push(fp.unwrap_or((0, "-".to_owned())));
     }
-    files.sort();
+    if fresh.is_empty() {
+        outcome.summary = summarize(dir, &manifest)?;
+        return Ok(outcome);
+    }
+    let ingested = ingest(&fresh, config)?;
+    let generation = manifest.partitions.values().copied().max().unwrap_or(0) + 1;
+    for (day_s, mut day) in ingested.rollups.split_by_day() {
+        let date = format_date(day_s);
+        if let Some(&old) = manifest.partitions.get(&date) {
+            day.merge(&read_partition(dir, &date, old)?);
+        }
+        write_partition(dir, &date, generation, &day)?;
+        manifest.partitions.insert(date, generation);
+    }
+    for ((size, xxh3_128), report) in fingerprints.into_iter().zip(&ingested.files) {
+        manifest.inputs.push(ManifestEntry {
+            size,
+            xxh3_128,
+            report: report.clone(),
+        });
+    }
+    let json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
+    write_atomic(&dir.join(MANIFEST_FILE), &json)?;
+    remove_unreferenced(dir, &manifest)?;
+    outcome.added = ingested.files;
+    outcome.summary = summarize(dir, &manifest)?;
+    Ok(outcome)
+}
+
+/// Reads every table of a dataset back into rollups.
+pub fn read_rollups(dir: &Path) -> Result<Rollups> {
+    let manifest = read_manifest(dir)?;
+    if manifest.partitions.is_empty() && !dir.join(MANIFEST_FILE).exists() {
+        return Err(Error::Input {
+            path: dir.to_owned(),
+            reason: "not a headroom dataset (no manifest.json); create one with `headroom ingest`"
+                .to_owned(),
+        });
+    }
     let mut rollups = Rollups::default();
-    for file in files {
-        read_partition(&file, &mut rollups)?;
+    for (date, &generation) in &manifest.partitions {
+        rollups.merge(&read_partition(dir, date, generation)?);
     }
     Ok(rollups)
+}
+
+/// Reads the manifest; an absent one is an empty dataset.
+pub fn read_manifest(dir: &Path) -> Result<Manifest> {
+    let path = dir.join(MANIFEST_FILE);
+    match fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| Error::Json { path, source }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
+        Err(source) => Err(Error::Io { path, source }),
+    }
 }
 
 /// Reads `summary.json` of a dataset.
@@ -99,70 +180,301 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::rename(&tmp, path).map_err(|source| io_error(path, source))
 }
 
-fn write_partition(path: &Path, minutes: &[(i64, MinuteCounts)]) -> Result<()> {
-    let parquet_err = |source| Error::Parquet {
-        path: path.to_owned(),
-        source,
+/// Recomputes the summary from the manifest and the tables, and writes it.
+fn summarize(dir: &Path, manifest: &Manifest) -> Result<Summary> {
+    let rollups = if manifest.partitions.is_empty() {
+        Rollups::default()
+    } else {
+        read_rollups(dir)?
     };
-    let mut df = partition_frame(minutes).map_err(parquet_err)?;
-    let tmp = temp_sibling(path);
-    let file = File::create(&tmp).map_err(|source| io_error(&tmp, source))?;
-    ParquetWriter::new(file)
-        .finish(&mut df)
-        .map_err(parquet_err)?;
-    fs::rename(&tmp, path).map_err(|source| io_error(path, source))
+    let mut lines = LineCounts::default();
+    for e in &manifest.inputs {
+        lines.merge(&e.report.lines);
+    }
+    let files = manifest.inputs.iter().map(|e| e.report.clone()).collect();
+    let summary = Summary::new(&rollups, &lines, files);
+    let json = serde_json::to_vec_pretty(&summary).expect("summary serialises");
+    write_atomic(&dir.join(SUMMARY_FILE), &json)?;
+    Ok(summary)
 }
 
-fn partition_frame(minutes: &[(i64, MinuteCounts)]) -> PolarsResult<DataFrame> {
-    let minute_ms: Vec<i64> = minutes.iter().map(|(m, _)| m * 1000).collect();
-    let minute = Column::new("minute".into(), minute_ms).cast(&DataType::Datetime(
+/// Size and xxh3-128 of a file's bytes; `None` for stdin, which cannot be read twice.
+fn fingerprint(input: &Input) -> Result<Option<(u64, String)>> {
+    let Input::File(path) = input else {
+        return Ok(None);
+    };
+    let mut file = File::open(path).map_err(|source| io_error(path, source))?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|source| io_error(path, source))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok(Some((size, format!("{:032x}", hasher.digest128()))))
+}
+
+fn table_file(dir: &Path, table: &str, date: &str, generation: u64) -> PathBuf {
+    dir.join(table)
+        .join(format!("date={date}"))
+        .join(format!("g{generation:06}.parquet"))
+}
+
+fn write_partition(dir: &Path, date: &str, generation: u64, day: &Rollups) -> Result<()> {
+    let frames = [minutes_frame(day), hours_frame(day), days_frame(day)];
+    for (table, frame) in TABLES.iter().zip(frames) {
+        let path = table_file(dir, table, date, generation);
+        let parent = path
+            .parent()
+            .expect("table files sit in a partition folder");
+        fs::create_dir_all(parent).map_err(|source| io_error(parent, source))?;
+        let mut df = frame.map_err(|source| parquet_error(&path, source))?;
+        let tmp = temp_sibling(&path);
+        let file = File::create(&tmp).map_err(|source| io_error(&tmp, source))?;
+        ParquetWriter::new(file)
+            .finish(&mut df)
+            .map_err(|source| parquet_error(&path, source))?;
+        fs::rename(&tmp, &path).map_err(|source| io_error(&path, source))?;
+    }
+    Ok(())
+}
+
+fn utc_ms(name: &str, seconds: Vec<i64>) -> PolarsResult<Column> {
+    let ms: Vec<i64> = seconds.into_iter().map(|s| s * 1000).collect();
+    Column::new(name.into(), ms).cast(&DataType::Datetime(
         TimeUnit::Milliseconds,
         Some(TimeZone::UTC),
-    ))?;
+    ))
+}
+
+fn minutes_frame(day: &Rollups) -> PolarsResult<DataFrame> {
+    let rows: Vec<(i64, &MinuteCounts)> = day.iter().collect();
     let counter = |name: &str, f: &dyn Fn(&MinuteCounts) -> i64| {
         Column::new(
             name.into(),
-            minutes.iter().map(|(_, c)| f(c)).collect::<Vec<i64>>(),
+            rows.iter().map(|(_, c)| f(c)).collect::<Vec<i64>>(),
         )
     };
     let mut columns = vec![
-        minute,
+        utc_ms("minute", rows.iter().map(|(m, _)| *m).collect())?,
         counter("requests", &|c| c.requests),
         counter("bytes", &|c| c.bytes),
     ];
     for (i, name) in STATUS_COLUMNS.iter().enumerate() {
         columns.push(counter(name, &|c| c.status[i]));
     }
+    columns.extend([
+        counter("pages", &|c| c.pages),
+        counter("static_assets", &|c| c.static_assets),
+        counter("bots", &|c| c.bots),
+        counter("duration_count", &|c| c.duration_count),
+        counter("duration_sum_us", &|c| c.duration_sum_us),
+        counter("duration_max_us", &|c| c.duration_max_us),
+    ]);
     DataFrame::new_infer_height(columns)
 }
 
-fn read_partition(path: &Path, rollups: &mut Rollups) -> Result<()> {
-    let parquet_err = |source| Error::Parquet {
-        path: path.to_owned(),
-        source,
-    };
+fn binary(name: &str, values: Vec<Vec<u8>>) -> Column {
+    let slices: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
+    Column::new(name.into(), slices)
+}
+
+fn hours_frame(day: &Rollups) -> PolarsResult<DataFrame> {
+    let rows: Vec<(i64, &HourSketches)> = day.hours().collect();
+    DataFrame::new_infer_height(vec![
+        utc_ms("hour", rows.iter().map(|(h, _)| *h).collect())?,
+        binary(
+            "visitors_hll",
+            rows.iter().map(|(_, s)| s.visitors.serialize()).collect(),
+        ),
+        binary(
+            "hosts_hll",
+            rows.iter().map(|(_, s)| s.hosts.serialize()).collect(),
+        ),
+        binary(
+            "durations_ms_kll",
+            rows.iter()
+                .map(|(_, s)| s.durations_ms.serialize())
+                .collect(),
+        ),
+    ])
+}
+
+fn days_frame(day: &Rollups) -> PolarsResult<DataFrame> {
+    let rows: Vec<(i64, &DaySketches)> = day.days().collect();
+    DataFrame::new_infer_height(vec![
+        utc_ms("day", rows.iter().map(|(d, _)| *d).collect())?,
+        binary(
+            "paths_frequent",
+            rows.iter().map(|(_, s)| s.paths.serialize()).collect(),
+        ),
+        binary(
+            "user_agents_frequent",
+            rows.iter().map(|(_, s)| s.agents.serialize()).collect(),
+        ),
+    ])
+}
+
+fn read_frame(path: &Path) -> Result<DataFrame> {
     let file = File::open(path).map_err(|source| io_error(path, source))?;
-    let df = ParquetReader::new(file).finish().map_err(parquet_err)?;
-    let int_column = |name: &str| -> PolarsResult<Vec<i64>> {
-        let col = df.column(name)?.cast(&DataType::Int64)?;
-        Ok(col.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
+    ParquetReader::new(file)
+        .finish()
+        .map_err(|source| parquet_error(path, source))
+}
+
+fn read_partition(dir: &Path, date: &str, generation: u64) -> Result<Rollups> {
+    let mut rollups = Rollups::default();
+    let path = table_file(dir, "minutes", date, generation);
+    let df = read_frame(&path)?;
+    let ints = |name: &str| -> Result<Vec<i64>> {
+        let col = df
+            .column(name)
+            .and_then(|c| c.cast(&DataType::Int64))
+            .map_err(|e| parquet_error(&path, e))?;
+        let ca = col.i64().map_err(|e| parquet_error(&path, e))?;
+        Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
     };
-    let minute_ms = int_column("minute").map_err(parquet_err)?;
-    let requests = int_column("requests").map_err(parquet_err)?;
-    let bytes = int_column("bytes").map_err(parquet_err)?;
-    let mut status = Vec::with_capacity(5);
-    for name in STATUS_COLUMNS {
-        status.push(int_column(name).map_err(parquet_err)?);
+    let minutes = ints("minute")?;
+    let [requests, bytes, pages, statics, bots, d_count, d_sum, d_max] = [
+        "requests",
+        "bytes",
+        "pages",
+        "static_assets",
+        "bots",
+        "duration_count",
+        "duration_sum_us",
+        "duration_max_us",
+    ]
+    .map(ints);
+    let (requests, bytes, pages, statics, bots) = (requests?, bytes?, pages?, statics?, bots?);
+    let (d_count, d_sum, d_max) = (d_count?, d_sum?, d_max?);
+    let status: Vec<Vec<i64>> = STATUS_COLUMNS
+        .iter()
+        .map(|n| ints(n))
+        .collect::<Result<_>>()?;
+    for (i, ms) in minutes.iter().enumerate() {
+        rollups.insert_minute(
+            ms.div_euclid(1000),
+            MinuteCounts {
+                requests: requests[i],
+                bytes: bytes[i],
+                status: std::array::from_fn(|s| status[s][i]),
+                pages: pages[i],
+                static_assets: statics[i],
+                bots: bots[i],
+                duration_count: d_count[i],
+                duration_sum_us: d_sum[i],
+                duration_max_us: d_max[i],
+            },
+        );
     }
-    for (row, ms) in minute_ms.iter().enumerate() {
-        let counts = MinuteCounts {
-            requests: requests[row],
-            bytes: bytes[row],
-            status: std::array::from_fn(|i| status[i][row]),
+    read_hours(&table_file(dir, "hours", date, generation), &mut rollups)?;
+    read_days(&table_file(dir, "days", date, generation), &mut rollups)?;
+    Ok(rollups)
+}
+
+fn times(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
+    let col = df
+        .column(name)
+        .and_then(|c| c.cast(&DataType::Int64))
+        .map_err(|e| parquet_error(path, e))?;
+    let ca = col.i64().map_err(|e| parquet_error(path, e))?;
+    Ok(ca.iter().map(|v| v.unwrap_or(0).div_euclid(1000)).collect())
+}
+
+fn blobs(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Vec<u8>>> {
+    let col = df.column(name).map_err(|e| parquet_error(path, e))?;
+    let ca = col.binary().map_err(|e| parquet_error(path, e))?;
+    Ok(ca.iter().map(|v| v.unwrap_or_default().to_vec()).collect())
+}
+
+fn sketch_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Input {
+        path: path.to_owned(),
+        reason: format!("corrupt {what} sketch: {e}"),
+    }
+}
+
+fn read_hours(path: &Path, rollups: &mut Rollups) -> Result<()> {
+    let df = read_frame(path)?;
+    let hours = times(&df, "hour", path)?;
+    let visitors = blobs(&df, "visitors_hll", path)?;
+    let hosts = blobs(&df, "hosts_hll", path)?;
+    let durations = blobs(&df, "durations_ms_kll", path)?;
+    for (i, &h) in hours.iter().enumerate() {
+        let hll = |b: &[u8]| HllSketch::deserialize(b).map_err(|e| sketch_error(path, "HLL", e));
+        let sketches = HourSketches {
+            visitors: hll(&visitors[i])?,
+            hosts: hll(&hosts[i])?,
+            durations_ms: KllSketch::deserialize(&durations[i])
+                .map_err(|e| sketch_error(path, "KLL", e))?,
         };
-        rollups.insert_counts(ms.div_euclid(1000), counts);
+        rollups.insert_hour(h, sketches);
     }
     Ok(())
+}
+
+fn read_days(path: &Path, rollups: &mut Rollups) -> Result<()> {
+    let df = read_frame(path)?;
+    let days = times(&df, "day", path)?;
+    let paths = blobs(&df, "paths_frequent", path)?;
+    let agents = blobs(&df, "user_agents_frequent", path)?;
+    for (i, &d) in days.iter().enumerate() {
+        let freq = |b: &[u8]| {
+            FrequentItemsSketch::<String>::deserialize(b)
+                .map_err(|e| sketch_error(path, "frequent-items", e))
+        };
+        rollups.insert_day(
+            d,
+            DaySketches {
+                paths: freq(&paths[i])?,
+                agents: freq(&agents[i])?,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Removes table files the manifest does not name: leftovers of replaced generations
+/// and of runs killed before their commit.
+fn remove_unreferenced(dir: &Path, manifest: &Manifest) -> Result<()> {
+    for table in TABLES {
+        let root = dir.join(table);
+        let Ok(parts) = fs::read_dir(&root) else {
+            continue;
+        };
+        for part in parts.flatten() {
+            let name = part.file_name().to_string_lossy().into_owned();
+            let keep = name
+                .strip_prefix("date=")
+                .and_then(|date| manifest.partitions.get(date))
+                .map(|g| format!("g{g:06}.parquet"));
+            let Ok(files) = fs::read_dir(part.path()) else {
+                continue;
+            };
+            for file in files.flatten() {
+                if Some(file.file_name().to_string_lossy().into_owned()) != keep {
+                    fs::remove_file(file.path())
+                        .map_err(|source| io_error(&file.path(), source))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Day number of a `YYYY-MM-DD` partition name.
+pub fn partition_day(date: &str) -> Option<i64> {
+    let y = date.get(0..4)?.parse().ok()?;
+    let m = date.get(5..7)?.parse().ok()?;
+    let d = date.get(8..10)?.parse().ok()?;
+    Some(days_from_civil(y, m, d) * DAY)
 }
 
 fn temp_sibling(path: &Path) -> PathBuf {
@@ -172,15 +484,15 @@ fn temp_sibling(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
-fn remove_dir_if_present(dir: &Path) -> Result<()> {
-    match fs::remove_dir_all(dir) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(dir, e)),
-        _ => Ok(()),
+fn io_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_owned(),
+        source,
     }
 }
 
-fn io_error(path: &Path, source: std::io::Error) -> Error {
-    Error::Io {
+fn parquet_error(path: &Path, source: PolarsError) -> Error {
+    Error::Parquet {
         path: path.to_owned(),
         source,
     }
@@ -189,38 +501,63 @@ fn io_error(path: &Path, source: std::io::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::Record;
+
+    const LINE: &str = r#"1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a.css HTTP/1.1" 200 10 "-" "Mozilla/5.0""#;
+
+    fn write_log(dir: &Path, name: &str, lines: &[String]) -> Input {
+        let path = dir.join(name);
+        fs::write(&path, lines.join("\n")).unwrap();
+        Input::File(path)
+    }
 
     #[test]
-    fn round_trips_through_parquet() {
-        let dir = std::env::temp_dir().join(format!("headroom-dataset-{}", std::process::id()));
-        let mut rollups = Rollups::default();
-        for (t, status, bytes) in [(0, 200, 10), (59, 503, 1), (86_400 * 3 + 7, 301, 99)] {
-            rollups.add(&Record {
-                host: b"h",
-                unix_s: t,
-                request: b"GET /",
-                status,
-                bytes,
-            });
-        }
-        let summary = Summary::new(&rollups, &Default::default(), vec![]);
-        write_dataset(&dir, &rollups, &summary).unwrap();
-        let part = dir.join("rollups/date=1970-01-04/part-0.parquet");
-        let df = ParquetReader::new(File::open(&part).unwrap())
-            .finish()
-            .unwrap();
+    fn ingests_incrementally_and_never_double_counts() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ds = tmp.path().join("ds");
+        let day1 = write_log(
+            tmp.path(),
+            "a.log",
+            &[LINE.to_owned(), LINE.replace("10:05:03", "11:00:00")],
+        );
+        let day2 = write_log(tmp.path(), "b.log", &[LINE.replace("17/May", "18/May")]);
+        let cfg = IngestConfig::default();
+
+        let first = ingest_into(&ds, std::slice::from_ref(&day1), &cfg).unwrap();
+        assert_eq!((first.added.len(), first.summary.requests), (1, 2));
+        let again = ingest_into(&ds, &[day1.clone(), day2.clone()], &cfg).unwrap();
+        assert_eq!(again.skipped.len(), 1);
+        assert!(again.skipped[0].1.starts_with("already ingested"));
+        assert_eq!((again.added.len(), again.summary.requests), (1, 3));
+        assert_eq!(again.summary.lines.lines_read, 3);
+        assert_eq!(again.summary.static_assets, 3);
+
+        let manifest = read_manifest(&ds).unwrap();
+        assert_eq!(manifest.partitions.len(), 2);
+        let part = table_file(
+            &ds,
+            "minutes",
+            "2015-05-17",
+            manifest.partitions["2015-05-17"],
+        );
+        let df = read_frame(&part).unwrap();
         assert_eq!(
             df.column("minute").unwrap().dtype(),
             &DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC)),
             "minutes are instants tagged UTC"
         );
-        assert_eq!(read_rollups(&dir).unwrap(), rollups);
-        assert_eq!(read_summary(&dir).unwrap(), summary);
-
-        // Writing again replaces the dataset rather than adding to it.
-        write_dataset(&dir, &rollups, &summary).unwrap();
-        assert_eq!(read_rollups(&dir).unwrap(), rollups);
-        fs::remove_dir_all(&dir).unwrap();
+        // A day file from a killed run (no manifest names it) is cleaned up, not counted.
+        let orphan = table_file(&ds, "minutes", "2015-05-17", 99);
+        fs::copy(&part, &orphan).unwrap();
+        let third = write_log(tmp.path(), "c.log", &[LINE.replace("17/May", "19/May")]);
+        let after = ingest_into(&ds, &[third], &cfg).unwrap();
+        assert_eq!(after.summary.requests, 4);
+        assert!(!orphan.exists());
+        assert_eq!(read_rollups(&ds).unwrap().totals().requests, 4);
+        let hours: Vec<f64> = read_rollups(&ds)
+            .unwrap()
+            .hours()
+            .map(|(_, s)| s.visitors.estimate())
+            .collect();
+        assert_eq!(hours, vec![1.0, 1.0, 1.0, 1.0]);
     }
 }

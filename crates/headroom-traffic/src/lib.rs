@@ -1,10 +1,13 @@
-//! Access logs to per-minute traffic rollups, and the dataset they are kept in.
+//! Access logs to traffic rollups, and the dataset they are kept in.
 //!
-//! Data flows `log line → Record → Rollups → dataset (Parquet) → Summary`. Every line read
-//! is counted as parsed or rejected, with the reason; rollups merge associatively.
+//! Data flows `input → line → Record → Rollups → dataset (Parquet) → Summary`. Every line
+//! read is counted as parsed or rejected, with the reason; rollups merge associatively.
 
+mod classify;
 mod dataset;
+mod format;
 mod ingest;
+mod input;
 mod parse;
 mod rollup;
 mod summary;
@@ -12,13 +15,25 @@ pub mod time;
 
 use std::path::PathBuf;
 
+pub use classify::{BOT_MARKERS, Kind, STATIC_EXTENSIONS, classify, is_bot, is_static};
 pub use dataset::{
-    ROLLUPS_DIR, SUMMARY_FILE, read_rollups, read_summary, write_atomic, write_dataset,
+    IngestOutcome, MANIFEST_FILE, Manifest, ManifestEntry, SUMMARY_FILE, TABLES, ingest_into,
+    partition_day, read_manifest, read_rollups, read_summary, write_atomic,
 };
-pub use ingest::{IngestConfig, Ingested, LineCounts, REJECT_SAMPLES, ingest_file, ingest_files};
-pub use parse::{Record, Reject, parse_clf_time, parse_combined};
-pub use rollup::{DailyPeak, MinuteCounts, Rollups};
-pub use summary::{StatusMix, Summary};
+pub use format::{FormatError, LogFormat, PRESETS};
+pub use ingest::{
+    FileReport, FormatChoice, IngestConfig, Ingested, LineCounts, REJECT_SAMPLES, SNIFF_LINES,
+    ingest, ingest_input, ingest_paths, sniff,
+};
+pub use input::{Compression, Input, expand, open};
+pub use parse::{Record, Reject, parse_clf_time, parse_time_any};
+pub use rollup::{
+    DailyPeak, DaySketches, HLL_LG_K, HourSketches, KLL_K, MinuteCounts, Rollups, TOP_MAP_SIZE,
+    union, visitor_key,
+};
+pub use summary::{
+    Durations, Period, StatusMix, Summary, TOP_N, Top, TopItem, VISITOR_DEFINITION, month_of_day,
+};
 
 /// What can go wrong reading logs or a dataset.
 #[derive(Debug, thiserror::Error)]
@@ -31,16 +46,43 @@ pub enum Error {
         /// The operating system's reason.
         source: std::io::Error,
     },
-    /// A line did not parse and the ingest was strict.
-    #[error("{}:{line}: {reason}", path.display())]
-    BadLine {
-        /// The log file.
+    /// An input could not be used.
+    #[error("{}: {reason}", path.display())]
+    Input {
+        /// The input as given.
         path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Reading (or decompressing) an input failed part way.
+    #[error("{input}: read failed after line {after_line}: {source}")]
+    Read {
+        /// The input.
+        input: String,
+        /// Lines read before the failure.
+        after_line: u64,
+        /// The reason, e.g. a truncated gzip stream.
+        source: std::io::Error,
+    },
+    /// A line did not parse and the ingest was strict.
+    #[error("{input}:{line}: {reason}")]
+    BadLine {
+        /// The input.
+        input: String,
         /// 1-based line number.
         line: u64,
         /// Why it did not parse.
         reason: Reject,
     },
+    /// `--format auto` found no format that reads the input's first lines.
+    #[error("{input}: no known log format reads its first lines; give one with --format")]
+    UnknownFormat {
+        /// The input.
+        input: String,
+    },
+    /// A format string could not be compiled.
+    #[error("{0}")]
+    Format(FormatError),
     /// A Parquet file could not be written or read.
     #[error("{}: {source}", path.display())]
     Parquet {
@@ -49,7 +91,7 @@ pub enum Error {
         /// What polars said.
         source: polars::error::PolarsError,
     },
-    /// `summary.json` is not what headroom writes.
+    /// A JSON file is not what headroom writes.
     #[error("{}: {source}", path.display())]
     Json {
         /// The JSON file.

@@ -1,27 +1,50 @@
-//! Line parser for Apache Common and Combined logs (nginx `combined` shares the layout).
+//! Parsing one log line into a [`Record`] with a [`LogFormat`].
 //!
 //! Works on bytes, not `str`: real logs carry invalid UTF-8 and `\xhh` escapes, and the
-//! hot loop must not validate what it does not read. Fields after `%b` (referer, user
-//! agent, anything custom) are not needed for the rollups and are not parsed, so a broken
-//! user-agent quote (elastic's line 8,899) does not cost a request.
+//! hot loop must not validate what it does not read. Parsing is lenient where a request
+//! is still clearly a request: once the time and status are read, a line that stops
+//! matching (a broken user-agent quote, extra fields at the end) still counts, as it does
+//! in GoAccess. Lines that cannot be a request are rejected with a reason.
 
 use std::fmt;
 
+use crate::format::{Field, Item, LogFormat, Pattern, TimeItem, TimeSpec, Unit};
 use crate::time::days_from_civil;
 
 /// One access-log record: the fields the rollups need, borrowed from the line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Record<'a> {
-    /// Client address or host name (`%h`).
+    /// Client address or host name (`%h`); empty when the format has none.
     pub host: &'a [u8],
     /// Request time as Unix seconds in UTC, the logged offset applied.
     pub unix_s: i64,
-    /// The raw request line (`%r`), escapes left as written.
-    pub request: &'a [u8],
-    /// Final HTTP status (`%>s`).
+    /// Request method (`GET`); empty when unknown.
+    pub method: &'a [u8],
+    /// Request path without the query string; empty when unknown.
+    pub path: &'a [u8],
+    /// Final HTTP status.
     pub status: u16,
-    /// Response body bytes (`%b`); `-` counts as zero.
+    /// Response bytes; `-` counts as zero.
     pub bytes: u64,
+    /// User agent; empty when the format has none or it is `-`.
+    pub user_agent: &'a [u8],
+    /// Time taken to serve the request, in seconds, when logged.
+    pub duration_s: Option<f64>,
+}
+
+impl Default for Record<'_> {
+    fn default() -> Self {
+        Record {
+            host: b"",
+            unix_s: 0,
+            method: b"",
+            path: b"",
+            status: 0,
+            bytes: 0,
+            user_agent: b"",
+            duration_s: None,
+        }
+    }
 }
 
 /// Why a line was not counted as a request.
@@ -31,12 +54,16 @@ pub enum Reject {
     Blank,
     /// A `#` comment line.
     Comment,
-    /// No `[...]` timestamp where Common/Combined puts it.
+    /// The line does not have the format's layout before its time and status.
+    Layout,
+    /// No time where the format puts it.
     MissingTimestamp,
-    /// The timestamp is not `dd/Mon/yyyy:HH:MM:SS ±hhmm`.
+    /// The time does not read as a date and time.
     BadTimestamp,
     /// The request field is not a quoted string closed on the line.
     BadRequest,
+    /// No status where the format puts it.
+    MissingStatus,
     /// The status is not a number from 100 to 599.
     BadStatus,
     /// The byte count is neither a number nor `-`.
@@ -45,12 +72,14 @@ pub enum Reject {
 
 impl Reject {
     /// Every reason, in report order.
-    pub const ALL: [Reject; 7] = [
+    pub const ALL: [Reject; 9] = [
         Reject::Blank,
         Reject::Comment,
+        Reject::Layout,
         Reject::MissingTimestamp,
         Reject::BadTimestamp,
         Reject::BadRequest,
+        Reject::MissingStatus,
         Reject::BadStatus,
         Reject::BadBytes,
     ];
@@ -60,9 +89,11 @@ impl Reject {
         match self {
             Reject::Blank => "blank",
             Reject::Comment => "comment",
+            Reject::Layout => "layout",
             Reject::MissingTimestamp => "missing_timestamp",
             Reject::BadTimestamp => "bad_timestamp",
             Reject::BadRequest => "bad_request",
+            Reject::MissingStatus => "missing_status",
             Reject::BadStatus => "bad_status",
             Reject::BadBytes => "bad_bytes",
         }
@@ -74,89 +105,284 @@ impl fmt::Display for Reject {
         f.write_str(match self {
             Reject::Blank => "blank line",
             Reject::Comment => "comment line",
-            Reject::MissingTimestamp => "no [timestamp] field",
-            Reject::BadTimestamp => "timestamp is not dd/Mon/yyyy:HH:MM:SS +zzzz",
+            Reject::Layout => "line does not have the log format's layout",
+            Reject::MissingTimestamp => "no timestamp",
+            Reject::BadTimestamp => "timestamp does not read as a date and time",
             Reject::BadRequest => "request field is not a closed quoted string",
+            Reject::MissingStatus => "no status",
             Reject::BadStatus => "status is not a number from 100 to 599",
             Reject::BadBytes => "byte count is neither a number nor '-'",
         })
     }
 }
 
-/// Parses one Common or Combined line (without its newline).
-pub fn parse_combined(line: &[u8]) -> Result<Record<'_>, Reject> {
-    let line = trim_end(line);
-    if line.iter().all(u8::is_ascii_whitespace) {
-        return Err(Reject::Blank);
+impl LogFormat {
+    /// Parses one line (a trailing `\n` or `\r\n` is ignored).
+    pub fn parse<'a>(&self, line: &'a [u8]) -> Result<Record<'a>, Reject> {
+        self.parse_full(line).map(|(record, _)| record)
     }
-    if line[0] == b'#' {
-        return Err(Reject::Comment);
+
+    /// Parses a line and also says whether every field of the format matched (used to
+    /// tell formats apart when sniffing).
+    pub(crate) fn parse_full<'a>(&self, line: &'a [u8]) -> Result<(Record<'a>, bool), Reject> {
+        let line = trim_end(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return Err(Reject::Blank);
+        }
+        if line[0] == b'#' {
+            return Err(Reject::Comment);
+        }
+        match self {
+            LogFormat::Ltsv => parse_ltsv(line),
+            LogFormat::Pattern(p) => p.parse(line),
+        }
     }
-    let host_end = memchr(b' ', line).ok_or(Reject::MissingTimestamp)?;
-    let host = &line[..host_end];
-    // `%l %u` sit between host and `[`; a user name may itself hold spaces, so look
-    // for the bracket rather than counting fields.
-    let open = host_end + memchr(b'[', &line[host_end..]).ok_or(Reject::MissingTimestamp)?;
-    let close = open + memchr(b']', &line[open..]).ok_or(Reject::MissingTimestamp)?;
-    let unix_s = parse_clf_time(&line[open + 1..close]).ok_or(Reject::BadTimestamp)?;
-    let rest = line.get(close + 1..).unwrap_or_default();
-    let rest = rest.strip_prefix(b" \"").ok_or(Reject::BadRequest)?;
-    let req_end = find_closing_quote(rest).ok_or(Reject::BadRequest)?;
-    let request = &rest[..req_end];
-    let rest = rest[req_end + 1..]
-        .strip_prefix(b" ")
-        .ok_or(Reject::BadStatus)?;
-    let (status_field, rest) = split_field(rest);
-    let status = parse_status(status_field).ok_or(Reject::BadStatus)?;
-    let (bytes_field, _) = split_field(rest);
-    let bytes = parse_bytes(bytes_field).ok_or(Reject::BadBytes)?;
-    Ok(Record {
-        host,
-        unix_s,
-        request,
-        status,
-        bytes,
-    })
+}
+
+impl Pattern {
+    fn parse<'a>(&self, line: &'a [u8]) -> Result<(Record<'a>, bool), Reject> {
+        let mut r = Record::default();
+        let (mut have_time, mut have_status) = (false, false);
+        let mut pos = 0;
+        let items = &self.items;
+        for (i, item) in items.iter().enumerate() {
+            let needed = || !(have_time && have_status);
+            match item {
+                Item::Lit(lit) => {
+                    if line[pos..].starts_with(lit) {
+                        pos += lit.len();
+                    } else if needed() {
+                        return Err(Reject::Layout);
+                    } else {
+                        return Ok((r, false));
+                    }
+                }
+                Item::Field(Field::Time(spec)) => {
+                    let dot_follows =
+                        matches!(items.get(i + 1), Some(Item::Lit(l)) if l.starts_with(b"."));
+                    let (t, used) = parse_time_then(spec, &line[pos..], dot_follows).ok_or(
+                        if pos >= line.len() {
+                            Reject::MissingTimestamp
+                        } else {
+                            Reject::BadTimestamp
+                        },
+                    )?;
+                    r.unix_s = t;
+                    have_time = true;
+                    pos += used;
+                }
+                Item::Field(field) => {
+                    let rest = &line[pos..];
+                    let quoted = matches!(items.get(i.wrapping_sub(1)), Some(Item::Lit(l)) if l.ends_with(b"\""))
+                        && matches!(items.get(i + 1), Some(Item::Lit(l)) if l.starts_with(b"\""));
+                    let end = if quoted {
+                        find_closing_quote(rest)
+                    } else {
+                        match items.get(i + 1) {
+                            Some(Item::Lit(l)) => memchr(l[0], rest),
+                            _ => Some(memchr(b' ', rest).unwrap_or(rest.len())),
+                        }
+                    };
+                    let value = match end {
+                        Some(e) => {
+                            pos += e;
+                            &rest[..e]
+                        }
+                        None if needed() => {
+                            return Err(match field {
+                                Field::Request => Reject::BadRequest,
+                                _ => Reject::Layout,
+                            });
+                        }
+                        None => {
+                            set_field(&mut r, field, rest)?;
+                            return Ok((r, false));
+                        }
+                    };
+                    if *field == Field::Status {
+                        have_status = true;
+                    }
+                    set_field(&mut r, field, value)?;
+                }
+            }
+        }
+        if !have_status {
+            return Err(Reject::MissingStatus);
+        }
+        Ok((r, true))
+    }
+}
+
+fn set_field<'a>(r: &mut Record<'a>, field: &Field, value: &'a [u8]) -> Result<(), Reject> {
+    match field {
+        Field::Host => r.host = value,
+        Field::Request => set_request(r, value),
+        Field::Method => r.method = value,
+        Field::Path => r.path = value,
+        Field::Target => r.path = strip_query(value),
+        Field::Status => r.status = parse_status(value).ok_or(Reject::BadStatus)?,
+        Field::Bytes => r.bytes = parse_bytes(value).ok_or(Reject::BadBytes)?,
+        Field::UserAgent => r.user_agent = if value == b"-" { b"" } else { value },
+        Field::Duration(unit) => r.duration_s = parse_duration(value, *unit),
+        Field::VHost | Field::Skip | Field::Time(_) => {}
+    }
+    Ok(())
+}
+
+/// `METHOD target PROTOCOL`: method and path (query stripped). Garbage (TLS probes,
+/// empty requests) leaves whatever it has; the request still counts with its status.
+fn set_request<'a>(r: &mut Record<'a>, request: &'a [u8]) {
+    let Some(sp) = memchr(b' ', request) else {
+        r.method = request;
+        return;
+    };
+    r.method = &request[..sp];
+    let target = &request[sp + 1..];
+    let target = memchr(b' ', target).map_or(target, |e| &target[..e]);
+    r.path = strip_query(target);
+}
+
+fn strip_query(target: &[u8]) -> &[u8] {
+    memchr(b'?', target).map_or(target, |q| &target[..q])
+}
+
+fn parse_ltsv(line: &[u8]) -> Result<(Record<'_>, bool), Reject> {
+    let mut r = Record::default();
+    let (mut time, mut status) = (None, None);
+    for field in line.split(|&b| b == b'\t') {
+        let Some(colon) = memchr(b':', field) else {
+            continue;
+        };
+        let (label, value) = (&field[..colon], &field[colon + 1..]);
+        match label {
+            b"time" => time = Some(parse_time_any(value).ok_or(Reject::BadTimestamp)?),
+            b"host" | b"remote_addr" => r.host = value,
+            b"req" | b"request" => set_request(&mut r, value),
+            b"method" => r.method = value,
+            b"uri" | b"path" => r.path = strip_query(value),
+            b"status" => status = Some(parse_status(value).ok_or(Reject::BadStatus)?),
+            b"size" | b"body_bytes_sent" => r.bytes = parse_bytes(value).ok_or(Reject::BadBytes)?,
+            b"ua" | b"user_agent" => r.user_agent = if value == b"-" { b"" } else { value },
+            // reqtime is what the client waited; apptime only the upstream part, so
+            // reqtime wins when a line has both.
+            b"reqtime" | b"request_time" => {
+                if let Some(d) = parse_duration(value, Unit::Seconds) {
+                    r.duration_s = Some(d);
+                }
+            }
+            b"apptime" | b"upstream_response_time" if r.duration_s.is_none() => {
+                r.duration_s = parse_duration(value, Unit::Seconds);
+            }
+            _ => {}
+        }
+    }
+    r.unix_s = time.ok_or(Reject::MissingTimestamp)?;
+    r.status = status.ok_or(Reject::MissingStatus)?;
+    Ok((r, true))
+}
+
+/// Reads a time in any layout headroom knows: CLF with or without brackets, ISO 8601.
+pub fn parse_time_any(value: &[u8]) -> Option<i64> {
+    [
+        TimeSpec::clf(true),
+        TimeSpec::clf(false),
+        TimeSpec::iso8601(),
+    ]
+    .iter()
+    .find_map(|spec| parse_time(spec, value).filter(|&(_, used)| used == value.len()))
+    .map(|(t, _)| t)
 }
 
 /// Parses `dd/Mon/yyyy:HH:MM:SS ±hhmm` to Unix seconds in UTC.
-///
-/// A missing offset (fail2ban's `[31/Jan/2015:14:29:44 ]`) is read as UTC.
 pub fn parse_clf_time(t: &[u8]) -> Option<i64> {
-    if t.len() < 20 || t[2] != b'/' || t[6] != b'/' || t[11] != b':' {
-        return None;
-    }
-    let day = digits(&t[0..2])?;
-    let month = month_number(&t[3..6])?;
-    let year = digits(&t[7..11])?;
-    let (hh, mm, ss) = (
-        digits(&t[12..14])?,
-        digits(&t[15..17])?,
-        digits(&t[18..20])?,
-    );
-    if t[14] != b':' || t[17] != b':' || !(1..=31).contains(&day) || hh > 23 || mm > 59 || ss > 60 {
-        return None;
-    }
-    let offset_s = parse_offset(trim_end(t.get(20..).unwrap_or_default()))?;
-    let days = days_from_civil(year as i64, month, day as u32);
-    Some(days * 86_400 + hh as i64 * 3600 + mm as i64 * 60 + ss as i64 - offset_s)
+    parse_time(&TimeSpec::clf(false), t).map(|(t, _)| t)
 }
 
-fn parse_offset(t: &[u8]) -> Option<i64> {
-    let t = t.strip_prefix(b" ").unwrap_or(t);
-    if t.is_empty() {
-        return Some(0);
+/// Parses a time laid out as `spec` at the start of `s`: (Unix seconds, bytes used).
+pub(crate) fn parse_time(spec: &TimeSpec, s: &[u8]) -> Option<(i64, usize)> {
+    parse_time_then(spec, s, false)
+}
+
+/// [`parse_time`], told whether the pattern goes on with a `.` of its own after the time.
+fn parse_time_then(spec: &TimeSpec, s: &[u8], dot_follows: bool) -> Option<(i64, usize)> {
+    let (mut y, mut mo, mut d, mut h, mut mi, mut sec, mut zone) = (1970, 1, 1, 0, 0, 0, 0i64);
+    let mut epoch = None;
+    let mut p = 0;
+    for (i, item) in spec.items.iter().enumerate() {
+        match *item {
+            TimeItem::Lit(c) => {
+                if s.get(p) != Some(&c) {
+                    return None;
+                }
+                p += 1;
+            }
+            TimeItem::Year => (y, p) = (fixed(s, p, 4)? as i64, p + 4),
+            TimeItem::Month => (mo, p) = (fixed(s, p, 2)? as u32, p + 2),
+            TimeItem::MonthName => (mo, p) = (month_number(s.get(p..p + 3)?)?, p + 3),
+            TimeItem::Day => (d, p) = (fixed(s, p, 2)? as u32, p + 2),
+            TimeItem::Hour => (h, p) = (fixed(s, p, 2)? as i64, p + 2),
+            TimeItem::Minute => (mi, p) = (fixed(s, p, 2)? as i64, p + 2),
+            TimeItem::Second => {
+                (sec, p) = (fixed(s, p, 2)? as i64, p + 2);
+                // A fraction the layout does not spell out itself (`.%{usec_frac}t`) is
+                // skipped here; one it does is left for its own field.
+                let last = i + 1 == spec.items.len();
+                if spec.items.get(i + 1) != Some(&TimeItem::Lit(b'.')) && !(last && dot_follows) {
+                    p += fraction_len(&s[p..]);
+                }
+            }
+            TimeItem::Zone => {
+                let (z, used) = parse_zone(&s[p..])?;
+                (zone, p) = (z, p + used);
+            }
+            TimeItem::Epoch => {
+                let digits = s[p..].iter().take_while(|b| b.is_ascii_digit()).count();
+                epoch = Some(parse_digits(&s[p..p + digits])? as i64);
+                p += digits;
+                p += fraction_len(&s[p..]);
+            }
+        }
     }
-    if t.len() != 5 {
+    if let Some(e) = epoch {
+        return Some((e, p));
+    }
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
         return None;
     }
-    let sign = match t[0] {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
+    Some((
+        days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - zone,
+        p,
+    ))
+}
+
+/// `.123456` after seconds: its length, or 0.
+fn fraction_len(s: &[u8]) -> usize {
+    if s.first() == Some(&b'.') {
+        1 + s[1..].iter().take_while(|b| b.is_ascii_digit()).count()
+    } else {
+        0
+    }
+}
+
+/// A zone offset in seconds east of UTC and the bytes it used. Accepts ` +0900`, `+0900`,
+/// `+09:00`, `Z`, and nothing at all (fail2ban's `[31/Jan/2015:14:29:44 ]`), read as UTC.
+fn parse_zone(s: &[u8]) -> Option<(i64, usize)> {
+    let skip = usize::from(s.first() == Some(&b' '));
+    let z = &s[skip..];
+    let sign = match z.first() {
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        Some(b'Z') => return Some((0, skip + 1)),
+        _ => return Some((0, skip)),
     };
-    let (h, m) = (digits(&t[1..3])?, digits(&t[3..5])?);
-    Some(sign * (h as i64 * 3600 + m as i64 * 60))
+    let hh = fixed(z, 1, 2)? as i64;
+    let colon = usize::from(z.get(3) == Some(&b':'));
+    let mm = fixed(z, 3 + colon, 2)? as i64;
+    Some((sign * (hh * 3600 + mm * 60), skip + 5 + colon))
+}
+
+fn fixed(s: &[u8], at: usize, len: usize) -> Option<u64> {
+    parse_digits(s.get(at..at + len)?)
 }
 
 fn month_number(m: &[u8]) -> Option<u32> {
@@ -183,15 +409,8 @@ fn find_closing_quote(s: &[u8]) -> Option<usize> {
     None
 }
 
-fn split_field(s: &[u8]) -> (&[u8], &[u8]) {
-    match memchr(b' ', s) {
-        Some(i) => (&s[..i], &s[i + 1..]),
-        None => (s, &[]),
-    }
-}
-
 fn parse_status(s: &[u8]) -> Option<u16> {
-    let v = digits(s)?;
+    let v = parse_digits(s)?;
     (s.len() == 3 && (100..=599).contains(&v)).then_some(v as u16)
 }
 
@@ -199,15 +418,31 @@ fn parse_bytes(s: &[u8]) -> Option<u64> {
     if s == b"-" {
         return Some(0);
     }
-    if s.is_empty() || s.len() > 19 {
+    if s.len() > 19 {
         return None;
     }
-    digits(s)
+    parse_digits(s)
+}
+
+/// A logged duration in seconds; `-`, empty or unreadable is `None` (never a reject:
+/// a request without a duration is still a request). nginx writes `0.012, 0.034` for
+/// upstream retries; the first figure is taken.
+fn parse_duration(s: &[u8], unit: Unit) -> Option<f64> {
+    let s = memchr(b',', s).map_or(s, |c| &s[..c]);
+    let v: f64 = std::str::from_utf8(s).ok()?.trim().parse().ok()?;
+    if !v.is_finite() || v < 0.0 {
+        return None;
+    }
+    Some(match unit {
+        Unit::Micros => v / 1e6,
+        Unit::Millis => v / 1e3,
+        Unit::Seconds => v,
+    })
 }
 
 /// Decimal digits to a number; `None` for anything else or an empty slice.
-fn digits(s: &[u8]) -> Option<u64> {
-    if s.is_empty() {
+fn parse_digits(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 19 {
         return None;
     }
     s.iter().try_fold(0u64, |acc, &b| {
@@ -233,38 +468,79 @@ mod tests {
 
     const ELASTIC_1: &[u8] = br#"83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /presentations/logstash-monitorama-2013/images/kibana-search.png HTTP/1.1" 200 203023 "http://semicomplete.com/presentations/logstash-monitorama-2013/" "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36""#;
 
-    #[test]
-    fn parses_combined() {
-        let r = parse_combined(ELASTIC_1).unwrap();
-        assert_eq!(r.host, b"83.149.9.216");
-        assert_eq!(r.unix_s, 1_431_857_103);
-        assert_eq!(r.status, 200);
-        assert_eq!(r.bytes, 203_023);
-        assert!(r.request.starts_with(b"GET /presentations/"));
+    fn fmt(spec: &str) -> LogFormat {
+        LogFormat::from_spec(spec).unwrap()
     }
 
     #[test]
-    fn applies_offset_and_dash_bytes() {
-        let line = br#"::1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a\"b HTTP/1.0" 304 -"#;
-        let r = parse_combined(line).unwrap();
+    fn parses_combined() {
+        let r = fmt("combined").parse(ELASTIC_1).unwrap();
+        assert_eq!(r.host, b"83.149.9.216");
+        assert_eq!(r.unix_s, 1_431_857_103);
+        assert_eq!((r.method, r.status, r.bytes), (&b"GET"[..], 200, 203_023));
+        assert_eq!(
+            r.path,
+            b"/presentations/logstash-monitorama-2013/images/kibana-search.png"
+        );
+        assert!(r.user_agent.starts_with(b"Mozilla/5.0 (Macintosh"));
+        assert_eq!(r.duration_s, None);
+    }
+
+    #[test]
+    fn applies_offset_escapes_and_dash_bytes() {
+        let line = br#"::1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a\"b?x=1 HTTP/1.0" 304 -"#;
+        let r = fmt("common").parse(line).unwrap();
         assert_eq!(r.host, b"::1");
         assert_eq!(r.unix_s, 971_211_336); // 2000-10-10T20:55:36Z
-        assert_eq!(r.request, br#"GET /a\"b HTTP/1.0"#);
+        assert_eq!(r.path, br#"/a\"b"#);
         assert_eq!(r.bytes, 0);
     }
 
     #[test]
-    fn empty_offset_is_utc() {
-        let line = br#"1.2.3.4 - - [31/Jan/2015:14:29:44 ] "GET / HTTP/1.1" 200 5"#;
-        assert_eq!(parse_combined(line).unwrap().unix_s, 1_422_714_584);
+    fn empty_offset_is_utc_and_broken_agent_quote_still_counts() {
+        let line = br#"1.2.3.4 - - [31/Jan/2015:14:29:44 ] "GET / HTTP/1.1" 200 5 "-" "Mozilla/5.0 (compatible; Googlebot/2.1"#;
+        let r = fmt("combined").parse(line).unwrap();
+        assert_eq!(r.unix_s, 1_422_714_584);
+        assert_eq!(r.user_agent, b"Mozilla/5.0 (compatible; Googlebot/2.1");
+    }
+
+    #[test]
+    fn nginx_request_time_and_ltsv() {
+        let line = br#"127.0.0.1 - - [06/Sep/2015:05:58:05 +0900] "POST /foo/bar?token=xxx&uuid=1234 HTTP/1.1" 200 12 "-" "curl/7.54.0" "-" 0.057"#;
+        let r = fmt("nginx-rt").parse(line).unwrap();
+        assert_eq!((r.unix_s, r.duration_s), (1_441_486_685, Some(0.057)));
+        assert_eq!(r.path, b"/foo/bar");
+        let ltsv = b"time:2015-09-06T05:58:05+09:00\tmethod:POST\turi:/foo/bar?token=xxx\tstatus:200\tsize:12\tapptime:0.057\tua:UA1";
+        let r = LogFormat::Ltsv.parse(ltsv).unwrap();
+        assert_eq!(
+            (r.unix_s, r.status, r.bytes, r.duration_s),
+            (1_441_486_685, 200, 12, Some(0.057))
+        );
+        assert_eq!(
+            (r.method, r.path, r.user_agent),
+            (&b"POST"[..], &b"/foo/bar"[..], &b"UA1"[..])
+        );
+    }
+
+    #[test]
+    fn netnea_extended_with_iso_time_and_micros() {
+        let spec = r#"%h %{GEOIP_COUNTRY_CODE}e %u [%{%Y-%m-%d %H:%M:%S}t.%{usec_frac}t] "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %v %A %p %R %{BALANCER_WORKER_ROUTE}e %X "%{cookie}n" %{UNIQUE_ID}e %{SSL_PROTOCOL}x %{SSL_CIPHER}x %I %O %{ratio}n%% %D %{ModSecTimeIn}e %{ApplicationTime}e %{ModSecTimeOut}e %{ModSecAnomalyScoreIn}e %{ModSecAnomalyScoreOut}e"#;
+        let line = br#"192.168.104.36 CH - [2015-05-20 12:53:11.139981] "GET /EMail/login.aspx?username=john.smith@example.com HTTP/1.1" 200 7362 "-" "Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.1; WOW64; Trident/6.0)" www.example.com 192.168.34.16 443 proxy-server - + "4a7ffdda.522871162568d" ViYdF6wxQzZrjEdU2@UAAAAi TLSv1.2 ECDHE-RSA-AES256-GCM-SHA384 963 11973 -% 935006 1542 930596 2156 0 0"#;
+        let (r, complete) = fmt(spec).parse_full(line).unwrap();
+        assert!(complete);
+        assert_eq!(r.unix_s, 1_432_126_391); // 2015-05-20T12:53:11Z
+        assert_eq!(r.duration_s, Some(0.935_006));
+        assert_eq!((r.status, r.bytes), (200, 7362));
     }
 
     #[test]
     fn rejects_say_why() {
-        let cases: [(&[u8], Reject); 7] = [
+        let combined = fmt("combined");
+        let cases: [(&[u8], Reject); 8] = [
             (b"   ", Reject::Blank),
             (b"# comment", Reject::Comment),
-            (b"1.2.3.4 no time here", Reject::MissingTimestamp),
+            (b"1.2.3.4 no time here", Reject::BadTimestamp),
+            (b"1.2.3.4", Reject::Layout),
             (
                 b"1.2.3.4 - - [17/Mai/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 1",
                 Reject::BadTimestamp,
@@ -284,11 +560,36 @@ mod tests {
         ];
         for (line, want) in cases {
             assert_eq!(
-                parse_combined(line),
+                combined.parse(line),
                 Err(want),
                 "{}",
                 String::from_utf8_lossy(line)
             );
         }
+        assert_eq!(
+            LogFormat::Ltsv.parse(b"status:200\tsize:1"),
+            Err(Reject::MissingTimestamp)
+        );
+    }
+
+    #[test]
+    fn time_layouts() {
+        assert_eq!(
+            parse_time_any(b"2015-09-06T05:58:05+09:00"),
+            Some(1_441_486_685)
+        );
+        assert_eq!(
+            parse_time_any(b"2015-09-05T20:58:05.25Z"),
+            Some(1_441_486_685)
+        );
+        assert_eq!(
+            parse_time_any(b"[05/Sep/2015:20:58:05 +0000]"),
+            Some(1_441_486_685)
+        );
+        assert_eq!(
+            parse_clf_time(b"05/Sep/2015:22:58:05 +02:00"),
+            Some(1_441_486_685)
+        );
+        assert_eq!(parse_time_any(b"2015-13-06T05:58:05Z"), None);
     }
 }

@@ -1,34 +1,70 @@
-//! Per-minute rollups: the counters every later question is answered from.
+//! Rollups: per-minute counters, per-hour sketches, per-day heavy hitters.
 //!
-//! A [`Rollups`] is a map from minute to [`MinuteCounts`]; `merge` adds counters key by
-//! key, so it is associative and commutative, and rollups of disjoint inputs can be built
-//! apart (per file, per thread, per machine) and merged in any order.
+//! Every part merges associatively and commutatively (counters add; HLL sketches union;
+//! KLL and frequent-items sketches merge), so rollups of disjoint inputs can be built
+//! apart (per file, per thread, per machine) and merged in any order. Sketches are Apache
+//! DataSketches, the bytes Spark and Druid merge natively.
 
 use std::collections::BTreeMap;
 
+use datasketches::frequencies::FrequentItemsSketch;
+use datasketches::hash::value::raw_bytes;
+use datasketches::hll::{HllSketch, HllType, HllUnion};
+use datasketches::kll::{KllFloat, KllSketch};
 use serde::{Deserialize, Serialize};
 
+use crate::classify::{Kind, classify};
 use crate::parse::Record;
-use crate::time::{DAY, MINUTE};
+use crate::time::{DAY, HOUR, MINUTE};
+
+/// log2 of the HLL register count: 4,096 registers, about 1.6% relative error.
+pub const HLL_LG_K: u8 = 12;
+/// KLL accuracy parameter for durations: about 0.17% rank error (single-sided, 99%).
+pub const KLL_K: u16 = 1000;
+/// Map size of the frequent-items sketches for top paths and user agents.
+pub const TOP_MAP_SIZE: usize = 1024;
 
 /// Counters for one minute of traffic.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MinuteCounts {
     /// Requests logged in the minute.
     pub requests: i64,
-    /// Response body bytes sent in the minute.
+    /// Response bytes sent in the minute.
     pub bytes: i64,
     /// Requests by status class: index 0 is 1xx, 4 is 5xx.
     pub status: [i64; 5],
+    /// Requests for pages by people (neither static nor bot).
+    pub pages: i64,
+    /// Requests for static assets by people.
+    pub static_assets: i64,
+    /// Requests by bots.
+    pub bots: i64,
+    /// Requests that logged a duration.
+    pub duration_count: i64,
+    /// Sum of logged durations, microseconds.
+    pub duration_sum_us: i64,
+    /// Longest logged duration, microseconds.
+    pub duration_max_us: i64,
 }
 
 impl MinuteCounts {
     /// Adds one record's counts.
-    pub fn add(&mut self, record: &Record<'_>) {
+    pub fn add(&mut self, record: &Record<'_>, kind: Kind) {
         self.requests += 1;
         self.bytes += record.bytes as i64;
         // The parser only lets 100..=599 through.
         self.status[usize::from(record.status / 100 - 1)] += 1;
+        match kind {
+            Kind::Page => self.pages += 1,
+            Kind::Static => self.static_assets += 1,
+            Kind::Bot => self.bots += 1,
+        }
+        if let Some(d) = record.duration_s {
+            let us = (d * 1e6).round() as i64;
+            self.duration_count += 1;
+            self.duration_sum_us += us;
+            self.duration_max_us = self.duration_max_us.max(us);
+        }
     }
 
     /// Adds another minute's counters to this one.
@@ -38,13 +74,129 @@ impl MinuteCounts {
         for (a, b) in self.status.iter_mut().zip(other.status) {
             *a += b;
         }
+        self.pages += other.pages;
+        self.static_assets += other.static_assets;
+        self.bots += other.bots;
+        self.duration_count += other.duration_count;
+        self.duration_sum_us += other.duration_sum_us;
+        self.duration_max_us = self.duration_max_us.max(other.duration_max_us);
     }
 }
 
-/// Minute rollups keyed by the minute's start in Unix seconds (UTC).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Distinct-count and quantile sketches for one hour.
+#[derive(Debug, Clone)]
+pub struct HourSketches {
+    /// Distinct (client, user agent) pairs of non-4xx requests: GoAccess's visitor key.
+    pub visitors: HllSketch,
+    /// Distinct clients (any status).
+    pub hosts: HllSketch,
+    /// Request durations in milliseconds.
+    pub durations_ms: KllSketch<KllFloat<f64>>,
+}
+
+impl Default for HourSketches {
+    fn default() -> Self {
+        HourSketches {
+            visitors: new_hll(),
+            hosts: new_hll(),
+            durations_ms: KllSketch::new(KLL_K).expect("valid k"),
+        }
+    }
+}
+
+impl HourSketches {
+    fn add(&mut self, record: &Record<'_>, key: &mut Vec<u8>) {
+        self.hosts.update(raw_bytes::from_slice(record.host));
+        if record.status / 100 != 4 {
+            visitor_key(record, key);
+            self.visitors.update(raw_bytes::from_slice(key));
+        }
+        if let Some(ms) = record
+            .duration_s
+            .and_then(|d| KllFloat::<f64>::new(d * 1e3).ok())
+        {
+            self.durations_ms.update(ms);
+        }
+    }
+
+    /// Merges another hour's sketches into this one.
+    pub fn merge(&mut self, other: &HourSketches) {
+        self.visitors = union(&self.visitors, &other.visitors);
+        self.hosts = union(&self.hosts, &other.hosts);
+        self.durations_ms
+            .merge(&other.durations_ms)
+            .expect("sketches of the same k merge");
+    }
+}
+
+/// Heavy hitters for one day.
+#[derive(Debug, Clone)]
+pub struct DaySketches {
+    /// Request paths (no query) by requests.
+    pub paths: FrequentItemsSketch<String>,
+    /// User agents by requests.
+    pub agents: FrequentItemsSketch<String>,
+}
+
+impl Default for DaySketches {
+    fn default() -> Self {
+        DaySketches {
+            paths: FrequentItemsSketch::new(TOP_MAP_SIZE).expect("valid map size"),
+            agents: FrequentItemsSketch::new(TOP_MAP_SIZE).expect("valid map size"),
+        }
+    }
+}
+
+impl DaySketches {
+    fn add(&mut self, record: &Record<'_>) {
+        update_text(&mut self.paths, record.path);
+        update_text(&mut self.agents, record.user_agent);
+    }
+
+    /// Merges another day's sketches into this one.
+    pub fn merge(&mut self, other: &DaySketches) {
+        self.paths.merge(&other.paths);
+        self.agents.merge(&other.agents);
+    }
+}
+
+/// The key a visitor is counted by: client and user agent, TAB-separated (a TAB cannot
+/// occur unescaped in either field), hashed as raw bytes so Spark can rebuild it.
+pub fn visitor_key(record: &Record<'_>, key: &mut Vec<u8>) {
+    key.clear();
+    key.extend_from_slice(record.host);
+    key.push(b'\t');
+    key.extend_from_slice(record.user_agent);
+}
+
+fn update_text(sketch: &mut FrequentItemsSketch<String>, text: &[u8]) {
+    match std::str::from_utf8(text) {
+        Ok(s) => sketch.update_ref(s),
+        // Invalid UTF-8 is kept, lossily, never dropped.
+        Err(_) => sketch.update(String::from_utf8_lossy(text).into_owned()),
+    }
+}
+
+pub(crate) fn new_hll() -> HllSketch {
+    HllSketch::new(HLL_LG_K, HllType::Hll8).expect("valid lg k")
+}
+
+/// The union of two HLL sketches.
+pub fn union(a: &HllSketch, b: &HllSketch) -> HllSketch {
+    let mut u = HllUnion::new(HLL_LG_K).expect("valid lg k");
+    u.update(a);
+    u.update(b);
+    u.to_sketch(HllType::Hll8)
+}
+
+/// Minute counters, hour sketches and day heavy hitters; keys are Unix seconds (UTC)
+/// of the minute, hour or day start.
+#[derive(Debug, Clone, Default)]
 pub struct Rollups {
     minutes: BTreeMap<i64, MinuteCounts>,
+    hours: BTreeMap<i64, HourSketches>,
+    days: BTreeMap<i64, DaySketches>,
+    key: Vec<u8>,
 }
 
 /// One day's busiest minute.
@@ -59,25 +211,69 @@ pub struct DailyPeak {
 impl Rollups {
     /// Adds one parsed record.
     pub fn add(&mut self, record: &Record<'_>) {
+        let kind = classify(record.path, record.user_agent);
         let minute = record.unix_s.div_euclid(MINUTE) * MINUTE;
-        self.minutes.entry(minute).or_default().add(record);
+        self.minutes.entry(minute).or_default().add(record, kind);
+        let hour = record.unix_s.div_euclid(HOUR) * HOUR;
+        self.hours
+            .entry(hour)
+            .or_default()
+            .add(record, &mut self.key);
+        let day = record.unix_s.div_euclid(DAY) * DAY;
+        self.days.entry(day).or_default().add(record);
     }
 
     /// Adds the counters of one minute (used when reading a dataset back).
-    pub fn insert_counts(&mut self, minute_s: i64, counts: MinuteCounts) {
+    pub fn insert_minute(&mut self, minute_s: i64, counts: MinuteCounts) {
         self.minutes.entry(minute_s).or_default().merge(&counts);
+    }
+
+    /// Adds the sketches of one hour (used when reading a dataset back).
+    pub fn insert_hour(&mut self, hour_s: i64, sketches: HourSketches) {
+        match self.hours.get_mut(&hour_s) {
+            Some(h) => h.merge(&sketches),
+            None => {
+                self.hours.insert(hour_s, sketches);
+            }
+        }
+    }
+
+    /// Adds the sketches of one day (used when reading a dataset back).
+    pub fn insert_day(&mut self, day_s: i64, sketches: DaySketches) {
+        match self.days.get_mut(&day_s) {
+            Some(d) => d.merge(&sketches),
+            None => {
+                self.days.insert(day_s, sketches);
+            }
+        }
     }
 
     /// Merges another rollup into this one; order never matters.
     pub fn merge(&mut self, other: &Rollups) {
-        for (&minute, counts) in &other.minutes {
-            self.insert_counts(minute, *counts);
+        for (&m, c) in &other.minutes {
+            self.insert_minute(m, *c);
+        }
+        for (&h, s) in &other.hours {
+            self.insert_hour(h, s.clone());
+        }
+        for (&d, s) in &other.days {
+            self.insert_day(d, s.clone());
         }
     }
 
     /// Minutes in time order with their counters.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (i64, &MinuteCounts)> {
         self.minutes.iter().map(|(&m, c)| (m, c))
+    }
+
+    /// Hours in time order with their sketches.
+    pub fn hours(&self) -> impl DoubleEndedIterator<Item = (i64, &HourSketches)> {
+        self.hours.iter().map(|(&h, s)| (h, s))
+    }
+
+    /// Days in time order with their heavy hitters.
+    pub fn days(&self) -> impl DoubleEndedIterator<Item = (i64, &DaySketches)> {
+        self.days.iter().map(|(&d, s)| (d, s))
     }
 
     /// Number of minutes that saw at least one request.
@@ -101,20 +297,18 @@ impl Rollups {
 
     /// The minute with the most requests (the earliest on a tie).
     pub fn busiest_minute(&self) -> Option<(i64, MinuteCounts)> {
-        let mut best: Option<(i64, MinuteCounts)> = None;
-        for (&m, c) in &self.minutes {
-            if best.is_none_or(|(_, b)| c.requests > b.requests) {
-                best = Some((m, *c));
-            }
-        }
-        best
+        self.max_minute_by(|c| c.requests)
     }
 
     /// The minute with the most bytes (the earliest on a tie).
     pub fn heaviest_minute(&self) -> Option<(i64, MinuteCounts)> {
+        self.max_minute_by(|c| c.bytes)
+    }
+
+    fn max_minute_by(&self, key: impl Fn(&MinuteCounts) -> i64) -> Option<(i64, MinuteCounts)> {
         let mut best: Option<(i64, MinuteCounts)> = None;
         for (&m, c) in &self.minutes {
-            if best.is_none_or(|(_, b)| c.bytes > b.bytes) {
+            if best.is_none_or(|(_, b)| key(c) > key(&b)) {
                 best = Some((m, *c));
             }
         }
@@ -138,14 +332,28 @@ impl Rollups {
     }
 
     /// Splits the rollups by UTC day, for day-partitioned storage.
-    pub fn by_day(&self) -> BTreeMap<i64, Vec<(i64, MinuteCounts)>> {
-        let mut days: BTreeMap<i64, Vec<(i64, MinuteCounts)>> = BTreeMap::new();
+    pub fn split_by_day(&self) -> BTreeMap<i64, Rollups> {
+        let mut days: BTreeMap<i64, Rollups> = BTreeMap::new();
         for (&m, c) in &self.minutes {
             days.entry(m.div_euclid(DAY) * DAY)
                 .or_default()
-                .push((m, *c));
+                .insert_minute(m, *c);
+        }
+        for (&h, s) in &self.hours {
+            days.entry(h.div_euclid(DAY) * DAY)
+                .or_default()
+                .insert_hour(h, s.clone());
+        }
+        for (&d, s) in &self.days {
+            days.entry(d).or_default().insert_day(d, s.clone());
         }
         days
+    }
+
+    /// True when both hold the same minute counters (sketches are compared by the
+    /// caller, by estimate, since equal sets can serialise differently).
+    pub fn same_counters(&self, other: &Rollups) -> bool {
+        self.minutes == other.minutes
     }
 }
 
@@ -155,39 +363,65 @@ mod tests {
 
     use super::*;
 
-    fn record(unix_s: i64, status: u16, bytes: u64) -> Record<'static> {
+    fn record(unix_s: i64, status: u16, bytes: u64, host: &'static [u8]) -> Record<'static> {
         Record {
-            host: b"h",
+            host,
             unix_s,
-            request: b"GET / HTTP/1.1",
+            method: b"GET",
+            path: b"/index.html",
             status,
             bytes,
+            user_agent: b"Mozilla/5.0",
+            duration_s: Some(bytes as f64 / 1e6),
         }
     }
 
-    fn rollups_of(records: &[(i64, u16, u64)]) -> Rollups {
+    const HOSTS: [&[u8]; 4] = [b"10.0.0.1", b"10.0.0.2", b"::1", b"crawler.example"];
+
+    fn rollups_of(records: &[(i64, u16, u64, usize)]) -> Rollups {
         let mut r = Rollups::default();
-        for &(t, s, b) in records {
-            r.add(&record(t, s, b));
+        for &(t, s, b, h) in records {
+            r.add(&record(t, s, b, HOSTS[h]));
         }
         r
     }
 
-    fn records() -> impl Strategy<Value = Vec<(i64, u16, u64)>> {
-        prop::collection::vec((0i64..400_000, 100u16..600, 0u64..1_000_000), 0..200)
+    fn records() -> impl Strategy<Value = Vec<(i64, u16, u64, usize)>> {
+        prop::collection::vec(
+            (0i64..400_000, 100u16..600, 0u64..1_000_000, 0usize..4),
+            0..200,
+        )
+    }
+
+    fn visitors(r: &Rollups) -> Vec<(i64, f64)> {
+        r.hours().map(|(h, s)| (h, s.visitors.estimate())).collect()
     }
 
     #[test]
-    fn peaks_and_totals() {
-        let r = rollups_of(&[(0, 200, 10), (30, 404, 5), (60, 500, 1), (DAY + 5, 200, 0)]);
+    fn peaks_totals_and_sketches() {
+        let r = rollups_of(&[
+            (0, 200, 10, 0),
+            (30, 404, 5, 1),
+            (60, 500, 1, 0),
+            (DAY + 5, 200, 0, 2),
+        ]);
         assert_eq!(r.len(), 3);
         let t = r.totals();
         assert_eq!((t.requests, t.bytes, t.status), (4, 16, [0, 2, 0, 1, 1]));
+        assert_eq!((t.pages, t.duration_count, t.duration_max_us), (4, 4, 10));
         assert_eq!(r.busiest_minute().unwrap().0, 0);
         let peaks = r.daily_peaks();
         assert_eq!(peaks.len(), 2);
         assert_eq!(peaks[0].peak_rps, 2.0 / 60.0);
-        assert_eq!(peaks[1].day_s, DAY);
+        // Hour 0: hosts 10.0.0.1 and .2; visitors leave out the 404.
+        let (_, h0) = r.hours().next().unwrap();
+        assert_eq!(
+            (h0.hosts.estimate().round(), h0.visitors.estimate().round()),
+            (2.0, 1.0)
+        );
+        assert_eq!(h0.durations_ms.n(), 3);
+        let (_, d0) = r.days().next().unwrap();
+        assert_eq!(d0.paths.estimate("/index.html"), 3);
     }
 
     proptest! {
@@ -196,7 +430,9 @@ mod tests {
             let cut = cut.min(recs.len());
             let mut left = rollups_of(&recs[..cut]);
             left.merge(&rollups_of(&recs[cut..]));
-            prop_assert_eq!(left, rollups_of(&recs));
+            let whole = rollups_of(&recs);
+            prop_assert!(left.same_counters(&whole));
+            prop_assert_eq!(visitors(&left), visitors(&whole));
         }
 
         #[test]
@@ -212,8 +448,9 @@ mod tests {
             let mut cba = rc.clone();
             cba.merge(&rb);
             cba.merge(&ra);
-            prop_assert_eq!(&ab_c, &a_bc);
-            prop_assert_eq!(&ab_c, &cba);
+            prop_assert!(ab_c.same_counters(&a_bc) && ab_c.same_counters(&cba));
+            prop_assert_eq!(visitors(&ab_c), visitors(&a_bc));
+            prop_assert_eq!(visitors(&ab_c), visitors(&cba));
         }
 
         #[test]
@@ -221,6 +458,7 @@ mod tests {
             let t = rollups_of(&recs).totals();
             prop_assert_eq!(t.requests, recs.len() as i64);
             prop_assert_eq!(t.status.iter().sum::<i64>(), t.requests);
+            prop_assert_eq!(t.pages + t.static_assets + t.bots, t.requests);
             prop_assert_eq!(t.bytes, recs.iter().map(|r| r.2 as i64).sum::<i64>());
         }
     }

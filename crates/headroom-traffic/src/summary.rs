@@ -1,10 +1,23 @@
 //! The traffic summary: the figures a capacity planner quotes, computed from rollups.
 
+use std::collections::BTreeMap;
+
+use datasketches::frequencies::{ErrorType, FrequentItemsSketch};
+use datasketches::hll::HllSketch;
+use datasketches::kll::{KllFloat, KllSketch};
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::LineCounts;
-use crate::rollup::Rollups;
-use crate::time::{MINUTE, format_rfc3339};
+use crate::ingest::{FileReport, LineCounts};
+use crate::rollup::{DaySketches, HourSketches, KLL_K, MinuteCounts, Rollups, new_hll, union};
+use crate::time::{DAY, HOUR, MINUTE, civil_from_days, format_date, format_rfc3339};
+
+/// How many top paths and user agents the summary lists.
+pub const TOP_N: usize = 10;
+
+/// How unique visitors are counted, in words (also written into summary.json).
+pub const VISITOR_DEFINITION: &str = "distinct (client address, user agent) pairs among requests \
+whose status is not 4xx, within the period; per day this is GoAccess's unique visitor, and \
+goaccess_unique_visitors adds the days up as GoAccess's total does";
 
 /// Requests by status class.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,20 +34,84 @@ pub struct StatusMix {
     pub s5xx: i64,
 }
 
+/// Figures for one calendar period (a UTC day or month).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Period {
+    /// `YYYY-MM-DD` or `YYYY-MM`.
+    pub period: String,
+    /// Requests.
+    pub requests: i64,
+    /// Response bytes.
+    pub bytes: i64,
+    /// Unique visitors (see [`VISITOR_DEFINITION`]), HLL estimate.
+    pub visitors: f64,
+    /// Distinct client addresses, HLL estimate.
+    pub hosts: f64,
+    /// Busiest minute's requests ÷ 60.
+    pub peak_rps: f64,
+}
+
+/// A heavy hitter: an item and its estimated requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopItem {
+    /// The path or user agent (invalid UTF-8 replaced).
+    pub item: String,
+    /// Estimated requests; the true count lies in `[estimate - max_error, estimate]`.
+    pub requests: u64,
+}
+
+/// Top items with the sketch's error bound.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Top {
+    /// Largest overestimate of any count: true ≥ estimate − max_error.
+    pub max_error: u64,
+    /// Items, most requested first.
+    pub items: Vec<TopItem>,
+}
+
+/// Request durations, from the logs that record them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Durations {
+    /// Requests with a logged duration.
+    pub count: i64,
+    /// Mean, milliseconds.
+    pub mean_ms: f64,
+    /// Median, milliseconds (KLL estimate).
+    pub p50_ms: f64,
+    /// 90th percentile, milliseconds.
+    pub p90_ms: f64,
+    /// 99th percentile, milliseconds.
+    pub p99_ms: f64,
+    /// Longest, milliseconds (exact).
+    pub max_ms: f64,
+    /// Normalised rank error of the quantiles.
+    pub rank_error: f64,
+}
+
 /// What `summary.json` holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    /// Line accounting over every input file.
+    /// Line accounting over every input.
     #[serde(flatten)]
     pub lines: LineCounts,
-    /// Input files, as given.
-    pub files: Vec<String>,
+    /// Per-input reports.
+    pub files: Vec<FileReport>,
     /// Requests counted (parsed lines).
     pub requests: i64,
-    /// Response body bytes, `-` counted as zero.
+    /// Response bytes, `-` counted as zero.
     pub bytes: i64,
     /// Requests by status class.
     pub status: StatusMix,
+    /// Requests for pages by people.
+    pub pages: i64,
+    /// Requests for static assets by people.
+    pub static_assets: i64,
+    /// Requests by bots (by user agent).
+    pub bots: i64,
+    /// `static_assets ÷ requests`.
+    pub static_share: f64,
+    /// `bots ÷ requests`.
+    pub bot_share: f64,
     /// Time of the earliest request's minute (RFC 3339, UTC).
     pub first_minute: Option<String>,
     /// Time of the latest request's minute (RFC 3339, UTC).
@@ -51,11 +128,33 @@ pub struct Summary {
     pub peak_to_mean: f64,
     /// Megabits per second (10^6 bits) in the minute with the most bytes.
     pub peak_mbps: f64,
+    /// The hour of the week (UTC) with the most requests, e.g. `Tue 19:00`.
+    pub busiest_hour_of_week: Option<String>,
+    /// Requests in each hour of the week, Monday 00:00 UTC first (168 values).
+    pub hour_of_week_requests: Vec<i64>,
+    /// How unique visitors are counted.
+    pub visitor_definition: String,
+    /// Distinct visitors over the whole span (HLL estimate).
+    pub unique_visitors: f64,
+    /// Daily unique visitors added up, as GoAccess reports its total.
+    pub goaccess_unique_visitors: f64,
+    /// Distinct client addresses over the whole span (HLL estimate).
+    pub unique_hosts: f64,
+    /// Figures per UTC day.
+    pub days: Vec<Period>,
+    /// Figures per calendar month (UTC).
+    pub months: Vec<Period>,
+    /// Request durations, when the logs have them.
+    pub durations: Option<Durations>,
+    /// Most requested paths (query strings removed).
+    pub top_paths: Top,
+    /// Most frequent user agents.
+    pub top_user_agents: Top,
 }
 
 impl Summary {
-    /// Computes the summary of some rollups and the line counts that produced them.
-    pub fn new(rollups: &Rollups, lines: &LineCounts, files: Vec<String>) -> Summary {
+    /// Computes the summary of some rollups and the inputs that produced them.
+    pub fn new(rollups: &Rollups, lines: &LineCounts, files: Vec<FileReport>) -> Summary {
         let totals = rollups.totals();
         let [s1xx, s2xx, s3xx, s4xx, s5xx] = totals.status;
         let first = rollups.iter().next().map(|(m, _)| m);
@@ -66,14 +165,14 @@ impl Summary {
         };
         let busiest = rollups.busiest_minute();
         let peak_rps = busiest.map_or(0.0, |(_, c)| c.requests as f64 / MINUTE as f64);
-        let mean_rps = if span_minutes > 0 {
-            totals.requests as f64 / (span_minutes * MINUTE) as f64
-        } else {
-            0.0
-        };
+        let mean_rps = ratio(totals.requests as f64, (span_minutes * MINUTE) as f64);
         let peak_mbps = rollups
             .heaviest_minute()
             .map_or(0.0, |(_, c)| c.bytes as f64 * 8.0 / MINUTE as f64 / 1e6);
+        let hour_of_week = hour_of_week(rollups);
+        let days = periods(rollups, format_date);
+        let all_hours: Vec<&HourSketches> = rollups.hours().map(|(_, s)| s).collect();
+        let all_days: Vec<&DaySketches> = rollups.days().map(|(_, s)| s).collect();
         Summary {
             lines: lines.clone(),
             files,
@@ -86,18 +185,161 @@ impl Summary {
                 s4xx,
                 s5xx,
             },
+            pages: totals.pages,
+            static_assets: totals.static_assets,
+            bots: totals.bots,
+            static_share: ratio(totals.static_assets as f64, totals.requests as f64),
+            bot_share: ratio(totals.bots as f64, totals.requests as f64),
             first_minute: first.map(format_rfc3339),
             last_minute: last.map(format_rfc3339),
             span_minutes,
             peak_rps,
             peak_minute: busiest.map(|(m, _)| format_rfc3339(m)),
             mean_rps,
-            peak_to_mean: if mean_rps > 0.0 {
-                peak_rps / mean_rps
-            } else {
-                0.0
-            },
+            peak_to_mean: ratio(peak_rps, mean_rps),
             peak_mbps,
+            busiest_hour_of_week: busiest_slot(&hour_of_week),
+            hour_of_week_requests: hour_of_week,
+            visitor_definition: VISITOR_DEFINITION.to_owned(),
+            unique_visitors: union_all(all_hours.iter().map(|h| &h.visitors)).estimate(),
+            goaccess_unique_visitors: days.iter().map(|d| d.visitors).sum(),
+            unique_hosts: union_all(all_hours.iter().map(|h| &h.hosts)).estimate(),
+            months: periods(rollups, |t| format_date(t)[..7].to_owned()),
+            days,
+            durations: durations(&totals, &all_hours),
+            top_paths: top(all_days.iter().map(|d| &d.paths)),
+            top_user_agents: top(all_days.iter().map(|d| &d.agents)),
         }
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { 0.0 }
+}
+
+fn union_all<'a>(sketches: impl Iterator<Item = &'a HllSketch>) -> HllSketch {
+    sketches.fold(new_hll(), |acc, s| union(&acc, s))
+}
+
+/// Figures per period, the period named by `label` from a Unix time.
+fn periods(rollups: &Rollups, label: impl Fn(i64) -> String) -> Vec<Period> {
+    let mut out: BTreeMap<String, (Period, HllSketch, HllSketch)> = BTreeMap::new();
+    for (minute, c) in rollups.iter() {
+        let entry = out
+            .entry(label(minute))
+            .or_insert_with(|| (Period::default(), new_hll(), new_hll()));
+        entry.0.requests += c.requests;
+        entry.0.bytes += c.bytes;
+        entry.0.peak_rps = entry.0.peak_rps.max(c.requests as f64 / MINUTE as f64);
+    }
+    for (hour, s) in rollups.hours() {
+        if let Some(entry) = out.get_mut(&label(hour)) {
+            entry.1 = union(&entry.1, &s.visitors);
+            entry.2 = union(&entry.2, &s.hosts);
+        }
+    }
+    out.into_iter()
+        .map(|(period, (p, visitors, hosts))| Period {
+            period,
+            visitors: visitors.estimate(),
+            hosts: hosts.estimate(),
+            ..p
+        })
+        .collect()
+}
+
+/// Requests per hour of the week, Monday 00:00 UTC first.
+fn hour_of_week(rollups: &Rollups) -> Vec<i64> {
+    let mut slots = vec![0; 168];
+    for (minute, c) in rollups.iter() {
+        // 1970-01-01 was a Thursday: shift so that day 0 of the week is Monday.
+        let day = minute.div_euclid(DAY);
+        let weekday = (day + 3).rem_euclid(7);
+        let hour = minute.rem_euclid(DAY) / HOUR;
+        slots[(weekday * 24 + hour) as usize] += c.requests;
+    }
+    slots
+}
+
+fn busiest_slot(slots: &[i64]) -> Option<String> {
+    const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let (i, &n) = slots
+        .iter()
+        .enumerate()
+        .max_by_key(|&(i, n)| (*n, std::cmp::Reverse(i)))?;
+    (n > 0).then(|| format!("{} {:02}:00", NAMES[i / 24], i % 24))
+}
+
+fn durations(totals: &MinuteCounts, hours: &[&HourSketches]) -> Option<Durations> {
+    if totals.duration_count == 0 {
+        return None;
+    }
+    let mut kll: KllSketch<KllFloat<f64>> = KllSketch::new(KLL_K).expect("valid k");
+    for h in hours {
+        kll.merge(&h.durations_ms).expect("same k");
+    }
+    let q = |rank: f64| {
+        kll.quantile(rank, datasketches::common::SearchCriteria::Inclusive)
+            .ok()
+            .flatten()
+            .map_or(0.0, KllFloat::into_inner)
+    };
+    Some(Durations {
+        count: totals.duration_count,
+        mean_ms: totals.duration_sum_us as f64 / totals.duration_count as f64 / 1e3,
+        p50_ms: q(0.5),
+        p90_ms: q(0.9),
+        p99_ms: q(0.99),
+        max_ms: totals.duration_max_us as f64 / 1e3,
+        rank_error: kll.normalized_rank_error(),
+    })
+}
+
+fn top<'a>(sketches: impl Iterator<Item = &'a FrequentItemsSketch<String>>) -> Top {
+    let mut merged: Option<FrequentItemsSketch<String>> = None;
+    for s in sketches {
+        match &mut merged {
+            Some(m) => m.merge(s),
+            None => merged = Some(s.clone()),
+        }
+    }
+    let Some(sketch) = merged else {
+        return Top::default();
+    };
+    let mut rows = sketch.frequent_items(ErrorType::NoFalseNegatives);
+    rows.sort_by(|a, b| {
+        b.estimate()
+            .cmp(&a.estimate())
+            .then_with(|| a.item().cmp(b.item()))
+    });
+    Top {
+        max_error: sketch.maximum_error(),
+        items: rows
+            .into_iter()
+            .take(TOP_N)
+            .map(|r| TopItem {
+                item: r.item().clone(),
+                requests: r.estimate(),
+            })
+            .collect(),
+    }
+}
+
+/// Calendar month (`YYYY-MM`) of a day number; used by callers labelling months.
+pub fn month_of_day(days: i64) -> String {
+    let (y, m, _) = civil_from_days(days);
+    format!("{y:04}-{m:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hour_of_week_starts_on_monday() {
+        let mut slots = vec![0; 168];
+        slots[24 + 19] = 5;
+        assert_eq!(busiest_slot(&slots).as_deref(), Some("Tue 19:00"));
+        assert_eq!(busiest_slot(&[0; 168]), None);
     }
 }

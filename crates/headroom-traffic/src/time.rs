@@ -5,6 +5,8 @@
 
 /// Seconds in one minute, the rollup resolution.
 pub const MINUTE: i64 = 60;
+/// Seconds in one hour.
+pub const HOUR: i64 = 3_600;
 /// Seconds in one day.
 pub const DAY: i64 = 86_400;
 
