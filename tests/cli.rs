@@ -397,3 +397,29 @@ const NETNEA_MAX_D_US: f64 = 72_941_899.0;
 fn flate2_encoder() -> flate2::write::GzEncoder<Vec<u8>> {
     flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast())
 }
+
+#[test]
+fn report_escapes_everything_that_comes_from_a_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("evil.log");
+    let line = r#"1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /<script>alert(1)</script> HTTP/1.1" 200 10 "-" "<img src=x onerror=alert(2)>""#;
+    std::fs::write(&log, format!("{line}\n{line}\n")).unwrap();
+    let out = tmp.path().join("report");
+    ok(headroom(&[
+        "report",
+        "--logs",
+        log.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--months",
+        "1",
+    ]));
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        html.contains("/&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the path is shown, escaped"
+    );
+    assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"));
+    assert!(!html.contains("<script"), "no live script");
+    assert!(!html.contains("<img"), "no live element from the log");
+}

@@ -34,6 +34,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         format: FormatChoice::from_spec(&args.format).context("--format")?,
         strict: args.strict,
         threads: args.threads,
+        ..Default::default()
     };
     let outcome = ingest_to(&args.inputs, &args.out, &config)?;
     print_outcome(&outcome);

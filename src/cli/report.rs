@@ -272,12 +272,46 @@ impl Page<'_> {
                     s.status.s1xx, s.status.s2xx, s.status.s3xx, s.status.s4xx, s.status.s5xx
                 ),
             ),
+            (
+                "static / bot share",
+                format!(
+                    "{:.1}% / {:.1}%",
+                    s.static_share * 100.0,
+                    s.bot_share * 100.0
+                ),
+            ),
+            (
+                "busiest hour of week (UTC)",
+                s.busiest_hour_of_week.clone().unwrap_or_default(),
+            ),
+            (
+                "unique visitors (over the span)",
+                format!("{:.0}", s.unique_visitors),
+            ),
+            (
+                "unique visitors (GoAccess: daily, added up)",
+                format!("{:.0}", s.goaccess_unique_visitors),
+            ),
+            ("distinct hosts", format!("{:.0}", s.unique_hosts)),
         ];
         let rows: Vec<Vec<String>> = rows
             .into_iter()
             .map(|(k, v)| vec![k.to_owned(), v])
             .collect();
-        table(&["figure".into(), "value".into()], &rows)
+        let mut out = table(&["figure".into(), "value".into()], &rows);
+        for (title, top) in [("path", &s.top_paths), ("user agent", &s.top_user_agents)] {
+            let rows: Vec<Vec<String>> = top
+                .items
+                .iter()
+                .map(|i| vec![i.item.clone(), thousands(i.requests as i64)])
+                .collect();
+            let header = [
+                format!("top {title}"),
+                format!("requests (± {})", top.max_error),
+            ];
+            out.push_str(&table(&header, &rows));
+        }
+        out
     }
 
     fn plan_table(&self) -> String {

@@ -35,17 +35,6 @@ pub struct LineCounts {
 }
 
 impl LineCounts {
-    fn reject(&mut self, name: &str, line_no: u64, why: Reject) {
-        self.lines_rejected += 1;
-        *self
-            .rejected_by_reason
-            .entry(why.key().to_owned())
-            .or_default() += 1;
-        if self.reject_samples.len() < REJECT_SAMPLES {
-            self.reject_samples.push(format!("{name}:{line_no}: {why}"));
-        }
-    }
-
     /// Adds another ingest's counts; samples stay capped.
     pub fn merge(&mut self, other: &LineCounts) {
         self.lines_read += other.lines_read;
@@ -104,6 +93,9 @@ pub struct IngestConfig {
     pub strict: bool,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
+    /// Plain files larger than this many bytes are split across threads; 0 means
+    /// [`SPLIT_BYTES`].
+    pub split_bytes: u64,
 }
 
 /// Rollups and line counts from a set of inputs.
@@ -117,132 +109,330 @@ pub struct Ingested {
     pub files: Vec<FileReport>,
 }
 
-type PerInput = (Rollups, FileReport);
+/// Plain files larger than this are split at line boundaries across threads.
+pub const SPLIT_BYTES: u64 = 32 << 20;
 
-/// Reads inputs into rollups, several at once (one per core), merging the results in
-/// the order given so samples and reports do not depend on thread timing.
+/// A piece of work: a whole input, or a byte range of a plain file.
+struct Unit {
+    input: usize,
+    /// Byte range `[start, end)`; a unit owns the lines that start inside it.
+    range: Option<(u64, u64)>,
+}
+
+/// What one unit produced; sample line numbers count from the unit's first line.
+struct Part {
+    rollups: Rollups,
+    lines_read: u64,
+    lines_parsed: u64,
+    rejected: BTreeMap<Reject, u64>,
+    samples: Vec<(u64, Reject)>,
+    /// The format, when the unit had to sniff it itself (stdin).
+    sniffed: Option<(String, LogFormat)>,
+}
+
+/// An input's format and compression, decided before its units run.
+struct Plan {
+    name: String,
+    format: Option<(String, LogFormat)>,
+    compression: Compression,
+}
+
+/// Reads inputs into rollups on every core: whole inputs in parallel, and large plain
+/// files split at line boundaries. Results merge in input order, so reports and samples
+/// do not depend on thread timing.
 pub fn ingest(inputs: &[Input], config: &IngestConfig) -> Result<Ingested> {
     let threads = match config.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
+    };
+    let plans = inputs
+        .iter()
+        .map(|i| plan(i, config))
+        .collect::<Result<Vec<_>>>()?;
+    let mut units = Vec::new();
+    for (i, (input, plan)) in inputs.iter().zip(&plans).enumerate() {
+        units.extend(split(i, input, plan, config, threads)?);
     }
-    .min(inputs.len())
-    .max(1);
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<PerInput>>>> =
-        Mutex::new((0..inputs.len()).map(|_| None).collect());
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(input) = inputs.get(i) else { break };
-                    let result = ingest_input(input, config);
-                    let failed = result.is_err();
-                    results.lock().expect("no worker panics holding the lock")[i] = Some(result);
-                    if failed {
-                        // Stop handing out work; the first error in input order wins.
-                        next.store(inputs.len(), Ordering::Relaxed);
-                    }
-                }
-            });
-        }
-    });
+    let parts = run_units(inputs, &plans, &units, config, threads)?;
     let mut out = Ingested::default();
-    for result in results
-        .into_inner()
-        .expect("workers finished")
-        .into_iter()
-        .flatten()
-    {
-        let (rollups, report) = result?;
+    let mut parts = parts.into_iter().zip(&units).peekable();
+    for (i, plan) in plans.into_iter().enumerate() {
+        let mut lines = LineCounts::default();
+        let mut format = plan.format.map(|f| f.0);
+        let mut rollups = Rollups::default();
+        while let Some((part, _)) = parts.next_if(|(_, u)| u.input == i) {
+            let offset = lines.lines_read;
+            for (line, why) in part.samples {
+                if lines.reject_samples.len() < REJECT_SAMPLES {
+                    lines
+                        .reject_samples
+                        .push(format!("{}:{}: {why}", plan.name, offset + line));
+                }
+            }
+            for (why, n) in part.rejected {
+                *lines
+                    .rejected_by_reason
+                    .entry(why.key().to_owned())
+                    .or_default() += n;
+                lines.lines_rejected += n;
+            }
+            lines.lines_read += part.lines_read;
+            lines.lines_parsed += part.lines_parsed;
+            rollups.merge(&part.rollups);
+            format = format.or(part.sniffed.map(|f| f.0));
+        }
         out.rollups.merge(&rollups);
-        out.lines.merge(&report.lines);
-        out.files.push(report);
+        out.lines.merge(&lines);
+        out.files.push(FileReport {
+            input: plan.name,
+            format: format.unwrap_or_default(),
+            compression: compression_name(plan.compression).to_owned(),
+            lines,
+        });
     }
     Ok(out)
 }
 
-/// Reads one input.
+/// Reads one input (a convenience over [`ingest`]).
 pub fn ingest_input(input: &Input, config: &IngestConfig) -> Result<(Rollups, FileReport)> {
+    let mut out = ingest(std::slice::from_ref(input), config)?;
+    Ok((out.rollups, out.files.remove(0)))
+}
+
+fn compression_name(c: Compression) -> &'static str {
+    match c {
+        Compression::None => "none",
+        Compression::Gzip => "gzip",
+        Compression::Zstd => "zstd",
+    }
+}
+
+/// Decides an input's format (sniffing a file's first lines when `auto`) and learns its
+/// compression. Stdin cannot be read twice, so it sniffs inside its unit instead.
+fn plan(input: &Input, config: &IngestConfig) -> Result<Plan> {
     let name = input.name();
+    if *input == Input::Stdin {
+        let format = match &config.format {
+            FormatChoice::Fixed(n, f) => Some((n.clone(), f.clone())),
+            FormatChoice::Auto => None,
+        };
+        return Ok(Plan {
+            name,
+            format,
+            compression: Compression::None,
+        });
+    }
     let (mut reader, compression) = open(input)?;
-    let mut lines = LineCounts::default();
-    let read_err = |lines_read: u64| {
-        let name = name.clone();
-        move |source| Error::Read {
-            input: name,
-            after_line: lines_read,
-            source,
-        }
-    };
-    // Lines read before the format is known, kept to be parsed once it is.
-    let mut head: Vec<Vec<u8>> = Vec::new();
-    let (format_name, format) = match &config.format {
+    let format = match &config.format {
         FormatChoice::Fixed(n, f) => (n.clone(), f.clone()),
         FormatChoice::Auto => {
-            while head.len() < SNIFF_LINES {
-                let mut buf = Vec::new();
-                if reader
-                    .read_until(b'\n', &mut buf)
-                    .map_err(read_err(head.len() as u64))?
-                    == 0
-                {
-                    break;
-                }
-                head.push(buf);
-            }
+            let head = read_head(&mut reader, &name)?;
             sniff(head.iter().map(Vec::as_slice)).ok_or_else(|| Error::UnknownFormat {
                 input: name.clone(),
             })?
         }
     };
-    let mut rollups = Rollups::default();
-    let mut handle = |line: &[u8], lines: &mut LineCounts| -> Result<()> {
-        lines.lines_read += 1;
+    Ok(Plan {
+        name,
+        format: Some(format),
+        compression,
+    })
+}
+
+fn read_head(reader: &mut dyn BufRead, name: &str) -> Result<Vec<Vec<u8>>> {
+    let mut head = Vec::new();
+    while head.len() < SNIFF_LINES {
+        let mut buf = Vec::new();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|source| Error::Read {
+                input: name.to_owned(),
+                after_line: head.len() as u64,
+                source,
+            })?;
+        if n == 0 {
+            break;
+        }
+        head.push(buf);
+    }
+    Ok(head)
+}
+
+/// Units for one input: byte ranges for a large plain file (not in strict mode, whose
+/// error must name an absolute line before anything after it is read), else the whole.
+fn split(
+    i: usize,
+    input: &Input,
+    plan: &Plan,
+    config: &IngestConfig,
+    threads: usize,
+) -> Result<Vec<Unit>> {
+    let whole = vec![Unit {
+        input: i,
+        range: None,
+    }];
+    let Input::File(path) = input else {
+        return Ok(whole);
+    };
+    if config.strict || plan.compression != Compression::None || threads < 2 {
+        return Ok(whole);
+    }
+    let size = std::fs::metadata(path)
+        .map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?
+        .len();
+    let chunk = if config.split_bytes == 0 {
+        SPLIT_BYTES
+    } else {
+        config.split_bytes
+    };
+    let pieces = (size / chunk).min(threads as u64 * 4);
+    if pieces < 2 {
+        return Ok(whole);
+    }
+    let step = size.div_ceil(pieces);
+    Ok((0..pieces)
+        .map(|k| Unit {
+            input: i,
+            range: Some((k * step, ((k + 1) * step).min(size))),
+        })
+        .collect())
+}
+
+fn run_units(
+    inputs: &[Input],
+    plans: &[Plan],
+    units: &[Unit],
+    config: &IngestConfig,
+    threads: usize,
+) -> Result<Vec<Part>> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Part>>>> =
+        Mutex::new((0..units.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..threads.min(units.len()).max(1) {
+            s.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(unit) = units.get(k) else { break };
+                    let result = run_unit(&inputs[unit.input], &plans[unit.input], unit, config);
+                    let failed = result.is_err();
+                    results.lock().expect("no worker panics holding the lock")[k] = Some(result);
+                    if failed {
+                        // Stop handing out work; the first error in input order wins.
+                        next.store(units.len(), Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .expect("workers finished")
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+fn run_unit(input: &Input, plan: &Plan, unit: &Unit, config: &IngestConfig) -> Result<Part> {
+    let name = &plan.name;
+    let mut part = Part {
+        rollups: Rollups::default(),
+        lines_read: 0,
+        lines_parsed: 0,
+        rejected: BTreeMap::new(),
+        samples: Vec::new(),
+        sniffed: None,
+    };
+    let (mut reader, mut remaining) = match (input, unit.range) {
+        (Input::File(path), Some((start, end))) => open_range(path, start, end)?,
+        _ => (open(input)?.0, u64::MAX),
+    };
+    let mut head = Vec::new();
+    let format = match &plan.format {
+        Some((_, f)) => f.clone(),
+        None => {
+            head = read_head(&mut reader, name)?;
+            let found =
+                sniff(head.iter().map(Vec::as_slice)).ok_or_else(|| Error::UnknownFormat {
+                    input: name.clone(),
+                })?;
+            part.sniffed = Some(found.clone());
+            found.1
+        }
+    };
+    let handle = |line: &[u8], part: &mut Part| -> Result<()> {
+        part.lines_read += 1;
         match format.parse(line) {
             Ok(record) => {
-                rollups.add(&record);
-                lines.lines_parsed += 1;
+                part.rollups.add(&record);
+                part.lines_parsed += 1;
             }
             Err(reason) if config.strict => {
                 return Err(Error::BadLine {
                     input: name.clone(),
-                    line: lines.lines_read,
+                    line: part.lines_read,
                     reason,
                 });
             }
-            Err(reason) => lines.reject(&name, lines.lines_read, reason),
+            Err(reason) => {
+                *part.rejected.entry(reason).or_default() += 1;
+                if part.samples.len() < REJECT_SAMPLES {
+                    part.samples.push((part.lines_read, reason));
+                }
+            }
         }
         Ok(())
     };
     for line in &head {
-        handle(line, &mut lines)?;
+        handle(line, &mut part)?;
     }
     let mut buf = Vec::with_capacity(4096);
-    loop {
+    while remaining > 0 {
         buf.clear();
-        if reader
+        let n = reader
             .read_until(b'\n', &mut buf)
-            .map_err(read_err(lines.lines_read))?
-            == 0
-        {
+            .map_err(|source| Error::Read {
+                input: name.clone(),
+                after_line: part.lines_read,
+                source,
+            })?;
+        if n == 0 {
             break;
         }
-        handle(&buf, &mut lines)?;
+        remaining = remaining.saturating_sub(n as u64);
+        handle(&buf, &mut part)?;
     }
-    let compression = match compression {
-        Compression::None => "none",
-        Compression::Gzip => "gzip",
-        Compression::Zstd => "zstd",
+    Ok(part)
+}
+
+/// A reader at the first line that starts at or after `start`, and how many bytes of
+/// lines starting before `end` lie ahead of it (the last such line may run past `end`).
+fn open_range(
+    path: &std::path::Path,
+    start: u64,
+    end: u64,
+) -> Result<(Box<dyn BufRead + Send>, u64)> {
+    use std::io::{Seek, SeekFrom};
+    let io_err = |source| Error::Io {
+        path: path.to_owned(),
+        source,
     };
-    let report = FileReport {
-        input: name,
-        format: format_name,
-        compression: compression.to_owned(),
-        lines,
-    };
-    Ok((rollups, report))
+    let mut file = std::fs::File::open(path).map_err(io_err)?;
+    let mut pos = start;
+    if start > 0 {
+        file.seek(SeekFrom::Start(start - 1)).map_err(io_err)?;
+    }
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    if start > 0 {
+        // The line holding byte start-1 belongs to the unit before; when start-1 is its
+        // newline this skips just that byte.
+        let mut skip = Vec::new();
+        pos += reader.read_until(b'\n', &mut skip).map_err(io_err)? as u64 - 1;
+    }
+    Ok((Box::new(reader), end.saturating_sub(pos)))
 }
 
 /// Chooses a format for some sample lines: the candidate that parses the most lines,
@@ -332,6 +522,53 @@ mod tests {
         };
         let err = ingest_input(&input, &strict).unwrap_err();
         assert_eq!(err.to_string(), format!("{}:2: blank line", path.display()));
+    }
+
+    #[test]
+    fn splitting_a_file_anywhere_gives_the_same_result() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.log");
+        let mut text = String::new();
+        for i in 0..3000 {
+            if i % 97 == 0 {
+                text.push_str("garbage line\n");
+            }
+            let line = format!(
+                r#"10.0.{}.{} - - [17/May/2015:10:{:02}:03 +0000] "GET /p{} HTTP/1.1" 200 {i} "-" "ua""#,
+                i % 7,
+                i % 13,
+                i % 60,
+                i % 11
+            );
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text.push_str("no newline at the end");
+        std::fs::write(&path, &text).unwrap();
+        let input = Input::File(path);
+        let one = IngestConfig {
+            threads: 1,
+            ..Default::default()
+        };
+        let (whole, whole_report) = ingest_input(&input, &one).unwrap();
+        for split_bytes in [1, 57, 1000, 4096, 100_000] {
+            let cfg = IngestConfig {
+                threads: 4,
+                split_bytes,
+                ..Default::default()
+            };
+            let (split, report) = ingest_input(&input, &cfg).unwrap();
+            assert_eq!(report, whole_report, "split every {split_bytes} bytes");
+            assert!(split.same_counters(&whole));
+        }
+        assert_eq!(whole_report.lines.lines_read, 3000 + 31 + 1);
+        assert_eq!(
+            whole_report.lines.reject_samples[1],
+            format!(
+                "{}:99: line does not have the log format's layout",
+                input.name()
+            )
+        );
     }
 
     #[test]

@@ -1,0 +1,70 @@
+//! Parser and rollup throughput on the bundled real log (criterion).
+//!
+//! `cargo bench -p headroom-traffic` prints lines per second for parsing alone and for
+//! parsing plus every rollup column (counters, HLL, KLL, frequent items).
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use headroom_traffic::{LogFormat, Rollups};
+
+fn lines() -> Vec<Vec<u8>> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/logs/elastic_apache_logs.log"
+    );
+    std::fs::read(path)
+        .expect("bundled log")
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let lines = lines();
+    let mut group = c.benchmark_group("elastic_combined");
+    group.throughput(Throughput::Elements(lines.len() as u64));
+    for name in ["combined", "ltsv"] {
+        let format = LogFormat::from_spec(name).expect("preset");
+        let input: Vec<Vec<u8>> = if name == "ltsv" {
+            let ltsv = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../data/logs/derived_elastic_apache_logs.ltsv"
+            );
+            std::fs::read(ltsv)
+                .expect("bundled ltsv")
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(<[u8]>::to_vec)
+                .collect()
+        } else {
+            lines.clone()
+        };
+        group.bench_function(format!("parse/{name}"), |b| {
+            b.iter(|| {
+                let mut ok = 0usize;
+                for line in &input {
+                    ok += usize::from(format.parse(black_box(line)).is_ok());
+                }
+                ok
+            })
+        });
+    }
+    let combined = LogFormat::from_spec("combined").expect("preset");
+    group.bench_function("parse+rollup/combined", |b| {
+        b.iter(|| {
+            let mut rollups = Rollups::default();
+            for line in &lines {
+                if let Ok(r) = combined.parse(black_box(line)) {
+                    rollups.add(&r);
+                }
+            }
+            rollups.len()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

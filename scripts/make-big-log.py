@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Builds a large Apache Combined log from data/logs/elastic_apache_logs.log for benchmarks.
+
+Copy k of the 10,000 lines is shifted k days later and its client addresses moved to
+another /8 (first octet + k), so hosts and visitors grow with the copies the way a real
+service's would, and the days stay in order within each copy.
+Usage: make-big-log.py COPIES OUT
+"""
+import datetime as dt
+import re
+import sys
+
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+TIME = re.compile(rb"\[(\d\d)/(\w\w\w)/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\]")
+
+
+def main():
+    copies, out = int(sys.argv[1]), sys.argv[2]
+    src = open(__file__.rsplit("/", 2)[0] + "/data/logs/elastic_apache_logs.log", "rb").read().splitlines()
+    parsed = []
+    for line in src:
+        m = TIME.search(line)
+        d, mon, y, hh, mm, ss, zone = m.groups()
+        t = dt.datetime(int(y), MONTHS.index(mon.decode()) + 1, int(d), int(hh), int(mm), int(ss))
+        host, rest = line.split(b" ", 1)
+        pre, post = rest[: m.start() - len(host) - 1], rest[m.end() - len(host) - 1 :]
+        parsed.append((host, pre, t, zone, post))
+    with open(out, "wb") as f:
+        for k in range(copies):
+            shift = dt.timedelta(days=k)
+            buf = []
+            for host, pre, t, zone, post in parsed:
+                parts = host.split(b".")
+                if len(parts) == 4 and parts[0].isdigit():
+                    parts[0] = str((int(parts[0]) - 1 + k) % 223 + 1).encode()
+                    host = b".".join(parts)
+                stamp = (t + shift).strftime("%d/%b/%Y:%H:%M:%S").encode()
+                buf.append(b"%s %s[%s %s]%s\n" % (host, pre, stamp, zone, post))
+            f.write(b"".join(buf))
+
+
+if __name__ == "__main__":
+    main()
