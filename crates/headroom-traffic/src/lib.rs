@@ -15,7 +15,7 @@ pub mod time;
 
 use std::path::PathBuf;
 
-pub use classify::{BOT_MARKERS, Kind, STATIC_EXTENSIONS, classify, is_bot, is_static};
+pub use classify::{BOT_MARKERS, Classifier, Kind, STATIC_EXTENSIONS, classify, is_bot, is_static};
 pub use dataset::{
     IngestOutcome, MANIFEST_FILE, Manifest, ManifestEntry, SUMMARY_FILE, TABLES, ingest_into,
     partition_day, read_manifest, read_rollups, read_summary, write_atomic,

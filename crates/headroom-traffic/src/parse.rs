@@ -593,3 +593,72 @@ mod tests {
         assert_eq!(parse_time_any(b"2015-13-06T05:58:05Z"), None);
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::time::civil_from_days;
+
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+
+    /// A record as fields to write: host, time, zone offset (minutes), method, path,
+    /// status, bytes (None = `-`), user agent.
+    fn fields()
+    -> impl Strategy<Value = (String, i64, i32, String, String, u16, Option<u64>, String)> {
+        (
+            prop_oneof![
+                "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+                "[0-9a-f]{1,4}(:[0-9a-f]{1,4}){2,7}",
+                "[a-z]{1,10}\\.example"
+            ],
+            0i64..4_102_444_800,
+            -720i32..=840,
+            "[A-Z]{3,7}",
+            "/[A-Za-z0-9._~/-]{0,40}",
+            100u16..600,
+            prop::option::of(0u64..10_000_000_000),
+            "[ -!#-\\[\\]-~]{0,60}",
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn formatting_a_record_and_parsing_it_gives_it_back(f in fields()) {
+            let (host, unix_s, zone_min, method, path, status, bytes, ua) = f;
+            prop_assume!(ua != "-", "a lone dash means no user agent");
+            let local = unix_s + i64::from(zone_min) * 60;
+            let (y, mo, d) = civil_from_days(local.div_euclid(86_400));
+            let secs = local.rem_euclid(86_400);
+            let sign = if zone_min < 0 { '-' } else { '+' };
+            let line = format!(
+                r#"{host} - - [{d:02}/{}/{y:04}:{:02}:{:02}:{:02} {sign}{:02}{:02}] "{method} {path}?q=1 HTTP/1.1" {status} {} "-" "{ua}""#,
+                MONTHS[mo as usize - 1],
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60,
+                zone_min.abs() / 60,
+                zone_min.abs() % 60,
+                bytes.map_or("-".to_owned(), |b| b.to_string()),
+            );
+            let r = LogFormat::from_spec("combined").unwrap().parse(line.as_bytes()).unwrap();
+            prop_assert_eq!(r.host, host.as_bytes());
+            prop_assert_eq!(r.unix_s, unix_s);
+            prop_assert_eq!(r.method, method.as_bytes());
+            prop_assert_eq!(r.path, path.as_bytes());
+            prop_assert_eq!(r.status, status);
+            prop_assert_eq!(r.bytes, bytes.unwrap_or(0));
+            prop_assert_eq!(r.user_agent, ua.as_bytes());
+        }
+
+        #[test]
+        fn any_bytes_parse_or_reject_without_panicking(line in prop::collection::vec(any::<u8>(), 0..300)) {
+            for spec in ["combined", "common", "nginx-rt", "ltsv"] {
+                let _ = LogFormat::from_spec(spec).unwrap().parse(&line);
+            }
+        }
+    }
+}

@@ -13,7 +13,7 @@ use datasketches::hll::{HllSketch, HllType, HllUnion};
 use datasketches::kll::{KllFloat, KllSketch};
 use serde::{Deserialize, Serialize};
 
-use crate::classify::{Kind, classify};
+use crate::classify::{Classifier, Kind};
 use crate::parse::Record;
 use crate::time::{DAY, HOUR, MINUTE};
 
@@ -105,11 +105,21 @@ impl Default for HourSketches {
 }
 
 impl HourSketches {
-    fn add(&mut self, record: &Record<'_>, key: &mut Vec<u8>) {
-        self.hosts.update(raw_bytes::from_slice(record.host));
+    /// `last` holds the previous record's host and visitor key in this hour: adding a
+    /// value an HLL already holds changes nothing, so consecutive repeats (one client
+    /// fetching a page and its assets) skip the hashing.
+    fn add(&mut self, record: &Record<'_>, key: &mut Vec<u8>, last: &mut Last) {
+        if last.host != record.host {
+            self.hosts.update(raw_bytes::from_slice(record.host));
+            last.host.clear();
+            last.host.extend_from_slice(record.host);
+        }
         if record.status / 100 != 4 {
             visitor_key(record, key);
-            self.visitors.update(raw_bytes::from_slice(key));
+            if last.visitor != *key {
+                self.visitors.update(raw_bytes::from_slice(key));
+                std::mem::swap(&mut last.visitor, key);
+            }
         }
         if let Some(ms) = record
             .duration_s
@@ -127,6 +137,14 @@ impl HourSketches {
             .merge(&other.durations_ms)
             .expect("sketches of the same k merge");
     }
+}
+
+/// What the previous record added to the current hour's sketches.
+#[derive(Debug, Clone, Default)]
+struct Last {
+    hour: Option<i64>,
+    host: Vec<u8>,
+    visitor: Vec<u8>,
 }
 
 /// Heavy hitters for one day.
@@ -197,6 +215,8 @@ pub struct Rollups {
     hours: BTreeMap<i64, HourSketches>,
     days: BTreeMap<i64, DaySketches>,
     key: Vec<u8>,
+    last: Last,
+    classifier: Classifier,
 }
 
 /// One day's busiest minute.
@@ -211,14 +231,20 @@ pub struct DailyPeak {
 impl Rollups {
     /// Adds one parsed record.
     pub fn add(&mut self, record: &Record<'_>) {
-        let kind = classify(record.path, record.user_agent);
+        let kind = self.classifier.classify(record.path, record.user_agent);
         let minute = record.unix_s.div_euclid(MINUTE) * MINUTE;
         self.minutes.entry(minute).or_default().add(record, kind);
         let hour = record.unix_s.div_euclid(HOUR) * HOUR;
+        if self.last.hour != Some(hour) {
+            self.last = Last {
+                hour: Some(hour),
+                ..Last::default()
+            };
+        }
         self.hours
             .entry(hour)
             .or_default()
-            .add(record, &mut self.key);
+            .add(record, &mut self.key, &mut self.last);
         let day = record.unix_s.div_euclid(DAY) * DAY;
         self.days.entry(day).or_default().add(record);
     }

@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 
 use datasketches::frequencies::{ErrorType, FrequentItemsSketch};
-use datasketches::hll::HllSketch;
+use datasketches::hll::{HllSketch, HllType, HllUnion};
 use datasketches::kll::{KllFloat, KllSketch};
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::{FileReport, LineCounts};
-use crate::rollup::{DaySketches, HourSketches, KLL_K, MinuteCounts, Rollups, new_hll, union};
+use crate::rollup::{DaySketches, HLL_LG_K, HourSketches, KLL_K, MinuteCounts, Rollups};
 use crate::time::{DAY, HOUR, MINUTE, civil_from_days, format_date, format_rfc3339};
 
 /// How many top paths and user agents the summary lists.
@@ -218,24 +218,30 @@ fn ratio(a: f64, b: f64) -> f64 {
 }
 
 fn union_all<'a>(sketches: impl Iterator<Item = &'a HllSketch>) -> HllSketch {
-    sketches.fold(new_hll(), |acc, s| union(&acc, s))
+    // One union gadget for all: a fresh union per pair would copy the registers each time.
+    let mut u = HllUnion::new(HLL_LG_K).expect("valid lg k");
+    for s in sketches {
+        u.update(s);
+    }
+    u.to_sketch(HllType::Hll8)
 }
 
 /// Figures per period, the period named by `label` from a Unix time.
 fn periods(rollups: &Rollups, label: impl Fn(i64) -> String) -> Vec<Period> {
-    let mut out: BTreeMap<String, (Period, HllSketch, HllSketch)> = BTreeMap::new();
+    let mut out: BTreeMap<String, (Period, HllUnion, HllUnion)> = BTreeMap::new();
+    let new_union = || HllUnion::new(HLL_LG_K).expect("valid lg k");
     for (minute, c) in rollups.iter() {
         let entry = out
             .entry(label(minute))
-            .or_insert_with(|| (Period::default(), new_hll(), new_hll()));
+            .or_insert_with(|| (Period::default(), new_union(), new_union()));
         entry.0.requests += c.requests;
         entry.0.bytes += c.bytes;
         entry.0.peak_rps = entry.0.peak_rps.max(c.requests as f64 / MINUTE as f64);
     }
     for (hour, s) in rollups.hours() {
         if let Some(entry) = out.get_mut(&label(hour)) {
-            entry.1 = union(&entry.1, &s.visitors);
-            entry.2 = union(&entry.2, &s.hosts);
+            entry.1.update(&s.visitors);
+            entry.2.update(&s.hosts);
         }
     }
     out.into_iter()
