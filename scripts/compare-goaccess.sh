@@ -52,10 +52,10 @@ rows = [
     ("distinct hosts", g["hosts"]["metadata"]["data"]["total"]["value"], round(s["unique_hosts"])),
     ("unique visitors (GoAccess def.)", g["general"]["unique_visitors"], round(s["goaccess_unique_visitors"])),
 ]
-print(f"\n{'total':34}{'GoAccess':>16}{'headroom':>16}{'difference':>12}")
+print(f"\n{'total':34}{'GoAccess':>19}{'headroom':>19}{'difference':>12}")
 for name, a, b in rows:
     diff = "" if a == b else f"{(b - a) / a * 100:+.2f}%" if a else "n/a"
-    print(f"{name:34}{a:>16,}{b:>16,}{diff:>12}")
+    print(f"{name:34}{a:>19,}{b:>19,}{diff:>12}")
 print(f"\n{version}; headroom counts hosts and visitors with HLL (lgK 12, ~1.6% standard error);")
 print("GoAccess keys panel items by a 32-bit hash, so its distinct counts undercount at scale.")
 PY
