@@ -4,6 +4,7 @@
 #
 #   scripts/compare-goaccess.sh            # 400 copies of the bundled log: 4,000,000 lines
 #   COPIES=100 scripts/compare-goaccess.sh
+#   SHIFT=86400 scripts/compare-goaccess.sh   # copies a day apart: 400 days of partitions
 #
 # Needs python3 (builds the log) and GoAccess (installed with apt-get when missing).
 set -euo pipefail
@@ -17,9 +18,9 @@ command -v /usr/bin/time >/dev/null 2>&1 || apt-get install -y -qq time >/dev/nu
 cargo build --release --quiet
 headroom=target/release/headroom
 
-python3 scripts/make-big-log.py "$copies" "$work/big.log"
+python3 scripts/make-big-log.py "$copies" "$work/big.log" "${SHIFT:-37}"
 lines=$(wc -l <"$work/big.log")
-echo "log: $lines lines, $(du -h "$work/big.log" | cut -f1) ($copies time-shifted copies of data/logs/elastic_apache_logs.log)"
+echo "log: $lines lines, $(du -h "$work/big.log" | cut -f1) ($copies copies of data/logs/elastic_apache_logs.log, each ${SHIFT:-37} s after the last)"
 cat "$work/big.log" >/dev/null # page cache warm for both
 
 # wall s, user s, sys s, peak RSS KiB

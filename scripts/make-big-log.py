@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Builds a large Apache Combined log from data/logs/elastic_apache_logs.log for benchmarks.
 
-Copy k of the 10,000 lines is shifted k days later and its client addresses moved to
-another /8 (first octet + k), so hosts and visitors grow with the copies the way a real
-service's would, and the days stay in order within each copy.
-Usage: make-big-log.py COPIES OUT
+Copy k of the 10,000 lines is shifted k × SHIFT seconds later and its client addresses
+moved to another /8 (first octet + k), so hosts and visitors grow with the copies the way
+a real service's would. SHIFT defaults to 37 s: 400 copies then make 4 million lines over
+about four days, a busy log; SHIFT=86400 spreads them over 400 days instead.
+Usage: make-big-log.py COPIES OUT [SHIFT]
 """
 import datetime as dt
 import re
@@ -16,6 +17,7 @@ TIME = re.compile(rb"\[(\d\d)/(\w\w\w)/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\
 
 def main():
     copies, out = int(sys.argv[1]), sys.argv[2]
+    shift_s = int(sys.argv[3]) if len(sys.argv) > 3 else 37
     src = open(__file__.rsplit("/", 2)[0] + "/data/logs/elastic_apache_logs.log", "rb").read().splitlines()
     parsed = []
     for line in src:
@@ -27,7 +29,7 @@ def main():
         parsed.append((host, pre, t, zone, post))
     with open(out, "wb") as f:
         for k in range(copies):
-            shift = dt.timedelta(days=k)
+            shift = dt.timedelta(seconds=k * shift_s)
             buf = []
             for host, pre, t, zone, post in parsed:
                 parts = host.split(b".")

@@ -1,5 +1,6 @@
 //! `headroom ingest` and `headroom summary`: logs to a dataset, and what it holds.
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -27,16 +28,25 @@ pub(crate) struct Args {
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// No progress bar (there is none either when stderr is not a terminal).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
-    let config = IngestConfig {
+    let mut config = IngestConfig {
         format: FormatChoice::from_spec(&args.format).context("--format")?,
         strict: args.strict,
         threads: args.threads,
         ..Default::default()
     };
-    let outcome = ingest_to(&args.inputs, &args.out, &config)?;
+    let show = !args.quiet && std::io::stderr().is_terminal();
+    let bar = show.then(|| super::progress::ProgressBar::start(&args.inputs, &mut config));
+    let outcome = ingest_to(&args.inputs, &args.out, &config);
+    if let Some(bar) = bar {
+        bar.finish();
+    }
+    let outcome = outcome?;
     print_outcome(&outcome);
     print_summary(&outcome.summary);
     println!("dataset: {}", args.out.display());

@@ -3,6 +3,7 @@
 mod html;
 mod ingest;
 mod plan;
+mod progress;
 mod report;
 mod topology;
 

@@ -113,10 +113,11 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
     }
     let ingested = ingest(&fresh, config)?;
     let generation = manifest.partitions.values().copied().max().unwrap_or(0) + 1;
-    for (day_s, mut day) in ingested.rollups.split_by_day() {
+    // Days are written and dropped one by one, so memory holds one copy of the rollups.
+    for (day_s, mut day) in ingested.rollups.into_days() {
         let date = format_date(day_s);
         if let Some(&old) = manifest.partitions.get(&date) {
-            day.merge(&read_partition(dir, &date, old)?);
+            day.absorb(read_partition(dir, &date, old)?);
         }
         write_partition(dir, &date, generation, &day)?;
         manifest.partitions.insert(date, generation);
@@ -148,7 +149,7 @@ pub fn read_rollups(dir: &Path) -> Result<Rollups> {
     }
     let mut rollups = Rollups::default();
     for (date, &generation) in &manifest.partitions {
-        rollups.merge(&read_partition(dir, date, generation)?);
+        rollups.absorb(read_partition(dir, date, generation)?);
     }
     Ok(rollups)
 }

@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -96,7 +97,21 @@ pub struct IngestConfig {
     /// Plain files larger than this many bytes are split across threads; 0 means
     /// [`SPLIT_BYTES`].
     pub split_bytes: u64,
+    /// Counters the ingest advances as it reads, for a progress display.
+    pub progress: Option<Arc<Progress>>,
 }
+
+/// Lines and bytes read so far, shared with whoever shows progress.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Lines read.
+    pub lines: AtomicU64,
+    /// Bytes read (after decompression).
+    pub bytes: AtomicU64,
+}
+
+/// How many lines a worker reads between updates of the shared [`Progress`].
+const PROGRESS_EVERY: u64 = 1 << 16;
 
 /// Rollups and line counts from a set of inputs.
 #[derive(Debug, Clone, Default)]
@@ -178,10 +193,10 @@ pub fn ingest(inputs: &[Input], config: &IngestConfig) -> Result<Ingested> {
             }
             lines.lines_read += part.lines_read;
             lines.lines_parsed += part.lines_parsed;
-            rollups.merge(&part.rollups);
+            rollups.absorb(part.rollups);
             format = format.or(part.sniffed.map(|f| f.0));
         }
-        out.rollups.merge(&rollups);
+        out.rollups.absorb(rollups);
         out.lines.merge(&lines);
         out.files.push(FileReport {
             input: plan.name,
@@ -390,6 +405,13 @@ fn run_unit(input: &Input, plan: &Plan, unit: &Unit, config: &IngestConfig) -> R
         handle(line, &mut part)?;
     }
     let mut buf = Vec::with_capacity(4096);
+    let (mut lines_since, mut bytes_since) = (0u64, 0u64);
+    let report = |lines: &mut u64, bytes: &mut u64| {
+        if let Some(p) = &config.progress {
+            p.lines.fetch_add(std::mem::take(lines), Ordering::Relaxed);
+            p.bytes.fetch_add(std::mem::take(bytes), Ordering::Relaxed);
+        }
+    };
     while remaining > 0 {
         buf.clear();
         let n = reader
@@ -404,7 +426,13 @@ fn run_unit(input: &Input, plan: &Plan, unit: &Unit, config: &IngestConfig) -> R
         }
         remaining = remaining.saturating_sub(n as u64);
         handle(&buf, &mut part)?;
+        lines_since += 1;
+        bytes_since += n as u64;
+        if lines_since == PROGRESS_EVERY {
+            report(&mut lines_since, &mut bytes_since);
+        }
     }
+    report(&mut lines_since, &mut bytes_since);
     Ok(part)
 }
 

@@ -22,8 +22,8 @@ pub use dataset::{
 };
 pub use format::{FormatError, LogFormat, PRESETS};
 pub use ingest::{
-    FileReport, FormatChoice, IngestConfig, Ingested, LineCounts, REJECT_SAMPLES, SNIFF_LINES,
-    SPLIT_BYTES, ingest, ingest_input, ingest_paths, sniff,
+    FileReport, FormatChoice, IngestConfig, Ingested, LineCounts, Progress, REJECT_SAMPLES,
+    SNIFF_LINES, SPLIT_BYTES, ingest, ingest_input, ingest_paths, sniff,
 };
 pub use input::{Compression, Input, expand, open};
 pub use parse::{Record, Reject, parse_clf_time, parse_time_any};

@@ -274,6 +274,19 @@ impl Rollups {
         }
     }
 
+    /// Merges another rollup into this one, taking its sketches instead of copying them.
+    pub fn absorb(&mut self, other: Rollups) {
+        for (m, c) in other.minutes {
+            self.insert_minute(m, c);
+        }
+        for (h, s) in other.hours {
+            self.insert_hour(h, s);
+        }
+        for (d, s) in other.days {
+            self.insert_day(d, s);
+        }
+    }
+
     /// Merges another rollup into this one; order never matters.
     pub fn merge(&mut self, other: &Rollups) {
         for (&m, c) in &other.minutes {
@@ -358,20 +371,20 @@ impl Rollups {
     }
 
     /// Splits the rollups by UTC day, for day-partitioned storage.
-    pub fn split_by_day(&self) -> BTreeMap<i64, Rollups> {
+    pub fn into_days(self) -> BTreeMap<i64, Rollups> {
         let mut days: BTreeMap<i64, Rollups> = BTreeMap::new();
-        for (&m, c) in &self.minutes {
+        for (m, c) in self.minutes {
             days.entry(m.div_euclid(DAY) * DAY)
                 .or_default()
-                .insert_minute(m, *c);
+                .insert_minute(m, c);
         }
-        for (&h, s) in &self.hours {
+        for (h, s) in self.hours {
             days.entry(h.div_euclid(DAY) * DAY)
                 .or_default()
-                .insert_hour(h, s.clone());
+                .insert_hour(h, s);
         }
-        for (&d, s) in &self.days {
-            days.entry(d).or_default().insert_day(d, s.clone());
+        for (d, s) in self.days {
+            days.entry(d).or_default().insert_day(d, s);
         }
         days
     }
@@ -458,6 +471,10 @@ mod tests {
             left.merge(&rollups_of(&recs[cut..]));
             let whole = rollups_of(&recs);
             prop_assert!(left.same_counters(&whole));
+            let mut taken = rollups_of(&recs[..cut]);
+            taken.absorb(rollups_of(&recs[cut..]));
+            prop_assert!(taken.same_counters(&whole));
+            prop_assert_eq!(visitors(&taken), visitors(&whole));
             prop_assert_eq!(visitors(&left), visitors(&whole));
         }
 
