@@ -30,7 +30,7 @@ use crate::ingest::{FileReport, IngestConfig, LineCounts, ingest};
 use crate::input::Input;
 use crate::rollup::{DaySketches, HourSketches, MinuteCounts, Rollups};
 use crate::summary::Summary;
-use crate::time::{DAY, days_from_civil, format_date};
+use crate::time::format_date;
 use crate::{Error, Result};
 
 /// File name of the manifest inside a dataset.
@@ -108,7 +108,11 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
         fingerprints.push(fp.unwrap_or((0, "-".to_owned())));
     }
     if fresh.is_empty() {
-        outcome.summary = summarize(dir, &manifest)?;
+        // Nothing new: the dataset is left exactly as it was.
+        outcome.summary = match read_summary(dir) {
+            Ok(summary) => summary,
+            Err(_) => summarize(dir, &manifest)?,
+        };
         return Ok(outcome);
     }
     let ingested = ingest(&fresh, config)?;
@@ -468,14 +472,6 @@ fn remove_unreferenced(dir: &Path, manifest: &Manifest) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Day number of a `YYYY-MM-DD` partition name.
-pub fn partition_day(date: &str) -> Option<i64> {
-    let y = date.get(0..4)?.parse().ok()?;
-    let m = date.get(5..7)?.parse().ok()?;
-    let d = date.get(8..10)?.parse().ok()?;
-    Some(days_from_civil(y, m, d) * DAY)
 }
 
 fn temp_sibling(path: &Path) -> PathBuf {

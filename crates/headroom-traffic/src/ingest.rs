@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -497,11 +496,6 @@ pub fn sniff<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone) -> Option<(Strin
         }
     }
     best.map(|(_, name, format)| (format!("{name} (auto)"), format))
-}
-
-/// Convenience: expand paths and ingest them.
-pub fn ingest_paths(paths: &[PathBuf], config: &IngestConfig) -> Result<Ingested> {
-    ingest(&crate::input::expand(paths)?, config)
 }
 
 #[cfg(test)]

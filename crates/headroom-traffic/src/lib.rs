@@ -18,12 +18,12 @@ use std::path::PathBuf;
 pub use classify::{BOT_MARKERS, Classifier, Kind, STATIC_EXTENSIONS, classify, is_bot, is_static};
 pub use dataset::{
     IngestOutcome, MANIFEST_FILE, Manifest, ManifestEntry, SUMMARY_FILE, TABLES, ingest_into,
-    partition_day, read_manifest, read_rollups, read_summary, write_atomic,
+    read_manifest, read_rollups, read_summary, write_atomic,
 };
 pub use format::{FormatError, LogFormat, PRESETS};
 pub use ingest::{
     FileReport, FormatChoice, IngestConfig, Ingested, LineCounts, Progress, REJECT_SAMPLES,
-    SNIFF_LINES, SPLIT_BYTES, ingest, ingest_input, ingest_paths, sniff,
+    SNIFF_LINES, SPLIT_BYTES, ingest, ingest_input, sniff,
 };
 pub use input::{Compression, Input, expand, open};
 pub use parse::{Record, Reject, parse_clf_time, parse_time_any};
@@ -31,9 +31,7 @@ pub use rollup::{
     DailyPeak, DaySketches, HLL_LG_K, HourSketches, KLL_K, MinuteCounts, Rollups, TOP_MAP_SIZE,
     union, visitor_key,
 };
-pub use summary::{
-    Durations, Period, StatusMix, Summary, TOP_N, Top, TopItem, VISITOR_DEFINITION, month_of_day,
-};
+pub use summary::{Durations, Period, StatusMix, Summary, TOP_N, Top, TopItem, VISITOR_DEFINITION};
 
 /// What can go wrong reading logs or a dataset.
 #[derive(Debug, thiserror::Error)]

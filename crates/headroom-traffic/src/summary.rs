@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::{FileReport, LineCounts};
 use crate::rollup::{DaySketches, HLL_LG_K, HourSketches, KLL_K, MinuteCounts, Rollups};
-use crate::time::{DAY, HOUR, MINUTE, civil_from_days, format_date, format_rfc3339};
+use crate::time::{DAY, HOUR, MINUTE, format_date, format_rfc3339};
 
 /// How many top paths and user agents the summary lists.
 pub const TOP_N: usize = 10;
@@ -329,12 +329,6 @@ fn top<'a>(sketches: impl Iterator<Item = &'a FrequentItemsSketch<String>>) -> T
             })
             .collect(),
     }
-}
-
-/// Calendar month (`YYYY-MM`) of a day number; used by callers labelling months.
-pub fn month_of_day(days: i64) -> String {
-    let (y, m, _) = civil_from_days(days);
-    format!("{y:04}-{m:02}")
 }
 
 #[cfg(test)]
