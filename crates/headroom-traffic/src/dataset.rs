@@ -30,8 +30,8 @@ use crate::ingest::{FileReport, IngestConfig, LineCounts, ingest};
 use crate::input::Input;
 use crate::rollup::{DaySketches, HourSketches, MinuteCounts, Rollups};
 use crate::summary::Summary;
-use crate::time::format_date;
 use crate::{Error, Result};
+use headroom_logformat::time::format_date;
 
 /// File name of the manifest inside a dataset.
 pub const MANIFEST_FILE: &str = "manifest.json";

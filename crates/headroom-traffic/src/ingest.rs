@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::format::{LogFormat, PRESETS};
 use crate::input::{Compression, Input, open};
-use crate::parse::Reject;
 use crate::rollup::Rollups;
 use crate::{Error, Result};
+use headroom_logformat::Reject;
+use headroom_logformat::{LogFormat, PRESETS};
 
 /// How many rejected lines are kept as `file:line: reason` samples.
 pub const REJECT_SAMPLES: usize = 10;

@@ -5,13 +5,10 @@
 
 mod classify;
 mod dataset;
-mod format;
 mod ingest;
 mod input;
-mod parse;
 mod rollup;
 mod summary;
-pub mod time;
 
 use std::path::PathBuf;
 
@@ -20,13 +17,14 @@ pub use dataset::{
     IngestOutcome, MANIFEST_FILE, Manifest, ManifestEntry, SUMMARY_FILE, TABLES, ingest_into,
     read_manifest, read_rollups, read_summary, write_atomic,
 };
-pub use format::{FormatError, LogFormat, PRESETS};
+pub use headroom_logformat::{
+    FormatError, LogFormat, PRESETS, Record, Reject, parse_clf_time, parse_time_any, time,
+};
 pub use ingest::{
     FileReport, FormatChoice, IngestConfig, Ingested, LineCounts, Progress, REJECT_SAMPLES,
     SNIFF_LINES, SPLIT_BYTES, ingest, ingest_input, sniff,
 };
 pub use input::{Compression, Input, expand, open};
-pub use parse::{Record, Reject, parse_clf_time, parse_time_any};
 pub use rollup::{
     DailyPeak, DaySketches, HLL_LG_K, HourSketches, KLL_K, MinuteCounts, Rollups, TOP_MAP_SIZE,
     union, visitor_key,

@@ -14,8 +14,8 @@ use datasketches::kll::{KllFloat, KllSketch};
 use serde::{Deserialize, Serialize};
 
 use crate::classify::{Classifier, Kind};
-use crate::parse::Record;
-use crate::time::{DAY, HOUR, MINUTE};
+use headroom_logformat::Record;
+use headroom_logformat::time::{DAY, HOUR, MINUTE};
 
 /// log2 of the HLL register count: 4,096 registers, about 1.6% relative error.
 pub const HLL_LG_K: u8 = 12;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::{FileReport, LineCounts};
 use crate::rollup::{DaySketches, HLL_LG_K, HourSketches, KLL_K, MinuteCounts, Rollups};
-use crate::time::{DAY, HOUR, MINUTE, format_date, format_rfc3339};
+use headroom_logformat::time::{DAY, HOUR, MINUTE, format_date, format_rfc3339};
 
 /// How many top paths and user agents the summary lists.
 pub const TOP_N: usize = 10;

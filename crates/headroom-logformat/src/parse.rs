@@ -7,6 +7,7 @@
 //! in GoAccess. Lines that cannot be a request are rejected with a reason.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use crate::format::{Field, Item, LogFormat, Pattern, TimeItem, TimeSpec, Unit};
 use crate::time::days_from_civil;
@@ -124,7 +125,7 @@ impl LogFormat {
 
     /// Parses a line and also says whether every field of the format matched (used to
     /// tell formats apart when sniffing).
-    pub(crate) fn parse_full<'a>(&self, line: &'a [u8]) -> Result<(Record<'a>, bool), Reject> {
+    pub fn parse_full<'a>(&self, line: &'a [u8]) -> Result<(Record<'a>, bool), Reject> {
         let line = trim_end(line);
         if line.iter().all(u8::is_ascii_whitespace) {
             return Err(Reject::Blank);
@@ -283,19 +284,24 @@ fn parse_ltsv(line: &[u8]) -> Result<(Record<'_>, bool), Reject> {
 
 /// Reads a time in any layout headroom knows: CLF with or without brackets, ISO 8601.
 pub fn parse_time_any(value: &[u8]) -> Option<i64> {
-    [
-        TimeSpec::clf(true),
-        TimeSpec::clf(false),
-        TimeSpec::iso8601(),
-    ]
-    .iter()
-    .find_map(|spec| parse_time(spec, value).filter(|&(_, used)| used == value.len()))
-    .map(|(t, _)| t)
+    // Built once: LTSV calls this for every line.
+    static SPECS: LazyLock<[TimeSpec; 3]> = LazyLock::new(|| {
+        [
+            TimeSpec::clf(true),
+            TimeSpec::clf(false),
+            TimeSpec::iso8601(),
+        ]
+    });
+    SPECS
+        .iter()
+        .find_map(|spec| parse_time(spec, value).filter(|&(_, used)| used == value.len()))
+        .map(|(t, _)| t)
 }
 
 /// Parses `dd/Mon/yyyy:HH:MM:SS ±hhmm` to Unix seconds in UTC.
 pub fn parse_clf_time(t: &[u8]) -> Option<i64> {
-    parse_time(&TimeSpec::clf(false), t).map(|(t, _)| t)
+    static CLF: LazyLock<TimeSpec> = LazyLock::new(|| TimeSpec::clf(false));
+    parse_time(&CLF, t).map(|(t, _)| t)
 }
 
 /// Parses a time laid out as `spec` at the start of `s`: (Unix seconds, bytes used).
