@@ -8,11 +8,9 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use headroom_traffic::{LogFormat, Rollups};
 
-fn lines() -> Vec<Vec<u8>> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../data/logs/elastic_apache_logs.log"
-    );
+/// The non-empty lines of a bundled log under `data/logs/`.
+fn read_lines(name: &str) -> Vec<Vec<u8>> {
+    let path = format!("{}/../../data/logs/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(path)
         .expect("bundled log")
         .split(|&b| b == b'\n')
@@ -22,22 +20,13 @@ fn lines() -> Vec<Vec<u8>> {
 }
 
 fn bench(c: &mut Criterion) {
-    let lines = lines();
+    let lines = read_lines("elastic_apache_logs.log");
     let mut group = c.benchmark_group("elastic_combined");
     group.throughput(Throughput::Elements(lines.len() as u64));
     for name in ["combined", "ltsv"] {
         let format = LogFormat::from_spec(name).expect("preset");
-        let input: Vec<Vec<u8>> = if name == "ltsv" {
-            let ltsv = concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../data/logs/derived_elastic_apache_logs.ltsv"
-            );
-            std::fs::read(ltsv)
-                .expect("bundled ltsv")
-                .split(|&b| b == b'\n')
-                .filter(|l| !l.is_empty())
-                .map(<[u8]>::to_vec)
-                .collect()
+        let input = if name == "ltsv" {
+            read_lines("derived_elastic_apache_logs.ltsv")
         } else {
             lines.clone()
         };
