@@ -138,22 +138,46 @@ impl LogFormat {
     }
 }
 
-fn compile_apache(spec: &str) -> Result<Vec<Item>, FormatError> {
+/// Splits a format string into literals and fields. At each `sigil`, `field` reads the
+/// field starting just past it and returns it (or `None` for an escaped sigil, kept as a
+/// literal) with the position after it.
+fn tokenize(
+    spec: &str,
+    sigil: u8,
+    mut field: impl FnMut(&[u8], usize) -> Result<(Option<Field>, usize), FormatError>,
+) -> Result<Vec<Item>, FormatError> {
     let b = unescape(spec);
     let mut items = Vec::new();
     let mut lit = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if b[i] != b'%' {
+        if b[i] != sigil {
             lit.push(b[i]);
             i += 1;
             continue;
         }
-        i += 1;
+        let (parsed, next) = field(&b, i + 1)?;
+        i = next;
+        match parsed {
+            Some(f) => {
+                if !lit.is_empty() {
+                    items.push(Item::Lit(std::mem::take(&mut lit)));
+                }
+                items.push(Item::Field(f));
+            }
+            None => lit.push(sigil),
+        }
+    }
+    if !lit.is_empty() {
+        items.push(Item::Lit(lit));
+    }
+    Ok(items)
+}
+
+fn compile_apache(spec: &str) -> Result<Vec<Item>, FormatError> {
+    tokenize(spec, b'%', |b, mut i| {
         if b.get(i) == Some(&b'%') {
-            lit.push(b'%');
-            i += 1;
-            continue;
+            return Ok((None, i + 1));
         }
         // Modifiers: `<`, `>`, and status lists like `400,501` or `!200`.
         while i < b.len() && matches!(b[i], b'<' | b'>' | b'!' | b',' | b'0'..=b'9') {
@@ -171,16 +195,8 @@ fn compile_apache(spec: &str) -> Result<Vec<Item>, FormatError> {
         let directive = *b
             .get(i)
             .ok_or_else(|| FormatError(format!("format '{spec}' ends inside a directive")))?;
-        i += 1;
-        if !lit.is_empty() {
-            items.push(Item::Lit(std::mem::take(&mut lit)));
-        }
-        items.push(Item::Field(apache_field(directive, arg.as_deref(), spec)?));
-    }
-    if !lit.is_empty() {
-        items.push(Item::Lit(lit));
-    }
-    Ok(items)
+        Ok((Some(apache_field(directive, arg.as_deref(), spec)?), i + 1))
+    })
 }
 
 fn apache_field(directive: u8, arg: Option<&str>, spec: &str) -> Result<Field, FormatError> {
@@ -225,56 +241,43 @@ fn apache_field(directive: u8, arg: Option<&str>, spec: &str) -> Result<Field, F
 }
 
 fn compile_nginx(spec: &str) -> Result<Vec<Item>, FormatError> {
-    let b = unescape(spec);
-    let mut items = Vec::new();
-    let mut lit = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'$' {
-            lit.push(b[i]);
-            i += 1;
-            continue;
-        }
-        let start = i + 1;
+    tokenize(spec, b'$', |b, start| {
         let braced = b.get(start) == Some(&b'{');
         let name_start = if braced { start + 1 } else { start };
         let mut end = name_start;
         while end < b.len() && (b[end].is_ascii_alphanumeric() || b[end] == b'_') {
             end += 1;
         }
-        let name = String::from_utf8_lossy(&b[name_start..end]).into_owned();
-        i = if braced { end + 1 } else { end };
-        if !lit.is_empty() {
-            items.push(Item::Lit(std::mem::take(&mut lit)));
+        let name = String::from_utf8_lossy(&b[name_start..end]);
+        let next = if braced { end + 1 } else { end };
+        Ok((Some(nginx_field(&name, spec)?), next))
+    })
+}
+
+fn nginx_field(name: &str, spec: &str) -> Result<Field, FormatError> {
+    Ok(match name {
+        "remote_addr" | "binary_remote_addr" | "realip_remote_addr" => Field::Host,
+        "time_local" => Field::Time(TimeSpec::clf(false)),
+        "time_iso8601" => Field::Time(TimeSpec::iso8601()),
+        "msec" => Field::Time(TimeSpec {
+            items: vec![TimeItem::Epoch],
+        }),
+        "request" => Field::Request,
+        "request_method" => Field::Method,
+        "uri" | "document_uri" => Field::Path,
+        "request_uri" => Field::Target,
+        "status" => Field::Status,
+        "body_bytes_sent" | "bytes_sent" => Field::Bytes,
+        "http_user_agent" => Field::UserAgent,
+        "host" | "server_name" | "http_host" => Field::VHost,
+        "request_time" => Field::Duration(Unit::Seconds),
+        "" => {
+            return Err(FormatError(format!(
+                "empty variable name in format '{spec}'"
+            )));
         }
-        items.push(Item::Field(match name.as_str() {
-            "remote_addr" | "binary_remote_addr" | "realip_remote_addr" => Field::Host,
-            "time_local" => Field::Time(TimeSpec::clf(false)),
-            "time_iso8601" => Field::Time(TimeSpec::iso8601()),
-            "msec" => Field::Time(TimeSpec {
-                items: vec![TimeItem::Epoch],
-            }),
-            "request" => Field::Request,
-            "request_method" => Field::Method,
-            "uri" | "document_uri" => Field::Path,
-            "request_uri" => Field::Target,
-            "status" => Field::Status,
-            "body_bytes_sent" | "bytes_sent" => Field::Bytes,
-            "http_user_agent" => Field::UserAgent,
-            "host" | "server_name" | "http_host" => Field::VHost,
-            "request_time" => Field::Duration(Unit::Seconds),
-            "" => {
-                return Err(FormatError(format!(
-                    "empty variable name in format '{spec}'"
-                )));
-            }
-            _ => Field::Skip,
-        }));
-    }
-    if !lit.is_empty() {
-        items.push(Item::Lit(lit));
-    }
-    Ok(items)
+        _ => Field::Skip,
+    })
 }
 
 /// Undoes the escapes a format string carries over from a config file (`\"`, `\t`).
@@ -412,6 +415,23 @@ mod tests {
         assert!(e("%h %t").contains("must log a time (%t) and a status (%>s)"));
         assert!(e("apache").contains("is neither a preset"));
         assert!(e("%h %{%Q}t %>s").contains("'%Q' is not supported"));
+    }
+
+    #[test]
+    fn escaped_sigils_and_braced_variables() {
+        let LogFormat::Pattern(p) = LogFormat::from_spec("%t %>s 100%%").unwrap() else {
+            panic!("a pattern")
+        };
+        assert_eq!(p.items.last(), Some(&Item::Lit(b" 100%".to_vec())));
+        // Braces end a variable name where letters follow it.
+        let LogFormat::Pattern(p) = LogFormat::from_spec("[${time_local}] ${status}x").unwrap()
+        else {
+            panic!("a pattern")
+        };
+        assert_eq!(
+            p.items[p.items.len() - 2..],
+            [Item::Field(Field::Status), Item::Lit(b"x".to_vec())]
+        );
     }
 
     #[test]
