@@ -307,7 +307,7 @@ impl Page<'_> {
                 .collect();
             let header = [
                 format!("top {title}"),
-                format!("requests (± {})", top.max_error),
+                format!("requests (at most {} over)", top.max_error),
             ];
             out.push_str(&table(&header, &rows));
         }
