@@ -296,24 +296,22 @@ fn unescape(spec: &str) -> Vec<u8> {
     out
 }
 
+/// `HH:MM:SS`, shared by every layout that spells a time of day.
+const CLOCK: [TimeItem; 5] = [
+    TimeItem::Hour,
+    TimeItem::Lit(b':'),
+    TimeItem::Minute,
+    TimeItem::Lit(b':'),
+    TimeItem::Second,
+];
+
 impl TimeSpec {
     /// `dd/Mon/yyyy:HH:MM:SS ±zzzz`, inside brackets for Apache's `%t`.
     pub(crate) fn clf(brackets: bool) -> TimeSpec {
         use TimeItem::*;
-        let mut items = vec![
-            Day,
-            Lit(b'/'),
-            MonthName,
-            Lit(b'/'),
-            Year,
-            Lit(b':'),
-            Hour,
-            Lit(b':'),
-            Minute,
-            Lit(b':'),
-            Second,
-            Zone,
-        ];
+        let mut items = vec![Day, Lit(b'/'), MonthName, Lit(b'/'), Year, Lit(b':')];
+        items.extend(CLOCK);
+        items.push(Zone);
         if brackets {
             items.insert(0, Lit(b'['));
             items.push(Lit(b']'));
@@ -324,22 +322,10 @@ impl TimeSpec {
     /// `YYYY-MM-DDTHH:MM:SS[.frac]±hh:mm` (or `Z`).
     pub(crate) fn iso8601() -> TimeSpec {
         use TimeItem::*;
-        TimeSpec {
-            items: vec![
-                Year,
-                Lit(b'-'),
-                Month,
-                Lit(b'-'),
-                Day,
-                Lit(b'T'),
-                Hour,
-                Lit(b':'),
-                Minute,
-                Lit(b':'),
-                Second,
-                Zone,
-            ],
-        }
+        let mut items = vec![Year, Lit(b'-'), Month, Lit(b'-'), Day, Lit(b'T')];
+        items.extend(CLOCK);
+        items.push(Zone);
+        TimeSpec { items }
     }
 
     fn strftime(fmt: &str) -> Result<TimeSpec, FormatError> {
@@ -367,7 +353,7 @@ impl TimeSpec {
                 b'S' => items.push(Second),
                 b'z' => items.push(Zone),
                 b's' => items.push(Epoch),
-                b'T' => items.extend([Hour, Lit(b':'), Minute, Lit(b':'), Second]),
+                b'T' => items.extend(CLOCK),
                 b'F' => items.extend([Year, Lit(b'-'), Month, Lit(b'-'), Day]),
                 b'%' => items.push(Lit(b'%')),
                 other => {

@@ -337,15 +337,8 @@ fn read_partition(dir: &Path, date: &str, generation: u64) -> Result<Rollups> {
     let mut rollups = Rollups::default();
     let path = table_file(dir, "minutes", date, generation);
     let df = read_frame(&path)?;
-    let ints = |name: &str| -> Result<Vec<i64>> {
-        let col = df
-            .column(name)
-            .and_then(|c| c.cast(&DataType::Int64))
-            .map_err(|e| parquet_error(&path, e))?;
-        let ca = col.i64().map_err(|e| parquet_error(&path, e))?;
-        Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
-    };
-    let minutes = ints("minute")?;
+    let ints = |name: &str| int_column(&df, name, &path);
+    let minutes = times(&df, "minute", &path)?;
     let [requests, bytes, pages, statics, bots, d_count, d_sum, d_max] = [
         "requests",
         "bytes",
@@ -363,9 +356,9 @@ fn read_partition(dir: &Path, date: &str, generation: u64) -> Result<Rollups> {
         .iter()
         .map(|n| ints(n))
         .collect::<Result<_>>()?;
-    for (i, ms) in minutes.iter().enumerate() {
+    for (i, &minute) in minutes.iter().enumerate() {
         rollups.insert_minute(
-            ms.div_euclid(1000),
+            minute,
             MinuteCounts {
                 requests: requests[i],
                 bytes: bytes[i],
@@ -384,13 +377,22 @@ fn read_partition(dir: &Path, date: &str, generation: u64) -> Result<Rollups> {
     Ok(rollups)
 }
 
-fn times(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
+/// An integer (or Datetime) column as i64; nulls read as 0.
+fn int_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
     let col = df
         .column(name)
         .and_then(|c| c.cast(&DataType::Int64))
         .map_err(|e| parquet_error(path, e))?;
     let ca = col.i64().map_err(|e| parquet_error(path, e))?;
-    Ok(ca.iter().map(|v| v.unwrap_or(0).div_euclid(1000)).collect())
+    Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
+/// A millisecond Datetime column as Unix seconds.
+fn times(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
+    Ok(int_column(df, name, path)?
+        .into_iter()
+        .map(|ms| ms.div_euclid(1000))
+        .collect())
 }
 
 fn blobs(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Vec<u8>>> {
