@@ -201,11 +201,132 @@ fn topology_check_prints_tiers_and_counts() {
             "{line}"
         );
     }
-    // ap: 11 × 150 rps × 0.7 ÷ 0.4 of front-door traffic = 2,887.5 rps, the lowest.
+    // ap: 30 workers at 200 ms = 150 rps a server; Erlang C (M/M/30, recomputed in
+    // Python from the textbook formula) keeps the mean response within 300 ms up to
+    // 95.224% busy; 11 × 150 × 0.95224 ÷ 0.4 of front-door traffic = 3,928 rps, the
+    // lowest. db, 4 shards of 6: each replica carries 0.9 × 4 ÷ 20 reads + 0.4 ÷ 4
+    // writes per front-door request = 0.28, so 2,000 × 0.7 ÷ 0.28 ÷ 0.4 = 12,500.
     assert!(
-        out.contains("bottleneck: ap (reaches its ceiling at 2888 front-door requests/s)"),
+        out.contains("bottleneck: ap (reaches its ceiling at 3928 front-door requests/s)"),
         "{out}"
     );
+    assert!(
+        out.contains(
+            "\ndb           database              24           2000     0.70            12500\n"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn topology_analyze_finds_bottleneck_spofs_packing_and_failures() {
+    let out = ok(headroom(&["topology", "analyze", HATENA]));
+    assert!(
+        out.starts_with(
+            "Hatena Bookmark at 1500 front-door requests/s: 56 servers, 37 physical machines"
+        ),
+        "{out}"
+    );
+    // 30 VMs; the 11 ap VMs may not share a host, so 11 hosts is the lower bound.
+    assert!(
+        out.contains("pool xen: 30 VMs on 11 hosts (lower bound 11;"),
+        "{out}"
+    );
+    assert!(out.contains("single points of failure: none"), "{out}");
+    // Two racks of three down take both load balancers (round-robin: rack-a, rack-b).
+    assert!(out.contains("N−1: 20 scenarios, 0 fail"), "{out}");
+    assert!(
+        out.contains("lose rack rack-a + rack rack-b: lb no server left"),
+        "{out}"
+    );
+    // Racks a and c hold 7 of the 11 hosts: 600 ap rps on 4 × 150 = 100%.
+    assert!(
+        out.contains("lose rack rack-a + rack rack-c: ap 100% busy"),
+        "{out}"
+    );
+
+    let json: Value = serde_json::from_str(&ok(headroom(&[
+        "topology",
+        "analyze",
+        HATENA,
+        "--peak-rps",
+        "3000",
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(json["entry_rps"], 3000.0);
+    assert_eq!(json["bottleneck"], "ap");
+    let ap = &json["tiers"][2];
+    // 3,000 × 0.4 = 1,200 rps over 11 × 150.
+    assert!((ap["load"]["utilisation"].as_f64().unwrap() - 1200.0 / 1650.0).abs() < 1e-12);
+    assert_eq!(ap["band"], "ok");
+    // Losing a rack at 3,000 rps leaves 7 ap hosts: 1,200 ÷ 1,050 > 100%.
+    let failing = json["n_minus_1"]["failing"].as_array().unwrap();
+    assert_eq!(failing.len(), 3, "{failing:?}");
+    assert!(
+        failing
+            .iter()
+            .all(|f| f["lost"].as_str().unwrap().starts_with("rack "))
+    );
+
+    let one_box = ok(headroom(&[
+        "topology",
+        "analyze",
+        "data/topologies/one-box.toml",
+    ]));
+    assert!(
+        one_box.contains("web: it has one server; its loss stops web, app, cache, db"),
+        "{one_box}"
+    );
+    assert!(one_box.contains("N−1: 5 scenarios, 5 fail"), "{one_box}");
+    let cdn = ok(headroom(&[
+        "topology",
+        "analyze",
+        "data/topologies/cdn-three-tier.toml",
+    ]));
+    // 12,000 × 15% = 1,800 rps on 8 web servers, 4 a zone: a zone down leaves 4 × 400.
+    assert!(cdn.contains("lose rack az-a: web 113% busy"), "{cdn}");
+}
+
+#[test]
+fn topology_show_draws_tree_dot_and_mermaid() {
+    let tree = ok(headroom(&["topology", "show", HATENA]));
+    assert!(
+        tree.contains(
+            "[×10, 60% hits, 10% writes] db (database): 24 × 2000 rps, 2400 rps in, 8% busy [ok]"
+        ),
+        "{tree}"
+    );
+    let dot = ok(headroom(&[
+        "topology",
+        "show",
+        HATENA,
+        "--as",
+        "dot",
+        "--peak-rps",
+        "4000",
+    ]));
+    assert!(dot.starts_with("digraph \"Hatena Bookmark\" {"), "{dot}");
+    // 4,000 rps put ap past its 95% ceiling: 1,600 ÷ 1,650 = 97%, vermillion.
+    assert!(
+        dot.contains("\"ap\" [label=\"ap\\n11 × 150 rps\\n97% busy\", fillcolor=\"#D55E00\"];"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("\"ap\" -> \"db\" [label=\"6400 rps\"];"),
+        "{dot}"
+    );
+    let mermaid = ok(headroom(&["topology", "show", HATENA, "--as", "mermaid"]));
+    assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+    assert!(mermaid.contains("  t1 -->|600 rps| t2\n"), "{mermaid}");
+    let none = headroom(&[
+        "topology",
+        "show",
+        "data/topologies/one-box.toml",
+        "--peak-rps",
+        "-1",
+    ]);
+    assert!(!none.status.success());
 }
 
 #[test]
@@ -257,7 +378,8 @@ fn plan_projects_the_daily_peak_trend_through_the_topology() {
         );
         let ap = &m["tiers"][2];
         assert_eq!(ap["tier"], "ap");
-        // 2.19 rps × 0.4 = 0.88 rps needs one server of 105 usable rps, plus one spare.
+        // 2.19 rps × 0.4 = 0.88 rps needs one server of 142.8 usable rps (150 × 0.952),
+        // plus one spare.
         assert_eq!(
             (ap["for_demand"].as_u64(), ap["total"].as_u64()),
             (Some(1), Some(2))
@@ -271,7 +393,7 @@ fn plan_projects_the_daily_peak_trend_through_the_topology() {
         tmp.path().to_str().unwrap(),
     ]));
     assert!(
-        table.contains("ap: 2 = ceil(0.9 rps ÷ (150 rps × 0.70)) + 1 for N+1"),
+        table.contains("ap: 2 = ceil(0.9 rps ÷ (150 rps × 0.95)) + 1 for N+1"),
         "{table}"
     );
     assert!(

@@ -103,9 +103,10 @@ fn plan_tiers(topology: &Topology, entry_rps: f64, policy: Policy) -> Vec<TierPl
         .tiers()
         .iter()
         .zip(topology.loads(entry_rps))
-        .map(|(tier, load)| {
-            let usable_per_server = tier.capacity_rps * tier.ceiling;
-            let for_demand = servers_for(load.demand_rps, usable_per_server);
+        .enumerate()
+        .map(|(i, (tier, load))| {
+            let sizing = topology.sizing(i, entry_rps);
+            let (for_demand, why) = (sizing.servers, sizing.reason);
             let total = for_demand + policy.spare_servers;
             TierPlan {
                 tier: tier.name.clone(),
@@ -114,26 +115,14 @@ fn plan_tiers(topology: &Topology, entry_rps: f64, policy: Policy) -> Vec<TierPl
                 for_redundancy: policy.spare_servers,
                 total,
                 today: tier.servers,
-                utilisation: load.demand_rps / (f64::from(total) * tier.capacity_rps),
+                utilisation: topology.utilisation(i, entry_rps, total).0,
                 reason: format!(
-                    "{}: {total} = ceil({:.1} rps ÷ ({} rps × {:.2})) + {} for N+{}",
-                    tier.name,
-                    load.demand_rps,
-                    tier.capacity_rps,
-                    tier.ceiling,
-                    policy.spare_servers,
-                    policy.spare_servers
+                    "{}: {total} = {why} + {} for N+{}",
+                    tier.name, policy.spare_servers, policy.spare_servers
                 ),
             }
         })
         .collect()
-}
-
-/// Servers needed to carry `demand_rps` at `usable_per_server` each; at least one.
-fn servers_for(demand_rps: f64, usable_per_server: f64) -> u32 {
-    // The tolerance keeps 2.0000000001 (float noise from ratios) at 2.
-    let exact = demand_rps / usable_per_server - 1e-9;
-    (exact.ceil().max(1.0)) as u32
 }
 
 #[cfg(test)]

@@ -1,4 +1,11 @@
-//! The topology file (TOML) and its validation, with file:line:column errors.
+//! The topology file (TOML, JSON or YAML) and its validation, with file:line:column
+//! errors.
+//!
+//! One set of raw structs serves all three formats: they are generic over a [`Mode`]
+//! that wraps each checked value in `toml::Spanned` for TOML (so errors found after
+//! parsing still point at the value) and leaves it bare for JSON and YAML, whose
+//! parsers report positions only for their own syntax and type errors. Semantic errors
+//! in those formats name the element instead (`tier 'ap': …`).
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -8,170 +15,645 @@ use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, Walker};
 use serde::Deserialize;
-use toml::Spanned;
+use serde::de::DeserializeOwned;
 
-use crate::{Error, Result, Role, Tier, Topology};
+use crate::model::{Capacity, Edge, Placement, Pool, Profile, Resources, Tier, Topology};
+use crate::queue;
+use crate::{Error, Result, Role};
 
-/// Utilisation ceiling when a tier names none. At 70% a single-server queue (M/M/1)
-/// waits 0.7 / 0.3 = 2.3 service times on average; above that, waits grow steeply.
+/// Utilisation ceiling when a tier names none and has no response-time target. At 70% a
+/// single-server queue (M/M/1) waits 0.7 / 0.3 = 2.3 service times on average; above
+/// that, waits grow steeply.
 pub const DEFAULT_CEILING: f64 = 0.7;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    name: String,
-    entry: Spanned<String>,
-    #[serde(rename = "tier")]
-    tiers: Vec<RawTier>,
-    #[serde(rename = "edge", default)]
-    edges: Vec<RawEdge>,
+/// Wraps each checked value: spanned for TOML, bare otherwise.
+trait Mode {
+    type S<T: DeserializeOwned>: DeserializeOwned;
+    fn get<T: DeserializeOwned>(s: &Self::S<T>) -> &T;
+    fn span<T: DeserializeOwned>(s: &Self::S<T>) -> Option<Range<usize>>;
+}
+
+struct Spanned;
+impl Mode for Spanned {
+    type S<T: DeserializeOwned> = toml::Spanned<T>;
+    fn get<T: DeserializeOwned>(s: &Self::S<T>) -> &T {
+        s.get_ref()
+    }
+    fn span<T: DeserializeOwned>(s: &Self::S<T>) -> Option<Range<usize>> {
+        Some(s.span())
+    }
+}
+
+struct Bare;
+impl Mode for Bare {
+    type S<T: DeserializeOwned> = T;
+    fn get<T: DeserializeOwned>(s: &T) -> &T {
+        s
+    }
+    fn span<T: DeserializeOwned>(_: &T) -> Option<Range<usize>> {
+        None
+    }
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTier {
-    name: Spanned<String>,
-    role: Role,
-    servers: Spanned<i64>,
-    capacity_rps: Spanned<f64>,
-    ceiling: Option<Spanned<f64>>,
+#[serde(deny_unknown_fields, bound = "")]
+struct RawFile<M: Mode> {
+    name: String,
+    entry: M::S<String>,
+    peak_rps: Option<M::S<f64>>,
+    #[serde(default)]
+    racks: Vec<M::S<String>>,
+    #[serde(rename = "profile", default)]
+    profiles: Vec<RawProfile<M>>,
+    #[serde(rename = "pool", default)]
+    pools: Vec<RawPool<M>>,
+    #[serde(rename = "tier")]
+    tiers: Vec<RawTier<M>>,
+    #[serde(rename = "edge", default)]
+    edges: Vec<RawEdge<M>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, bound = "")]
+struct RawProfile<M: Mode> {
+    name: M::S<String>,
+    cores: M::S<f64>,
+    memory_gib: M::S<f64>,
+    disk_gb: M::S<f64>,
+    nic_mbps: Option<M::S<f64>>,
     #[allow(dead_code, reason = "documentation for readers of the file, not used")]
     note: Option<String>,
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEdge {
-    from: Spanned<String>,
-    to: Spanned<String>,
-    ratio: Spanned<f64>,
+#[serde(deny_unknown_fields, bound = "")]
+struct RawPool<M: Mode> {
+    name: M::S<String>,
+    profile: M::S<String>,
+    hosts: Option<M::S<i64>>,
+    #[serde(default)]
+    racks: Vec<M::S<String>>,
+    #[allow(dead_code, reason = "documentation for readers of the file, not used")]
+    note: Option<String>,
 }
 
-/// Reads and validates a topology file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, bound = "")]
+struct RawUsl<M: Mode> {
+    alpha: M::S<f64>,
+    beta: M::S<f64>,
+    gamma: M::S<f64>,
+    concurrency: Option<M::S<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, bound = "")]
+struct RawVm<M: Mode> {
+    cores: M::S<f64>,
+    memory_gib: M::S<f64>,
+    disk_gb: M::S<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, bound = "")]
+struct RawTier<M: Mode> {
+    name: M::S<String>,
+    role: Role,
+    servers: M::S<i64>,
+    capacity_rps: Option<M::S<f64>>,
+    usl: Option<M::S<RawUsl<M>>>,
+    service_time_ms: Option<M::S<f64>>,
+    workers: Option<M::S<i64>>,
+    target_response_ms: Option<M::S<f64>>,
+    ceiling: Option<M::S<f64>>,
+    profile: Option<M::S<String>>,
+    #[serde(default)]
+    racks: Vec<M::S<String>>,
+    pool: Option<M::S<String>>,
+    vm: Option<M::S<RawVm<M>>>,
+    primaries: Option<M::S<i64>>,
+    bytes_per_request: Option<M::S<f64>>,
+    working_set_gib: Option<M::S<f64>>,
+    data_gb: Option<M::S<f64>>,
+    #[allow(dead_code, reason = "documentation for readers of the file, not used")]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, bound = "")]
+struct RawEdge<M: Mode> {
+    from: M::S<String>,
+    to: M::S<String>,
+    ratio: M::S<f64>,
+    hit_ratio: Option<M::S<f64>>,
+    write_fraction: Option<M::S<f64>>,
+    #[allow(dead_code, reason = "documentation for readers of the file, not used")]
+    note: Option<String>,
+}
+
+/// The syntax of a topology file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// TOML, the documented format.
+    Toml,
+    /// JSON.
+    Json,
+    /// YAML.
+    Yaml,
+}
+
+impl Format {
+    /// The format a file name implies: `.json`, `.yaml`/`.yml`, else TOML.
+    pub fn from_path(path: &Path) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => Format::Json,
+            Some("yaml" | "yml") => Format::Yaml,
+            _ => Format::Toml,
+        }
+    }
+}
+
+/// Reads and validates a topology file, in the format its extension names.
 pub fn load(path: &Path) -> Result<Topology> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_owned(),
         source,
     })?;
-    parse(&text, path)
+    parse_as(&text, path, Format::from_path(path))
 }
 
-/// Validates topology text; `path` is only used in error messages.
+/// Validates TOML topology text; `path` is only used in error messages.
 pub fn parse(text: &str, path: &Path) -> Result<Topology> {
-    let invalid = |span: Option<Range<usize>>, message: String| {
-        let (line, column) = line_column(text, span.map_or(0, |s| s.start));
-        Error::Invalid {
-            path: path.to_owned(),
-            line,
-            column,
-            message,
-        }
-    };
-    let raw: RawFile =
-        toml::from_str(text).map_err(|e| invalid(e.span(), e.message().to_owned()))?;
-    build(raw).map_err(|(span, message)| invalid(Some(span), message))
+    parse_as(text, path, Format::Toml)
 }
 
-type Invalid = (Range<usize>, String);
-
-fn build(raw: RawFile) -> Result<Topology, Invalid> {
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut tiers = Vec::with_capacity(raw.tiers.len());
-    for t in &raw.tiers {
-        if index.insert(t.name.get_ref(), tiers.len()).is_some() {
-            return Err((
-                t.name.span(),
-                format!("tier '{}' is defined twice", t.name.get_ref()),
-            ));
-        }
-        tiers.push(tier(t)?);
-    }
-    let lookup = |name: &Spanned<String>| {
-        index
-            .get(name.get_ref().as_str())
-            .copied()
-            .ok_or_else(|| (name.span(), format!("unknown tier '{}'", name.get_ref())))
+/// Validates topology text in the given format; `path` is only used in error messages.
+pub fn parse_as(text: &str, path: &Path, format: Format) -> Result<Topology> {
+    let invalid = |at: Option<(usize, usize)>, message: String| Error::Invalid {
+        path: path.to_owned(),
+        at,
+        message,
     };
-    let entry = lookup(&raw.entry)?;
-    let mut graph = DiGraph::<usize, f64>::new();
+    let from_span = |span: Option<Range<usize>>| span.map(|s| line_column(text, s.start));
+    match format {
+        Format::Toml => {
+            let raw: RawFile<Spanned> = toml::from_str(text)
+                .map_err(|e| invalid(from_span(e.span()), e.message().to_owned()))?;
+            build(raw).map_err(|(span, m)| invalid(from_span(span), m))
+        }
+        Format::Json => {
+            let raw: RawFile<Bare> = serde_json::from_str(text).map_err(|e| {
+                let at = (e.line() > 0).then(|| (e.line(), e.column()));
+                invalid(at, strip_position(&e.to_string()))
+            })?;
+            build(raw).map_err(|(_, m)| invalid(None, m))
+        }
+        Format::Yaml => {
+            let raw: RawFile<Bare> = serde_norway::from_str(text).map_err(|e| {
+                let at = e.location().map(|l| (l.line(), l.column()));
+                invalid(at, strip_position(&e.to_string()))
+            })?;
+            build(raw).map_err(|(_, m)| invalid(None, m))
+        }
+    }
+}
+
+/// Drops the " at line L column C" that JSON and YAML errors append, since the error
+/// already carries the position in front.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+type Invalid = (Option<Range<usize>>, String);
+
+fn err<T, M: Mode, V: DeserializeOwned>(at: &M::S<V>, message: String) -> Result<T, Invalid> {
+    Err((M::span(at), message))
+}
+
+/// Checks a number is positive and finite.
+fn positive<M: Mode>(v: &M::S<f64>, what: &str) -> Result<f64, Invalid> {
+    let x = *M::get(v);
+    if x > 0.0 && x.is_finite() {
+        Ok(x)
+    } else {
+        err::<_, M, _>(v, format!("{what} must be a positive number, not {x}"))
+    }
+}
+
+/// Checks a number is a share in [0, `max`] (`max` itself allowed when `inclusive`).
+fn share<M: Mode>(v: &M::S<f64>, what: &str, inclusive: bool) -> Result<f64, Invalid> {
+    let x = *M::get(v);
+    let ok = x >= 0.0 && if inclusive { x <= 1.0 } else { x < 1.0 };
+    if ok {
+        Ok(x)
+    } else {
+        let range = if inclusive { "[0, 1]" } else { "[0, 1)" };
+        err::<_, M, _>(v, format!("{what} must be in {range}, not {x}"))
+    }
+}
+
+/// Checks a whole-number count is at least `min`.
+fn count<M: Mode>(v: &M::S<i64>, what: &str, min: i64) -> Result<u32, Invalid> {
+    let x = *M::get(v);
+    if x < min || x > i64::from(u32::MAX) {
+        err::<_, M, _>(v, format!("{what} must be a whole number ≥ {min}, not {x}"))
+    } else {
+        Ok(x as u32)
+    }
+}
+
+/// Index of each name, rejecting duplicates.
+fn index_names<'a, M: Mode>(
+    names: impl Iterator<Item = &'a M::S<String>>,
+    what: &str,
+) -> Result<HashMap<String, usize>, Invalid>
+where
+    M::S<String>: 'a,
+{
+    let mut index = HashMap::new();
+    for (i, name) in names.enumerate() {
+        if index.insert(M::get(name).clone(), i).is_some() {
+            return err::<_, M, _>(name, format!("{what} '{}' is defined twice", M::get(name)));
+        }
+    }
+    Ok(index)
+}
+
+fn lookup<M: Mode>(
+    index: &HashMap<String, usize>,
+    name: &M::S<String>,
+    what: &str,
+) -> Result<usize, Invalid> {
+    match index.get(M::get(name)) {
+        Some(&i) => Ok(i),
+        None => err::<_, M, _>(name, format!("unknown {what} '{}'", M::get(name))),
+    }
+}
+
+fn racks_of<M: Mode>(
+    rack_index: &HashMap<String, usize>,
+    names: &[M::S<String>],
+) -> Result<Vec<usize>, Invalid> {
+    if names.is_empty() {
+        // Spread over every rack the file names (none when it names none).
+        return Ok((0..rack_index.len()).collect());
+    }
+    names
+        .iter()
+        .map(|n| lookup::<M>(rack_index, n, "rack"))
+        .collect()
+}
+
+fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
+    let rack_index = index_names::<M>(raw.racks.iter(), "rack")?;
+    let profile_index = index_names::<M>(raw.profiles.iter().map(|p| &p.name), "profile")?;
+    let pool_index = index_names::<M>(raw.pools.iter().map(|p| &p.name), "pool")?;
+    let tier_index = index_names::<M>(raw.tiers.iter().map(|t| &t.name), "tier")?;
+
+    let profiles = raw
+        .profiles
+        .iter()
+        .map(|p| {
+            Ok(Profile {
+                name: M::get(&p.name).clone(),
+                resources: Resources {
+                    cores: positive::<M>(&p.cores, "cores")?,
+                    memory_gib: positive::<M>(&p.memory_gib, "memory_gib")?,
+                    disk_gb: positive::<M>(&p.disk_gb, "disk_gb")?,
+                },
+                nic_mbps: p
+                    .nic_mbps
+                    .as_ref()
+                    .map(|v| positive::<M>(v, "nic_mbps"))
+                    .transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>, Invalid>>()?;
+    let pools = raw
+        .pools
+        .iter()
+        .map(|p| {
+            Ok(Pool {
+                name: M::get(&p.name).clone(),
+                profile: lookup::<M>(&profile_index, &p.profile, "profile")?,
+                hosts: p
+                    .hosts
+                    .as_ref()
+                    .map(|h| count::<M>(h, "hosts", 1))
+                    .transpose()?,
+                racks: racks_of::<M>(&rack_index, &p.racks)?,
+            })
+        })
+        .collect::<Result<Vec<_>, Invalid>>()?;
+    let tiers = raw
+        .tiers
+        .iter()
+        .map(|t| {
+            tier::<M>(
+                t,
+                &profile_index,
+                &pool_index,
+                &rack_index,
+                &profiles,
+                &pools,
+            )
+        })
+        .collect::<Result<Vec<_>, Invalid>>()?;
+
+    let entry = lookup::<M>(&tier_index, &raw.entry, "tier")?;
+    let mut graph = DiGraph::<usize, usize>::new();
     for i in 0..tiers.len() {
         graph.add_node(i);
     }
+    let mut edges = Vec::with_capacity(raw.edges.len());
     for e in &raw.edges {
-        let (from, to) = (lookup(&e.from)?, lookup(&e.to)?);
-        positive(&e.ratio, "ratio")?;
-        graph.add_edge(NodeIndex::new(from), NodeIndex::new(to), *e.ratio.get_ref());
+        let (from, to) = (
+            lookup::<M>(&tier_index, &e.from, "tier")?,
+            lookup::<M>(&tier_index, &e.to, "tier")?,
+        );
+        let edge = Edge {
+            from,
+            to,
+            ratio: positive::<M>(&e.ratio, "ratio")?,
+            hit_ratio: e
+                .hit_ratio
+                .as_ref()
+                .map_or(Ok(0.0), |v| share::<M>(v, "hit_ratio", false))?,
+            write_fraction: e
+                .write_fraction
+                .as_ref()
+                .map_or(Ok(0.0), |v| share::<M>(v, "write_fraction", true))?,
+        };
+        if edge.write_fraction > 0.0 && tiers[to].primaries == 0 {
+            let name = &tiers[to].name;
+            return err::<_, M, _>(
+                e.write_fraction.as_ref().expect("checked above"),
+                format!(
+                    "write_fraction needs tier '{name}' to say how many primaries take the writes"
+                ),
+            );
+        }
+        graph.add_edge(NodeIndex::new(from), NodeIndex::new(to), edges.len());
+        edges.push(edge);
     }
     let order = toposort(&graph, None).map_err(|cycle| {
         let t = &raw.tiers[graph[cycle.node_id()]];
         (
-            t.name.span(),
-            format!("tier '{}' is part of a cycle", t.name.get_ref()),
+            M::span(&t.name),
+            format!("tier '{}' is part of a cycle", M::get(&t.name)),
         )
     })?;
-    let reachable: Vec<usize> = Bfs::new(&graph, NodeIndex::new(entry))
-        .iter(&graph)
-        .map(|n| graph[n])
-        .collect();
-    if let Some(t) = raw
-        .tiers
-        .iter()
-        .enumerate()
-        .find(|(i, _)| !reachable.contains(i))
-    {
-        let name = t.1.name.get_ref();
-        return Err((
-            t.1.name.span(),
-            format!("tier '{name}' is not reachable from the entry"),
-        ));
+    let mut reachable = vec![false; tiers.len()];
+    for n in Bfs::new(&graph, NodeIndex::new(entry)).iter(&graph) {
+        reachable[graph[n]] = true;
     }
+    if let Some(i) = reachable.iter().position(|r| !r) {
+        let name = &raw.tiers[i].name;
+        return err::<_, M, _>(
+            name,
+            format!("tier '{}' is not reachable from the entry", M::get(name)),
+        );
+    }
+    let peak_rps = raw
+        .peak_rps
+        .as_ref()
+        .map(|v| positive::<M>(v, "peak_rps"))
+        .transpose()?;
     Ok(Topology {
         name: raw.name,
+        peak_rps,
+        racks: raw.racks.iter().map(|r| M::get(r).clone()).collect(),
+        profiles,
+        pools,
         tiers,
+        edges,
         entry,
         order: order.into_iter().map(|n| graph[n]).collect(),
         graph,
     })
 }
 
-fn tier(t: &RawTier) -> Result<Tier, Invalid> {
-    let servers = *t.servers.get_ref();
-    if servers < 1 || servers > i64::from(u32::MAX) {
-        return Err((
-            t.servers.span(),
-            format!("servers must be a whole number ≥ 1, not {servers}"),
-        ));
-    }
-    positive(&t.capacity_rps, "capacity_rps")?;
-    let ceiling = match &t.ceiling {
-        Some(c) if !(*c.get_ref() > 0.0 && *c.get_ref() <= 1.0) => {
-            return Err((
-                c.span(),
-                format!("ceiling must be in (0, 1], not {}", c.get_ref()),
-            ));
+fn tier<M: Mode>(
+    t: &RawTier<M>,
+    profile_index: &HashMap<String, usize>,
+    pool_index: &HashMap<String, usize>,
+    rack_index: &HashMap<String, usize>,
+    profiles: &[Profile],
+    pools: &[Pool],
+) -> Result<Tier, Invalid> {
+    let name = M::get(&t.name).clone();
+    let servers = count::<M>(&t.servers, "servers", 1)?;
+    let (capacity, capacity_rps) = capacity::<M>(t)?;
+    let given_ceiling = t
+        .ceiling
+        .as_ref()
+        .map(|c| {
+            let x = *M::get(c);
+            if x > 0.0 && x <= 1.0 {
+                Ok(x)
+            } else {
+                err::<_, M, _>(c, format!("ceiling must be in (0, 1], not {x}"))
+            }
+        })
+        .transpose()?;
+    let (ceiling, ceiling_source) = match (given_ceiling, capacity) {
+        (Some(c), _) => (c, "stated in the file".to_owned()),
+        (
+            None,
+            Capacity::Queue {
+                service_time_s,
+                workers,
+                target_response_s: Some(target),
+            },
+        ) => {
+            let at = t
+                .target_response_ms
+                .as_ref()
+                .expect("target implies the field");
+            match queue::mmc_ceiling(workers, service_time_s, target) {
+                Some(c) => (
+                    c,
+                    format!(
+                        "M/M/{workers} keeps the mean response within {:.0} ms up to {:.1}% busy",
+                        target * 1e3,
+                        c * 100.0
+                    ),
+                ),
+                None => {
+                    return err::<_, M, _>(
+                        at,
+                        "target_response_ms must exceed service_time_ms".to_owned(),
+                    );
+                }
+            }
         }
-        Some(c) => *c.get_ref(),
-        None => DEFAULT_CEILING,
+        (None, _) => (
+            DEFAULT_CEILING,
+            "default: at 70% a single-server queue waits 2.3 service times".to_owned(),
+        ),
     };
+    let placement = match (&t.pool, &t.vm, &t.profile) {
+        (Some(pool), Some(vm), None) => {
+            let pool_i = lookup::<M>(pool_index, pool, "pool")?;
+            let raw_vm = M::get(vm);
+            let size = Resources {
+                cores: positive::<M>(&raw_vm.cores, "cores")?,
+                memory_gib: positive::<M>(&raw_vm.memory_gib, "memory_gib")?,
+                disk_gb: positive::<M>(&raw_vm.disk_gb, "disk_gb")?,
+            };
+            let host = &profiles[pools[pool_i].profile];
+            if !size.fits_in(&host.resources) {
+                return err::<_, M, _>(
+                    vm,
+                    format!(
+                        "a VM of {} cores, {} GiB, {} GB is larger than pool '{}''s hosts ({} cores, {} GiB, {} GB)",
+                        size.cores,
+                        size.memory_gib,
+                        size.disk_gb,
+                        pools[pool_i].name,
+                        host.resources.cores,
+                        host.resources.memory_gib,
+                        host.resources.disk_gb
+                    ),
+                );
+            }
+            if !t.racks.is_empty() {
+                return err::<_, M, _>(
+                    &t.racks[0],
+                    "a virtual tier's racks are its pool's; name them on the pool".to_owned(),
+                );
+            }
+            Placement::Virtual {
+                pool: pool_i,
+                vm: size,
+            }
+        }
+        (Some(pool), None, _) => {
+            return err::<_, M, _>(pool, "a tier with a pool needs a vm size".to_owned());
+        }
+        (None, Some(vm), _) => {
+            return err::<_, M, _>(vm, "a tier with a vm size needs a pool".to_owned());
+        }
+        (Some(_), Some(_), Some(profile)) => {
+            return err::<_, M, _>(
+                profile,
+                "a virtual tier takes its hosts' profile from its pool; drop profile".to_owned(),
+            );
+        }
+        (None, None, profile) => Placement::Physical {
+            profile: profile
+                .as_ref()
+                .map(|p| lookup::<M>(profile_index, p, "profile"))
+                .transpose()?,
+            // A CDN's edge servers are someone else's and stand in none of our racks.
+            racks: if t.role == Role::Cdn && t.racks.is_empty() {
+                Vec::new()
+            } else {
+                racks_of::<M>(rack_index, &t.racks)?
+            },
+        },
+    };
+    let primaries = match &t.primaries {
+        Some(p) => {
+            let k = count::<M>(p, "primaries", 1)?;
+            if k > servers {
+                return err::<_, M, _>(
+                    p,
+                    format!("primaries ({k}) cannot exceed servers ({servers})"),
+                );
+            }
+            k
+        }
+        None => 0,
+    };
+    let optional =
+        |v: &Option<M::S<f64>>, what: &str| v.as_ref().map(|v| positive::<M>(v, what)).transpose();
     Ok(Tier {
-        name: t.name.get_ref().clone(),
+        name,
         role: t.role,
-        servers: servers as u32,
-        capacity_rps: *t.capacity_rps.get_ref(),
+        servers,
+        capacity,
+        capacity_rps,
         ceiling,
+        ceiling_source,
+        placement,
+        primaries,
+        bytes_per_request: optional(&t.bytes_per_request, "bytes_per_request")?,
+        working_set_gib: optional(&t.working_set_gib, "working_set_gib")?,
+        data_gb: optional(&t.data_gb, "data_gb")?,
     })
 }
 
-fn positive(v: &Spanned<f64>, what: &str) -> Result<(), Invalid> {
-    let x = *v.get_ref();
-    if x > 0.0 && x.is_finite() {
-        Ok(())
-    } else {
-        Err((
-            v.span(),
-            format!("{what} must be a positive number, not {x}"),
-        ))
+/// The tier's capacity model and its requests per second per server at 100% busy.
+fn capacity<M: Mode>(t: &RawTier<M>) -> Result<(Capacity, f64), Invalid> {
+    let models = [
+        t.capacity_rps.is_some(),
+        t.usl.is_some(),
+        t.service_time_ms.is_some(),
+    ];
+    if models.iter().filter(|m| **m).count() != 1 {
+        return err::<_, M, _>(
+            &t.name,
+            format!(
+                "tier '{}' needs exactly one of capacity_rps, usl or service_time_ms",
+                M::get(&t.name)
+            ),
+        );
     }
+    if let Some(rps) = &t.capacity_rps {
+        let rps = positive::<M>(rps, "capacity_rps")?;
+        return Ok((Capacity::Fixed { rps }, rps));
+    }
+    if let Some(usl) = &t.usl {
+        let u = M::get(usl);
+        let alpha = share::<M>(&u.alpha, "usl.alpha", false)?;
+        let beta = share::<M>(&u.beta, "usl.beta", false)?;
+        let gamma = positive::<M>(&u.gamma, "usl.gamma")?;
+        let concurrency = match (&u.concurrency, queue::usl_peak_concurrency(alpha, beta)) {
+            (Some(n), _) => positive::<M>(n, "usl.concurrency")?,
+            (None, Some(peak)) => peak.floor().max(1.0),
+            (None, None) => {
+                return err::<_, M, _>(
+                    usl,
+                    "with beta = 0 throughput never peaks: give usl.concurrency".to_owned(),
+                );
+            }
+        };
+        let rps = queue::usl_throughput(alpha, beta, gamma, concurrency);
+        return Ok((
+            Capacity::Usl {
+                alpha,
+                beta,
+                gamma,
+                concurrency,
+            },
+            rps,
+        ));
+    }
+    let service = t.service_time_ms.as_ref().expect("one model is present");
+    let service_time_s = positive::<M>(service, "service_time_ms")? / 1e3;
+    let workers = match &t.workers {
+        Some(w) => count::<M>(w, "workers", 1)?,
+        None => {
+            return err::<_, M, _>(service, "service_time_ms needs workers".to_owned());
+        }
+    };
+    let target_response_s = t
+        .target_response_ms
+        .as_ref()
+        .map(|v| positive::<M>(v, "target_response_ms").map(|ms| ms / 1e3))
+        .transpose()?;
+    Ok((
+        Capacity::Queue {
+            service_time_s,
+            workers,
+            target_response_s,
+        },
+        f64::from(workers) / service_time_s,
+    ))
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -190,6 +672,16 @@ mod tests {
 name = "chain"
 entry = "lb"
 
+[[profile]]
+name = "small"
+cores = 8
+memory_gib = 32
+disk_gb = 500
+
+[[pool]]
+name = "xen"
+profile = "small"
+
 [[tier]]
 name = "lb"
 role = "load_balancer"
@@ -202,12 +694,15 @@ role = "application"
 servers = 4
 capacity_rps = 100
 ceiling = 0.5
+pool = "xen"
+vm = { cores = 4, memory_gib = 8, disk_gb = 40 }
 
 [[tier]]
 name = "db"
 role = "database"
 servers = 2
 capacity_rps = 1000
+profile = "small"
 
 [[edge]]
 from = "lb"
@@ -225,45 +720,226 @@ ratio = 3.0
     }
 
     #[test]
-    fn propagates_demand_and_finds_bottleneck() {
+    fn the_chain_is_valid() {
         let t = parse(CHAIN, Path::new("t.toml")).unwrap();
         assert_eq!(t.total_servers(), 8);
-        assert_eq!(t.gains(), vec![1.0, 0.5, 1.5]);
-        let loads = t.loads(200.0);
-        // ap: 100 rps over 4 × 100 rps; db: 300 rps over 2 × 1000 rps.
-        assert_eq!(loads[1].utilisation, 0.25);
-        assert_eq!(loads[2].utilisation, 0.15);
-        // ap saturates at 4 × 100 × 0.5 / 0.5 = 400 front-door rps; db at 1400 / 1.5.
-        assert_eq!(loads[1].saturation_entry_rps, 400.0);
-        assert_eq!(t.bottleneck(), 1);
+        assert_eq!(t.tiers()[1].ceiling_source, "stated in the file");
+        assert_eq!(t.tiers()[0].ceiling, DEFAULT_CEILING);
     }
 
     #[test]
-    fn errors_name_line_column_and_reason() {
-        assert_eq!(
-            error_of(&CHAIN.replace("to = \"db\"", "to = \"dbx\"")),
-            "t.toml:31:6: unknown tier 'dbx'"
-        );
-        assert_eq!(
-            error_of(&CHAIN.replace("servers = 4", "servers = 0")),
-            "t.toml:14:11: servers must be a whole number ≥ 1, not 0"
-        );
-        assert_eq!(
-            error_of(&CHAIN.replace("ratio = 3.0", "ratio = -1.0")),
-            "t.toml:32:9: ratio must be a positive number, not -1"
-        );
+    fn every_error_names_line_column_and_reason() {
+        let cases = [
+            (
+                "to = \"db\"",
+                "to = \"dbx\"",
+                "t.toml:44:6: unknown tier 'dbx'",
+            ),
+            (
+                "servers = 4",
+                "servers = 0",
+                "t.toml:24:11: servers must be a whole number ≥ 1, not 0",
+            ),
+            (
+                "servers = 4",
+                "servers = -3",
+                "t.toml:24:11: servers must be a whole number ≥ 1, not -3",
+            ),
+            (
+                "ratio = 3.0",
+                "ratio = -1.0",
+                "t.toml:45:9: ratio must be a positive number, not -1",
+            ),
+            (
+                "ratio = 3.0",
+                "ratio = 0.0",
+                "t.toml:45:9: ratio must be a positive number, not 0",
+            ),
+            (
+                "capacity_rps = 1000\n",
+                "capacity_rps = 0\n",
+                "t.toml:34:16: capacity_rps must be a positive number, not 0",
+            ),
+            (
+                "ceiling = 0.5",
+                "ceiling = 1.5",
+                "t.toml:26:11: ceiling must be in (0, 1], not 1.5",
+            ),
+            (
+                "profile = \"small\"\n\n[[edge]]",
+                "profile = \"big\"\n\n[[edge]]",
+                "t.toml:35:11: unknown profile 'big'",
+            ),
+            (
+                "profile = \"small\"\n\n[[tier]]",
+                "profile = \"large\"\n\n[[tier]]",
+                "t.toml:13:11: unknown profile 'large'",
+            ),
+            (
+                "pool = \"xen\"\nvm",
+                "pool = \"kvm\"\nvm",
+                "t.toml:27:8: unknown pool 'kvm'",
+            ),
+            (
+                "cores = 4, memory_gib = 8",
+                "cores = 4, memory_gib = 64",
+                "t.toml:28:6: a VM of 4 cores, 64 GiB, 40 GB is larger than pool 'xen''s hosts (8 cores, 32 GiB, 500 GB)",
+            ),
+            (
+                "entry = \"lb\"",
+                "entry = \"front\"",
+                "t.toml:3:9: unknown tier 'front'",
+            ),
+            (
+                "name = \"db\"",
+                "name = \"ap\"",
+                "t.toml:31:8: tier 'ap' is defined twice",
+            ),
+            (
+                "capacity_rps = 100\n",
+                "capacity_rps = 100\nservice_time_ms = 20\nworkers = 2\n",
+                "t.toml:22:8: tier 'ap' needs exactly one of capacity_rps, usl or service_time_ms",
+            ),
+        ];
+        for (from, to, want) in cases {
+            assert!(CHAIN.contains(from), "{from}");
+            assert_eq!(
+                error_of(&CHAIN.replacen(from, to, 1)),
+                want,
+                "replacing {from:?}"
+            );
+        }
         let cycle = error_of(&format!(
             "{CHAIN}\n[[edge]]\nfrom = \"db\"\nto = \"ap\"\nratio = 1.0\n"
         ));
         assert!(cycle.ends_with("is part of a cycle"), "{cycle}");
         assert!(
-            cycle.starts_with("t.toml:12:8: ") || cycle.starts_with("t.toml:19:8: "),
+            cycle.starts_with("t.toml:22:8: ") || cycle.starts_with("t.toml:31:8: "),
             "{cycle}"
         );
         let role = error_of(&CHAIN.replace("\"database\"", "\"databse\""));
         assert!(
-            role.starts_with("t.toml:20:8: unknown variant `databse`"),
+            role.starts_with("t.toml:32:8: unknown variant `databse`"),
             "{role}"
         );
+        let unreachable =
+            error_of(&CHAIN.replace("from = \"ap\"\nto = \"db\"", "from = \"db\"\nto = \"ap\""));
+        assert!(
+            unreachable.ends_with("is part of a cycle") || unreachable.contains("not reachable"),
+            "{unreachable}"
+        );
+        let orphan =
+            error_of(&CHAIN.replace("[[edge]]\nfrom = \"ap\"\nto = \"db\"\nratio = 3.0\n", ""));
+        assert_eq!(
+            orphan,
+            "t.toml:31:8: tier 'db' is not reachable from the entry"
+        );
+        let writes = error_of(&CHAIN.replace("ratio = 3.0", "ratio = 3.0\nwrite_fraction = 0.1"));
+        assert_eq!(
+            writes,
+            "t.toml:46:18: write_fraction needs tier 'db' to say how many primaries take the writes"
+        );
+        let hits = error_of(&CHAIN.replace("ratio = 3.0", "ratio = 3.0\nhit_ratio = 1.0"));
+        assert_eq!(hits, "t.toml:46:13: hit_ratio must be in [0, 1), not 1");
+        let primaries = error_of(&CHAIN.replace(
+            "profile = \"small\"\n\n[[edge]]",
+            "profile = \"small\"\nprimaries = 3\n\n[[edge]]",
+        ));
+        assert_eq!(
+            primaries,
+            "t.toml:36:13: primaries (3) cannot exceed servers (2)"
+        );
+        let unknown_field = error_of(&CHAIN.replace("ceiling = 0.5", "celing = 0.5"));
+        assert!(
+            unknown_field.starts_with("t.toml:26:1: unknown field `celing`"),
+            "{unknown_field}"
+        );
+    }
+
+    #[test]
+    fn queueing_target_sets_the_ceiling() {
+        let t = parse(
+            &CHAIN.replace(
+                "capacity_rps = 100\nceiling = 0.5",
+                "service_time_ms = 200\nworkers = 30\ntarget_response_ms = 250",
+            ),
+            Path::new("t.toml"),
+        )
+        .unwrap();
+        let ap = &t.tiers()[1];
+        // 30 workers at 200 ms: 150 rps per server at 100% busy.
+        assert!((ap.capacity_rps - 150.0).abs() < 1e-9);
+        let c = ap.ceiling;
+        assert!((crate::queue::mmc_response(30, 0.2, c) - 0.25).abs() < 1e-6);
+        assert!(c > 0.8 && c < 1.0, "{c}");
+        assert!(
+            ap.ceiling_source
+                .starts_with("M/M/30 keeps the mean response within 250 ms up to")
+        );
+        let too_fast = error_of(&CHAIN.replace(
+            "capacity_rps = 100\nceiling = 0.5",
+            "service_time_ms = 200\nworkers = 30\ntarget_response_ms = 150",
+        ));
+        assert_eq!(
+            too_fast,
+            "t.toml:27:22: target_response_ms must exceed service_time_ms"
+        );
+    }
+
+    #[test]
+    fn usl_capacity_defaults_to_the_peak() {
+        let t = parse(
+            &CHAIN.replace(
+                "capacity_rps = 100\nceiling = 0.5",
+                "usl = { alpha = 0.02773, beta = 0.0001044, gamma = 90.0 }",
+            ),
+            Path::new("t.toml"),
+        )
+        .unwrap();
+        // N* = 96.5 → evaluated at 96 users: R's usl gives a limit of ~1,883 per hour.
+        let ap = &t.tiers()[1];
+        assert!(matches!(ap.capacity, Capacity::Usl { concurrency, .. } if concurrency == 96.0));
+        assert!(
+            (ap.capacity_rps - crate::queue::usl_throughput(0.02773, 0.0001044, 90.0, 96.0)).abs()
+                < 1e-9
+        );
+    }
+
+    #[test]
+    fn json_and_yaml_read_the_same_topology() {
+        let toml_t = parse(CHAIN, Path::new("t.toml")).unwrap();
+        let value: toml::Value = toml::from_str(CHAIN).unwrap();
+        let json = serde_json::to_string_pretty(&value).unwrap();
+        let json_t = parse_as(&json, Path::new("t.json"), Format::Json).unwrap();
+        let yaml = serde_norway::to_string(&value).unwrap();
+        let yaml_t = parse_as(&yaml, Path::new("t.yaml"), Format::Yaml).unwrap();
+        for t in [&json_t, &yaml_t] {
+            assert_eq!(t.tiers(), toml_t.tiers());
+            assert_eq!(t.edges(), toml_t.edges());
+            assert_eq!(t.pools(), toml_t.pools());
+        }
+        // Syntax and type errors carry positions; semantic ones name the element.
+        let bad = json.replace("\"servers\": 4", "\"servers\": \"four\"");
+        let e = parse_as(&bad, Path::new("t.json"), Format::Json)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("t.json:") && e.contains("invalid type: string \"four\""),
+            "{e}"
+        );
+        assert!(!e.contains(" at line "), "{e}");
+        let bad = json.replace("\"servers\": 4", "\"servers\": 0");
+        let e = parse_as(&bad, Path::new("t.json"), Format::Json)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "t.json: servers must be a whole number ≥ 1, not 0");
+        let bad = yaml.replace("servers: 4", "servers: [4");
+        let e = parse_as(&bad, Path::new("t.yaml"), Format::Yaml)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("t.yaml:"), "{e}");
+        assert_eq!(Format::from_path(Path::new("a/b.yml")), Format::Yaml);
+        assert_eq!(Format::from_path(Path::new("a/b.json")), Format::Json);
+        assert_eq!(Format::from_path(Path::new("a/b.toml")), Format::Toml);
     }
 }

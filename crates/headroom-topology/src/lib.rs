@@ -1,23 +1,42 @@
-//! The service as a graph of tiers: loading and validating topology files, and
-//! propagating front-door demand to every tier.
+//! The service as a graph of tiers: loading and validating topology files, propagating
+//! front-door demand to every tier, finding the bottleneck and the single points of
+//! failure, playing out N−1 and N−2 failures, and packing virtual machines onto hosts.
 //!
 //! Invariant: a [`Topology`] only exists once its file has passed validation (names
 //! unique and known, counts and ratios positive, no cycle, every tier reachable from the
-//! entry), so every computation on it can assume a well-formed DAG.
+//! entry, every VM smaller than its pool's hosts), so every computation on it can
+//! assume a well-formed DAG.
 
+mod analysis;
+mod export;
+mod failure;
 mod file;
+mod model;
+mod pack;
+pub mod queue;
 
 use std::path::PathBuf;
 
-use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
 
-pub use file::{DEFAULT_CEILING, load, parse};
+pub use analysis::{Analysis, PoolSummary, TierSummary, analyze};
+pub use export::{Band, dot, mermaid, text_tree};
+pub use failure::{
+    Domain, Scenario, Spof, articulation_tiers, domains, dominated_by, evaluate, scenarios,
+    single_points_of_failure,
+};
+pub use file::{DEFAULT_CEILING, Format, load, parse, parse_as};
+pub use model::{
+    Capacity, Edge, Placement, Pool, Profile, Resources, Sizing, Tier, TierLoad, Topology,
+};
+pub use pack::{Heuristic, Item, PoolPacking, VmRef, lower_bound, pack, pack_pools};
 
-/// What a tier does; it decides nothing yet but is reported and charted.
+/// What a tier does; it is reported and charted, the numbers decide the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// Content delivery network edge (someone else's servers, but a tier all the same).
+    Cdn,
     /// Load balancer (LVS, HAProxy, a cloud LB).
     LoadBalancer,
     /// Reverse proxy (nginx, Apache in front, Varnish).
@@ -42,6 +61,7 @@ impl Role {
     /// The name used in topology files.
     pub fn as_str(self) -> &'static str {
         match self {
+            Role::Cdn => "cdn",
             Role::LoadBalancer => "load_balancer",
             Role::ReverseProxy => "reverse_proxy",
             Role::Application => "application",
@@ -52,119 +72,6 @@ impl Role {
             Role::Worker => "worker",
             Role::Other => "other",
         }
-    }
-}
-
-/// One tier: a set of identical servers doing one job.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Tier {
-    /// Unique name, as edges refer to it.
-    pub name: String,
-    /// What the tier does.
-    pub role: Role,
-    /// Servers in service today.
-    pub servers: u32,
-    /// Requests per second one server carries when 100% busy.
-    pub capacity_rps: f64,
-    /// Highest utilisation the tier is planned to run at (0 < ceiling ≤ 1).
-    pub ceiling: f64,
-}
-
-impl Tier {
-    /// Requests per second the tier carries today at its ceiling.
-    pub fn usable_rps(&self) -> f64 {
-        f64::from(self.servers) * self.capacity_rps * self.ceiling
-    }
-}
-
-/// Load on one tier for a given front-door rate.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct TierLoad {
-    /// Requests per second reaching the tier.
-    pub demand_rps: f64,
-    /// Demand ÷ (servers × capacity): 1.0 is every server fully busy.
-    pub utilisation: f64,
-    /// Front-door requests per second at which the tier reaches its ceiling.
-    pub saturation_entry_rps: f64,
-}
-
-/// A validated service topology.
-#[derive(Debug, Clone)]
-pub struct Topology {
-    name: String,
-    tiers: Vec<Tier>,
-    entry: usize,
-    /// Node weights index `tiers`; edge weights are demand ratios.
-    graph: DiGraph<usize, f64>,
-    /// Tier indices in topological order, entry first.
-    order: Vec<usize>,
-}
-
-impl Topology {
-    /// The service's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The tiers, in file order.
-    pub fn tiers(&self) -> &[Tier] {
-        &self.tiers
-    }
-
-    /// The tier requests enter at.
-    pub fn entry(&self) -> &Tier {
-        &self.tiers[self.entry]
-    }
-
-    /// Servers over all tiers.
-    pub fn total_servers(&self) -> u32 {
-        self.tiers.iter().map(|t| t.servers).sum()
-    }
-
-    /// Requests per second reaching each tier (file order) per front-door request/s.
-    ///
-    /// Demand flows along edges in topological order: a tier receives the sum over its
-    /// callers of the caller's demand times the edge's ratio.
-    pub fn gains(&self) -> Vec<f64> {
-        let mut gain = vec![0.0; self.tiers.len()];
-        gain[self.entry] = 1.0;
-        for &tier in &self.order {
-            let node = NodeIndex::new(tier);
-            for edge in self.graph.edges(node) {
-                use petgraph::visit::EdgeRef;
-                let target = self.graph[edge.target()];
-                gain[target] += gain[tier] * edge.weight();
-            }
-        }
-        gain
-    }
-
-    /// Load on every tier (file order) when `entry_rps` arrive at the front door.
-    pub fn loads(&self, entry_rps: f64) -> Vec<TierLoad> {
-        self.tiers
-            .iter()
-            .zip(self.gains())
-            .map(|(tier, gain)| {
-                let demand_rps = entry_rps * gain;
-                TierLoad {
-                    demand_rps,
-                    utilisation: demand_rps / (f64::from(tier.servers) * tier.capacity_rps),
-                    saturation_entry_rps: tier.usable_rps() / gain,
-                }
-            })
-            .collect()
-    }
-
-    /// Index of the tier that reaches its ceiling at the lowest front-door rate.
-    pub fn bottleneck(&self) -> usize {
-        let loads = self.loads(1.0);
-        (0..self.tiers.len())
-            .min_by(|&a, &b| {
-                loads[a]
-                    .saturation_entry_rps
-                    .total_cmp(&loads[b].saturation_entry_rps)
-            })
-            .expect("a validated topology has at least one tier")
     }
 }
 
@@ -180,14 +87,12 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The file is not a valid topology.
-    #[error("{}:{line}:{column}: {message}", path.display())]
+    #[error("{}{}: {message}", path.display(), at.map_or(String::new(), |(l, c)| format!(":{l}:{c}")))]
     Invalid {
         /// The topology file.
         path: PathBuf,
-        /// 1-based line of the offending value.
-        line: usize,
-        /// 1-based column of the offending value.
-        column: usize,
+        /// 1-based line and column of the offending value, when known.
+        at: Option<(usize, usize)>,
         /// What is wrong.
         message: String,
     },
