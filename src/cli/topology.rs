@@ -235,7 +235,7 @@ fn render(topology: &Topology, a: &Analysis, top: usize) -> String {
     for p in &a.pools {
         let _ = writeln!(
             out,
-            "\npool {}: {} VMs on {} hosts (lower bound {}; first-fit decreasing {}, dot product {}); cores {} memory {} disk {} used",
+            "\npool {}: {} VMs on {} hosts (lower bound {}; first-fit decreasing {}, dot product {}, then consolidated); cores {} memory {} disk {} used",
             p.name,
             p.vms,
             p.hosts_needed,

@@ -81,6 +81,7 @@ struct RawProfile<M: Mode> {
     memory_gib: M::S<f64>,
     disk_gb: M::S<f64>,
     nic_mbps: Option<M::S<f64>>,
+    iops: Option<M::S<f64>>,
     #[allow(dead_code, reason = "documentation for readers of the file, not used")]
     note: Option<String>,
 }
@@ -133,6 +134,7 @@ struct RawTier<M: Mode> {
     vm: Option<M::S<RawVm<M>>>,
     primaries: Option<M::S<i64>>,
     bytes_per_request: Option<M::S<f64>>,
+    iops_per_request: Option<M::S<f64>>,
     working_set_gib: Option<M::S<f64>>,
     data_gb: Option<M::S<f64>>,
     #[allow(dead_code, reason = "documentation for readers of the file, not used")]
@@ -229,6 +231,14 @@ fn strip_position(message: &str) -> String {
 
 type Invalid = (Option<Range<usize>>, String);
 
+/// Without a position (JSON, YAML), say which element the error is in.
+fn within(what: String) -> impl FnOnce(Invalid) -> Invalid {
+    move |(span, message)| match span {
+        Some(_) => (span, message),
+        None => (None, format!("{what}: {message}")),
+    }
+}
+
 fn err<T, M: Mode, V: DeserializeOwned>(at: &M::S<V>, message: String) -> Result<T, Invalid> {
     Err((M::span(at), message))
 }
@@ -317,35 +327,48 @@ fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
         .profiles
         .iter()
         .map(|p| {
-            Ok(Profile {
-                name: M::get(&p.name).clone(),
-                resources: Resources {
-                    cores: positive::<M>(&p.cores, "cores")?,
-                    memory_gib: positive::<M>(&p.memory_gib, "memory_gib")?,
-                    disk_gb: positive::<M>(&p.disk_gb, "disk_gb")?,
-                },
-                nic_mbps: p
-                    .nic_mbps
-                    .as_ref()
-                    .map(|v| positive::<M>(v, "nic_mbps"))
-                    .transpose()?,
-            })
+            let context = within(format!("profile '{}'", M::get(&p.name)));
+            let profile = || -> Result<Profile, Invalid> {
+                Ok(Profile {
+                    name: M::get(&p.name).clone(),
+                    resources: Resources {
+                        cores: positive::<M>(&p.cores, "cores")?,
+                        memory_gib: positive::<M>(&p.memory_gib, "memory_gib")?,
+                        disk_gb: positive::<M>(&p.disk_gb, "disk_gb")?,
+                    },
+                    nic_mbps: p
+                        .nic_mbps
+                        .as_ref()
+                        .map(|v| positive::<M>(v, "nic_mbps"))
+                        .transpose()?,
+                    iops: p
+                        .iops
+                        .as_ref()
+                        .map(|v| positive::<M>(v, "iops"))
+                        .transpose()?,
+                })
+            };
+            profile().map_err(context)
         })
         .collect::<Result<Vec<_>, Invalid>>()?;
     let pools = raw
         .pools
         .iter()
         .map(|p| {
-            Ok(Pool {
-                name: M::get(&p.name).clone(),
-                profile: lookup::<M>(&profile_index, &p.profile, "profile")?,
-                hosts: p
-                    .hosts
-                    .as_ref()
-                    .map(|h| count::<M>(h, "hosts", 1))
-                    .transpose()?,
-                racks: racks_of::<M>(&rack_index, &p.racks)?,
-            })
+            let context = within(format!("pool '{}'", M::get(&p.name)));
+            let pool = || -> Result<Pool, Invalid> {
+                Ok(Pool {
+                    name: M::get(&p.name).clone(),
+                    profile: lookup::<M>(&profile_index, &p.profile, "profile")?,
+                    hosts: p
+                        .hosts
+                        .as_ref()
+                        .map(|h| count::<M>(h, "hosts", 1))
+                        .transpose()?,
+                    racks: racks_of::<M>(&rack_index, &p.racks)?,
+                })
+            };
+            pool().map_err(context)
         })
         .collect::<Result<Vec<_>, Invalid>>()?;
     let tiers = raw
@@ -360,6 +383,7 @@ fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
                 &profiles,
                 &pools,
             )
+            .map_err(within(format!("tier '{}'", M::get(&t.name))))
         })
         .collect::<Result<Vec<_>, Invalid>>()?;
 
@@ -370,33 +394,42 @@ fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
     }
     let mut edges = Vec::with_capacity(raw.edges.len());
     for e in &raw.edges {
-        let (from, to) = (
-            lookup::<M>(&tier_index, &e.from, "tier")?,
-            lookup::<M>(&tier_index, &e.to, "tier")?,
-        );
-        let edge = Edge {
-            from,
-            to,
-            ratio: positive::<M>(&e.ratio, "ratio")?,
-            hit_ratio: e
-                .hit_ratio
-                .as_ref()
-                .map_or(Ok(0.0), |v| share::<M>(v, "hit_ratio", false))?,
-            write_fraction: e
-                .write_fraction
-                .as_ref()
-                .map_or(Ok(0.0), |v| share::<M>(v, "write_fraction", true))?,
-        };
-        if edge.write_fraction > 0.0 && tiers[to].primaries == 0 {
-            let name = &tiers[to].name;
-            return err::<_, M, _>(
-                e.write_fraction.as_ref().expect("checked above"),
-                format!(
-                    "write_fraction needs tier '{name}' to say how many primaries take the writes"
-                ),
+        let context = within(format!("edge {} → {}", M::get(&e.from), M::get(&e.to)));
+        let edge = || -> Result<Edge, Invalid> {
+            let (from, to) = (
+                lookup::<M>(&tier_index, &e.from, "tier")?,
+                lookup::<M>(&tier_index, &e.to, "tier")?,
             );
-        }
-        graph.add_edge(NodeIndex::new(from), NodeIndex::new(to), edges.len());
+            let edge = Edge {
+                from,
+                to,
+                ratio: positive::<M>(&e.ratio, "ratio")?,
+                hit_ratio: e
+                    .hit_ratio
+                    .as_ref()
+                    .map_or(Ok(0.0), |v| share::<M>(v, "hit_ratio", false))?,
+                write_fraction: e
+                    .write_fraction
+                    .as_ref()
+                    .map_or(Ok(0.0), |v| share::<M>(v, "write_fraction", true))?,
+            };
+            if edge.write_fraction > 0.0 && tiers[to].primaries == 0 {
+                let name = &tiers[to].name;
+                return err::<_, M, _>(
+                    e.write_fraction.as_ref().expect("checked above"),
+                    format!(
+                        "write_fraction needs tier '{name}' to say how many primaries take the writes"
+                    ),
+                );
+            }
+            Ok(edge)
+        };
+        let edge = edge().map_err(context)?;
+        graph.add_edge(
+            NodeIndex::new(edge.from),
+            NodeIndex::new(edge.to),
+            edges.len(),
+        );
         edges.push(edge);
     }
     let order = toposort(&graph, None).map_err(|cycle| {
@@ -582,6 +615,7 @@ fn tier<M: Mode>(
         placement,
         primaries,
         bytes_per_request: optional(&t.bytes_per_request, "bytes_per_request")?,
+        iops_per_request: optional(&t.iops_per_request, "iops_per_request")?,
         working_set_gib: optional(&t.working_set_gib, "working_set_gib")?,
         data_gb: optional(&t.data_gb, "data_gb")?,
     })
@@ -602,6 +636,19 @@ fn capacity<M: Mode>(t: &RawTier<M>) -> Result<(Capacity, f64), Invalid> {
                 M::get(&t.name)
             ),
         );
+    }
+    if t.service_time_ms.is_none() {
+        for (field, given) in [
+            ("workers", t.workers.as_ref().map(|w| M::span(w))),
+            (
+                "target_response_ms",
+                t.target_response_ms.as_ref().map(|w| M::span(w)),
+            ),
+        ] {
+            if let Some(span) = given {
+                return Err((span, format!("{field} only applies with service_time_ms")));
+            }
+        }
     }
     if let Some(rps) = &t.capacity_rps {
         let rps = positive::<M>(rps, "capacity_rps")?;
@@ -849,6 +896,11 @@ ratio = 3.0
             primaries,
             "t.toml:36:13: primaries (3) cannot exceed servers (2)"
         );
+        let stray = error_of(&CHAIN.replace("ceiling = 0.5", "workers = 8"));
+        assert_eq!(
+            stray,
+            "t.toml:26:11: workers only applies with service_time_ms"
+        );
         let unknown_field = error_of(&CHAIN.replace("ceiling = 0.5", "celing = 0.5"));
         assert!(
             unknown_field.starts_with("t.toml:26:1: unknown field `celing`"),
@@ -932,7 +984,18 @@ ratio = 3.0
         let e = parse_as(&bad, Path::new("t.json"), Format::Json)
             .unwrap_err()
             .to_string();
-        assert_eq!(e, "t.json: servers must be a whole number ≥ 1, not 0");
+        assert_eq!(
+            e,
+            "t.json: tier 'ap': servers must be a whole number ≥ 1, not 0"
+        );
+        let bad = yaml.replace("ratio: 3.0", "ratio: -3.0");
+        let e = parse_as(&bad, Path::new("t.yaml"), Format::Yaml)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "t.yaml: edge ap → db: ratio must be a positive number, not -3"
+        );
         let bad = yaml.replace("servers: 4", "servers: [4");
         let e = parse_as(&bad, Path::new("t.yaml"), Format::Yaml)
             .unwrap_err()

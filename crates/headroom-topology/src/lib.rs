@@ -29,7 +29,7 @@ pub use file::{DEFAULT_CEILING, Format, load, parse, parse_as};
 pub use model::{
     Capacity, Edge, Placement, Pool, Profile, Resources, Sizing, Tier, TierLoad, Topology,
 };
-pub use pack::{Heuristic, Item, PoolPacking, VmRef, lower_bound, pack, pack_pools};
+pub use pack::{Heuristic, Item, PoolPacking, VmRef, consolidate, lower_bound, pack, pack_pools};
 
 /// What a tier does; it is reported and charted, the numbers decide the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -40,6 +40,8 @@ pub struct Profile {
     pub resources: Resources,
     /// Network interface bandwidth in Mbps, when it matters.
     pub nic_mbps: Option<f64>,
+    /// Random I/O operations per second the disks sustain, when they matter.
+    pub iops: Option<f64>,
 }
 
 /// Physical hosts that run virtual machines.
@@ -131,6 +133,9 @@ pub struct Tier {
     pub primaries: u32,
     /// Mean response size, bytes; turns requests into network load.
     pub bytes_per_request: Option<f64>,
+    /// Disk I/O operations per request (a database's reads that miss its buffer pool,
+    /// and its writes).
+    pub iops_per_request: Option<f64>,
     /// Memory the tier's data needs across all its servers, GiB (a cache's working set).
     pub working_set_gib: Option<f64>,
     /// Storage each server holds, GB (a database replica's data).
@@ -175,10 +180,10 @@ pub struct TierLoad {
     pub demand_rps: f64,
     /// Of which writes (they go to primaries only).
     pub write_rps: f64,
-    /// The busiest server's load ÷ its capacity: 1.0 is fully busy. The larger of
-    /// requests and network when the tier's NIC is known.
+    /// The busiest server's load ÷ its capacity: 1.0 is fully busy. The largest of
+    /// requests, network and disk I/O, where those are known.
     pub utilisation: f64,
-    /// Which resource `utilisation` is: "requests" or "network".
+    /// Which resource `utilisation` is: "requests", "network" or "disk I/O".
     pub limited_by: &'static str,
     /// Network traffic through the tier, Mbps (0 when bytes per request are unknown).
     pub mbps: f64,
@@ -335,20 +340,41 @@ impl Topology {
     fn utilisation_for(&self, tier: usize, rps: f64, writes: f64, up: u32) -> (f64, &'static str) {
         let t = &self.tiers[tier];
         let busiest = self.busiest_server_rps(tier, rps, writes, up);
-        let cpu = busiest / t.capacity_rps;
-        match self.network_mbps_per_rps(tier) {
-            Some((mbps_per_rps, nic)) if busiest * mbps_per_rps / nic > cpu => {
-                (busiest * mbps_per_rps / nic, "network")
+        let mut worst = (busiest / t.capacity_rps, "requests");
+        for limit in self.other_limits(tier) {
+            let u = busiest / limit.rps;
+            if u > worst.0 {
+                worst = (u, limit.resource);
             }
-            _ => (cpu, "requests"),
         }
+        worst
     }
 
-    /// (Mbps per request/s, NIC Mbps) when both the response size and the NIC are known.
-    fn network_mbps_per_rps(&self, tier: usize) -> Option<(f64, f64)> {
-        let bytes = self.tiers[tier].bytes_per_request?;
-        let nic = self.profile_of(tier)?.nic_mbps?;
-        Some((bytes * 8.0 / 1e6, nic))
+    /// Limits on one server's requests per second other than its capacity: the NIC
+    /// (when response size and NIC speed are known) and disk I/O (when I/Os per
+    /// request and the profile's IOPS are known). VMs share their host's NIC and disks
+    /// with other VMs, so only physical servers get these limits.
+    fn other_limits(&self, tier: usize) -> Vec<Limit> {
+        let t = &self.tiers[tier];
+        let Some(profile) = self.profile_of(tier) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if let (Some(bytes), Some(nic)) = (t.bytes_per_request, profile.nic_mbps) {
+            out.push(Limit {
+                resource: "network",
+                rps: nic / (bytes * 8.0 / 1e6),
+                describe: format!("a {nic} Mbps NIC at {bytes} bytes a response"),
+            });
+        }
+        if let (Some(per), Some(iops)) = (t.iops_per_request, profile.iops) {
+            out.push(Limit {
+                resource: "disk I/O",
+                rps: iops / per,
+                describe: format!("{iops} IOPS at {per} I/Os a request"),
+            });
+        }
+        out
     }
 
     /// Load on every tier (file order) when `entry_rps` arrive at the front door.
@@ -415,11 +441,14 @@ impl Topology {
         // Requests one server carries at the ceiling, by requests and by network.
         let mut usable = t.capacity_rps * t.ceiling;
         let mut per_server = format!("({} rps × {:.2})", t.capacity_rps, t.ceiling);
-        if let Some((mbps_per_rps, nic)) = self.network_mbps_per_rps(tier)
-            && nic * t.ceiling / mbps_per_rps < usable
-        {
-            usable = nic * t.ceiling / mbps_per_rps;
-            per_server = format!("{usable:.1} rps (a {nic} Mbps NIC × {:.2})", t.ceiling);
+        for limit in self.other_limits(tier) {
+            if limit.rps * t.ceiling < usable {
+                usable = limit.rps * t.ceiling;
+                per_server = format!(
+                    "({:.1} rps for {} × {:.2})",
+                    limit.rps, limit.describe, t.ceiling
+                );
+            }
         }
         let at_least = |x: f64| (x * (1.0 - 1e-12)).ceil().max(0.0) as u32;
         let (mut servers, mut reason) = if t.primaries == 0 {
@@ -482,6 +511,14 @@ impl Topology {
         }
         Sizing { servers, reason }
     }
+}
+
+/// A per-server limit on requests per second from a resource other than CPU.
+struct Limit {
+    resource: &'static str,
+    /// Requests per second that fill the resource.
+    rps: f64,
+    describe: String,
 }
 
 /// Servers a tier needs and why.
@@ -641,6 +678,20 @@ write_fraction = 0.2
         assert!((l[0].utilisation - 0.8).abs() < 1e-12);
         // At its 0.7 ceiling a server then carries 87.5 rps, not 140: 1,000 → 12 servers.
         assert_eq!(fat.servers_needed(0, 1000.0), 12);
+        // Disks: 3,000 IOPS at 2 I/Os a query fill at 1,500 queries/s, below the 2,000
+        // of CPU: a replica's 200/s is 13.3% busy, and I/O binds.
+        let io = parse(
+            &CACHED
+                .replace("nic_mbps = 1000", "nic_mbps = 1000\niops = 3000")
+                .replace("data_gb = 400", "data_gb = 400\niops_per_request = 2"),
+        );
+        let l = io.loads(1000.0);
+        assert_eq!(l[2].limited_by, "disk I/O");
+        assert!((l[2].utilisation - 200.0 / 1500.0).abs() < 1e-12);
+        assert_eq!(
+            io.sizing(2, 3000.0).reason,
+            "2 primaries carry all 1500.0 rps within (1500.0 rps for 3000 IOPS at 2 I/Os a request × 0.70) each; sharded from 1 primaries, which would need 3"
+        );
         // Servers needed: cache by memory 200 / 64 → 4; db: writes 100 fit one
         // primary, which also takes the 400 reads (500 ≤ 1,400). At 3,000: 1,500 > 1,400,
         // so replicas: (1,500 − 300) / (1,400 − 300) → 2 replicas beside the primary.
