@@ -91,11 +91,14 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     })
     .context("drawing the servers chart")?;
 
+    // Failures are played out at the measured peak: the load the service carries today.
+    let analysis = headroom_topology::analyze(&topology, summary.peak_rps);
     let page = Page {
         summary: &summary,
         topology: &topology,
         demand: &demand,
         plan: &plan,
+        analysis: &analysis,
     };
     let html = page.render(&traffic_svg, &servers_svg);
     write(
@@ -159,6 +162,7 @@ struct Page<'a> {
     topology: &'a Topology,
     demand: &'a Demand,
     plan: &'a Plan,
+    analysis: &'a headroom_topology::Analysis,
 }
 
 impl Page<'_> {
@@ -189,7 +193,49 @@ impl Page<'_> {
             ),
         ];
         out.push(self.first_shortfall());
+        out.push(self.failures());
         out
+    }
+
+    /// Single points of failure and the N−1 / N−2 outcome at today's peak.
+    fn failures(&self) -> String {
+        let a = self.analysis;
+        let spofs = if a.single_points_of_failure.is_empty() {
+            "no single point of failure".to_owned()
+        } else {
+            let names: Vec<String> = a
+                .single_points_of_failure
+                .iter()
+                .map(|s| format!("'{}' ({})", s.tier, s.reason))
+                .collect();
+            format!("single points of failure: {}", names.join(", "))
+        };
+        let survive = |set: &headroom_topology::ScenarioSet| {
+            if set.failing.is_empty() {
+                format!("survives all {}", set.tried)
+            } else {
+                let worst = &set.failing[0];
+                format!(
+                    "fails {} of {} (worst: losing {} leaves '{}' {})",
+                    set.failing.len(),
+                    set.tried,
+                    worst.lost,
+                    worst.worst_tier,
+                    worst
+                        .worst_utilisation
+                        .map_or("with no server".to_owned(), |u| format!(
+                            "{:.0}% busy",
+                            u * 100.0
+                        ))
+                )
+            }
+        };
+        format!(
+            "Failures at today's peak of {:.2} requests/s: {spofs}; losing one server, host or rack {}; losing two {}.",
+            a.entry_rps,
+            survive(&a.n_minus_1),
+            survive(&a.n_minus_2)
+        )
     }
 
     fn first_shortfall(&self) -> String {

@@ -19,7 +19,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use analysis::{Analysis, PoolSummary, TierSummary, analyze};
+pub use analysis::{
+    Analysis, PoolSummary, ScenarioSet, ScenarioSummary, SpofSummary, TierSummary, analyze,
+};
 pub use export::{Band, dot, mermaid, text_tree};
 pub use failure::{
     Domain, Scenario, Spof, articulation_tiers, domains, dominated_by, evaluate, scenarios,
