@@ -157,13 +157,22 @@ fn render(topology: &Topology, a: &Analysis, top: usize) -> String {
     );
     let _ = writeln!(
         out,
-        "\n{:<8} {:<14} {:>7} {:>9} {:>7} {:>10} {:>6} {:>8} {:>8}  status",
-        "tier", "role", "servers", "cap rps", "ceiling", "demand rps", "busy", "limit", "Mbps",
+        "\n{:<8} {:<14} {:>7} {:>9} {:>7} {:>10} {:>6} {:>8} {:>8} {:>13}  status",
+        "tier",
+        "role",
+        "servers",
+        "cap rps",
+        "ceiling",
+        "demand rps",
+        "busy",
+        "limit",
+        "Mbps",
+        "saturates at",
     );
     for (t, s) in topology.tiers().iter().zip(&a.tiers) {
         let _ = writeln!(
             out,
-            "{:<8} {:<14} {:>7} {:>9.0} {:>7} {:>10.0} {:>6} {:>8} {:>8.0}  {}",
+            "{:<8} {:<14} {:>7} {:>9.0} {:>7} {:>10.0} {:>6} {:>8} {:>8.0} {:>13.0}  {}",
             s.name,
             t.role.as_str(),
             s.servers,
@@ -173,6 +182,7 @@ fn render(topology: &Topology, a: &Analysis, top: usize) -> String {
             pct(s.load.utilisation),
             s.load.limited_by,
             s.load.mbps,
+            s.load.saturation_entry_rps,
             s.band
         );
     }

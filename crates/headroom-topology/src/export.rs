@@ -150,7 +150,7 @@ fn quote(s: &str) -> String {
 /// (`spofs`, tier indices) drawn with a double border.
 pub fn dot(topology: &Topology, loads: &[TierLoad], spofs: &[usize]) -> String {
     let mut out = format!(
-        "digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"DejaVu Sans\"];\n",
+        "digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"DejaVu Sans\"];\n  edge [fontname=\"DejaVu Sans\"];\n",
         quote(topology.name())
     );
     for (i, t) in topology.tiers().iter().enumerate() {
