@@ -3,7 +3,10 @@
 //! Models come in two types: the unfitted model (its settings) and the fitted one that
 //! can predict, so predicting from an unfitted model does not compile.
 
+pub mod baseline;
 mod linear;
+pub mod m4;
+pub mod metrics;
 
 pub use linear::{FittedLinearTrend, LinearTrend};
 

@@ -1,0 +1,276 @@
+//! Many series at once: reading them (M4's wide CSV, or long `id,timestamp,value`) and
+//! scoring models on a holdout the way the M4 competition did.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::baseline;
+use crate::metrics;
+
+/// One series split into what a model sees and what it must forecast.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Holdout {
+    /// Series name.
+    pub id: String,
+    /// Observations the model is fitted on.
+    pub train: Vec<f64>,
+    /// The next observations, to forecast.
+    pub test: Vec<f64>,
+}
+
+/// What can go wrong reading series.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// A line is not what the format expects.
+    #[error("{path}:{line}: {reason}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+fn read(path: &Path) -> Result<String, ReadError> {
+    std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn unquote(field: &str) -> &str {
+    let f = field.trim();
+    f.strip_prefix('"')
+        .and_then(|f| f.strip_suffix('"'))
+        .unwrap_or(f)
+}
+
+/// Reads M4's wide format: a header line, then `id,v1,v2,…` per series, values quoted
+/// or not, trailing empty fields where a series is shorter than the longest.
+pub fn read_wide(path: &Path) -> Result<Vec<(String, Vec<f64>)>, ReadError> {
+    let text = read(path)?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let invalid = |reason: String| ReadError::Invalid {
+            path: path.display().to_string(),
+            line: i + 1,
+            reason,
+        };
+        let mut fields = line.split(',');
+        let id = unquote(fields.next().unwrap_or_default()).to_owned();
+        let mut values = Vec::new();
+        for (col, f) in fields.enumerate() {
+            let f = unquote(f);
+            if f.is_empty() || f == "NA" {
+                continue;
+            }
+            let v: f64 = f
+                .parse()
+                .map_err(|_| invalid(format!("column {}: '{f}' is not a number", col + 2)))?;
+            if !v.is_finite() {
+                return Err(invalid(format!("column {}: '{f}' is not finite", col + 2)));
+            }
+            values.push(v);
+        }
+        if values.is_empty() {
+            return Err(invalid(format!("series '{id}' has no values")));
+        }
+        out.push((id, values));
+    }
+    Ok(out)
+}
+
+/// Pairs M4 train and test files by series id, in the train file's order.
+pub fn read_m4(train: &Path, test: &Path) -> Result<Vec<Holdout>, ReadError> {
+    let tests: std::collections::HashMap<String, Vec<f64>> = read_wide(test)?.into_iter().collect();
+    read_wide(train)?
+        .into_iter()
+        .map(|(id, train_values)| match tests.get(&id) {
+            Some(t) => Ok(Holdout {
+                id,
+                train: train_values,
+                test: t.clone(),
+            }),
+            None => Err(ReadError::Invalid {
+                path: test.display().to_string(),
+                line: 0,
+                reason: format!("no test row for series '{id}'"),
+            }),
+        })
+        .collect()
+}
+
+/// Reads long format, `id,timestamp,value` with a header, series in any order but each
+/// series' rows in time order; the last `horizon` values of each become its test part.
+pub fn read_long(path: &Path, horizon: usize) -> Result<Vec<Holdout>, ReadError> {
+    let text = read(path)?;
+    let mut order: Vec<String> = Vec::new();
+    let mut series: std::collections::HashMap<String, Vec<f64>> = Default::default();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let invalid = |reason: String| ReadError::Invalid {
+            path: path.display().to_string(),
+            line: i + 1,
+            reason,
+        };
+        let fields: Vec<&str> = line.split(',').map(unquote).collect();
+        if fields.len() != 3 {
+            return Err(invalid(format!(
+                "expected id,timestamp,value, found {} fields",
+                fields.len()
+            )));
+        }
+        let v: f64 = fields[2]
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| invalid(format!("'{}' is not a finite number", fields[2])))?;
+        let id = fields[0].to_owned();
+        series
+            .entry(id.clone())
+            .or_insert_with(|| {
+                order.push(id);
+                Vec::new()
+            })
+            .push(v);
+    }
+    order
+        .into_iter()
+        .map(|id| {
+            let mut values = series.remove(&id).expect("every id has values");
+            if values.len() <= horizon {
+                return Err(ReadError::Invalid {
+                    path: path.display().to_string(),
+                    line: 0,
+                    reason: format!(
+                        "series '{id}' has {} values, not more than the horizon {horizon}",
+                        values.len()
+                    ),
+                });
+            }
+            let test = values.split_off(values.len() - horizon);
+            Ok(Holdout {
+                id,
+                train: values,
+                test,
+            })
+        })
+        .collect()
+}
+
+/// A forecasting method the backtest can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Repeat the last value.
+    Naive,
+    /// Repeat the last season.
+    SeasonalNaive,
+    /// Naive on the seasonally adjusted series (M4's reference for OWA).
+    Naive2,
+}
+
+impl Method {
+    /// Every method, in report order.
+    pub const ALL: [Method; 3] = [Method::Naive, Method::SeasonalNaive, Method::Naive2];
+
+    /// Name on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Naive => "naive",
+            Method::SeasonalNaive => "snaive",
+            Method::Naive2 => "naive2",
+        }
+    }
+
+    /// The method a name refers to.
+    pub fn from_name(name: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// Point forecast of `horizon` steps with season length `m`.
+    pub fn forecast(self, history: &[f64], horizon: usize, m: usize) -> Vec<f64> {
+        match self {
+            Method::Naive => baseline::naive(history, horizon),
+            Method::SeasonalNaive => baseline::seasonal_naive(history, horizon, m),
+            Method::Naive2 => baseline::naive2(history, horizon, m),
+        }
+    }
+}
+
+/// One method's accuracy over all series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    /// The method.
+    pub method: Method,
+    /// Mean sMAPE over series, percent.
+    pub smape: f64,
+    /// Mean MASE over the series where it is defined.
+    pub mase: f64,
+    /// Relative to Naive2 (1.0 is Naive2 itself).
+    pub owa: f64,
+    /// Time spent fitting and forecasting, all series, one thread.
+    pub time: Duration,
+    /// Series whose MASE is undefined (a training part that never changes at lag m).
+    pub mase_undefined: usize,
+}
+
+/// Scores `methods` on every holdout with horizon = each test part's length and season
+/// `m`, M4 style: each measure averaged over series, OWA against Naive2 (always run).
+pub fn evaluate(series: &[Holdout], methods: &[Method], m: usize) -> Vec<Score> {
+    let run = |method: Method| {
+        let start = Instant::now();
+        let forecasts: Vec<Vec<f64>> = series
+            .iter()
+            .map(|s| method.forecast(&s.train, s.test.len(), m))
+            .collect();
+        let time = start.elapsed();
+        let smape = series
+            .iter()
+            .zip(&forecasts)
+            .map(|(s, f)| metrics::smape(&s.test, f))
+            .sum::<f64>()
+            / series.len() as f64;
+        let mases: Vec<Option<f64>> = series
+            .iter()
+            .zip(&forecasts)
+            .map(|(s, f)| metrics::mase(&s.train, &s.test, f, m))
+            .collect();
+        let defined: Vec<f64> = mases.iter().flatten().copied().collect();
+        Score {
+            method,
+            smape,
+            mase: defined.iter().sum::<f64>() / defined.len().max(1) as f64,
+            owa: f64::NAN,
+            time,
+            mase_undefined: mases.len() - defined.len(),
+        }
+    };
+    let reference = run(Method::Naive2);
+    methods
+        .iter()
+        .map(|&method| {
+            let mut score = if method == Method::Naive2 {
+                reference.clone()
+            } else {
+                run(method)
+            };
+            score.owa = metrics::owa(score.smape, score.mase, reference.smape, reference.mase);
+            score
+        })
+        .collect()
+}
