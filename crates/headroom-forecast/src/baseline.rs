@@ -52,7 +52,7 @@ pub fn seasonality_test(x: &[f64], m: usize) -> bool {
 /// averaged by position, then normalised to mean 1.
 pub fn multiplicative_indices(x: &[f64], m: usize) -> Vec<f64> {
     let n = x.len();
-    let weights: Vec<f64> = if m % 2 == 0 {
+    let weights: Vec<f64> = if m.is_multiple_of(2) {
         let mut w = vec![1.0 / m as f64; m + 1];
         w[0] = 0.5 / m as f64;
         w[m] = 0.5 / m as f64;
