@@ -551,3 +551,72 @@ fn report_escapes_everything_that_comes_from_a_log() {
     assert!(!html.contains("<script"), "no live script");
     assert!(!html.contains("<img"), "no live element from the log");
 }
+
+#[test]
+fn backtest_reproduces_m4_hourly_benchmarks() {
+    let out = ok(headroom(&[
+        "backtest",
+        "data/forecast/m4-hourly/Hourly-train.csv",
+        "--test",
+        "data/forecast/m4-hourly/Hourly-test.csv",
+        "--horizon",
+        "48",
+        "--season",
+        "24",
+    ]));
+    assert!(
+        out.starts_with("414 series, horizon 48, season 24 (M4 train/test)\n"),
+        "{out}"
+    );
+    // Published M4 Hourly: Naive1 43.003 / 11.608, seasonal naive 13.912 / 1.193,
+    // Naive2 18.383 / 2.395 (sMAPE / MASE).
+    for (model, smape, mase) in [
+        ("naive", "43.003", "11.608"),
+        ("snaive", "13.912", "1.193"),
+        ("naive2", "18.383", "2.395"),
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{model} ")))
+            .unwrap();
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!((fields[1], fields[2]), (smape, mase), "{line}");
+    }
+}
+
+#[test]
+fn backtest_holds_out_the_end_of_long_format_series() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("series.csv");
+    // Series a: 1, 2, 3, 4, then 5, 6 held out. Naive forecasts 4, 4: sMAPE = 100 ×
+    // (1/9 + 2/10) = 31.111; MASE with m = 1: mean error 1.5 over scale 1 = 1.5.
+    std::fs::write(
+        &csv,
+        "id,timestamp,value\na,1,1\na,2,2\na,3,3\na,4,4\na,5,5\na,6,6\n",
+    )
+    .unwrap();
+    let out = ok(headroom(&[
+        "backtest",
+        csv.to_str().unwrap(),
+        "--horizon",
+        "2",
+        "--season",
+        "1",
+        "--models",
+        "naive",
+    ]));
+    assert!(out.contains("\nnaive      31.111    1.500"), "{out}");
+    std::fs::write(&csv, "id,timestamp,value\na,1,1\na,2,x\n").unwrap();
+    let bad = headroom(&["backtest", csv.to_str().unwrap(), "--horizon", "1"]);
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("series.csv:3: 'x' is not a finite number"),
+        "{stderr}"
+    );
+    let unknown = headroom(&["backtest", csv.to_str().unwrap(), "--models", "prophet"]);
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr)
+            .contains("unknown model 'prophet' (known: naive, snaive, naive2)")
+    );
+}

@@ -1,5 +1,6 @@
 //! Subcommands and the pieces of the pipeline they share.
 
+mod backtest;
 mod html;
 mod ingest;
 mod plan;
@@ -34,6 +35,8 @@ enum Command {
     Plan(plan::Args),
     /// Run the whole path and write an HTML report (bundled data by default).
     Report(report::Args),
+    /// Score forecasting methods on held-out ends of many series (M4 metrics).
+    Backtest(backtest::Args),
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
@@ -43,6 +46,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Topology { command } => topology::run(&command),
         Command::Plan(args) => plan::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Backtest(args) => backtest::run(&args),
     }
 }
 

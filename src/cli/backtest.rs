@@ -1,0 +1,92 @@
+//! `headroom backtest`: score forecasting methods on many series' held-out ends.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use headroom_forecast::m4::{self, Method};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Series: long format (`id,timestamp,value` with a header), or M4's wide format
+    /// (a header, then `id,v1,v2,…`) when --test names the matching test file.
+    file: PathBuf,
+    /// M4 test file (wide format) holding each series' next values; without it the
+    /// last --horizon values of each series are held out.
+    #[arg(long)]
+    test: Option<PathBuf>,
+    /// Steps to forecast (held out when there is no --test file).
+    #[arg(long, default_value_t = 48)]
+    horizon: usize,
+    /// Season length in steps (24 for hourly data, 7 for daily).
+    #[arg(long, default_value_t = 24)]
+    season: usize,
+    /// Methods to score, comma-separated (naive, snaive, naive2); Naive2 always runs as
+    /// OWA's reference.
+    #[arg(long, value_delimiter = ',', default_value = "naive,snaive,naive2")]
+    models: Vec<String>,
+}
+
+pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
+    let methods = args
+        .models
+        .iter()
+        .map(|name| {
+            Method::from_name(name).with_context(|| {
+                let known: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+                format!("unknown model '{name}' (known: {})", known.join(", "))
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    anyhow::ensure!(args.horizon > 0, "--horizon must be at least 1");
+    anyhow::ensure!(args.season > 0, "--season must be at least 1");
+    let series = match &args.test {
+        Some(test) => m4::read_m4(&args.file, test)?,
+        None => m4::read_long(&args.file, args.horizon)?,
+    };
+    anyhow::ensure!(
+        !series.is_empty(),
+        "{} holds no series",
+        args.file.display()
+    );
+    if let Some(s) = series.iter().find(|s| s.test.len() != args.horizon) {
+        anyhow::bail!(
+            "series '{}' has {} test values, not the horizon {}",
+            s.id,
+            s.test.len(),
+            args.horizon
+        );
+    }
+    let scores = m4::evaluate(&series, &methods, args.season);
+    println!(
+        "{} series, horizon {}, season {} ({})",
+        series.len(),
+        args.horizon,
+        args.season,
+        if args.test.is_some() {
+            "M4 train/test"
+        } else {
+            "last values held out"
+        }
+    );
+    println!(
+        "{:<8} {:>8} {:>8} {:>7} {:>8}",
+        "model", "sMAPE", "MASE", "OWA", "CPU-s"
+    );
+    for s in &scores {
+        println!(
+            "{:<8} {:>8.3} {:>8.3} {:>7.3} {:>8.3}",
+            s.method.name(),
+            s.smape,
+            s.mase,
+            s.owa,
+            s.time.as_secs_f64()
+        );
+        if s.mase_undefined > 0 {
+            println!(
+                "  {} series left out of MASE: their training part never changes at lag {}",
+                s.mase_undefined, args.season
+            );
+        }
+    }
+    Ok(())
+}
