@@ -20,9 +20,13 @@ pub(crate) struct Args {
     /// Season length in steps (24 for hourly data, 7 for daily).
     #[arg(long, default_value_t = 24)]
     season: usize,
-    /// Methods to score, comma-separated (naive, snaive, naive2); Naive2 always runs as
-    /// OWA's reference.
-    #[arg(long, value_delimiter = ',', default_value = "naive,snaive,naive2")]
+    /// Methods to score, comma-separated (naive, snaive, naive2, mstl-ets, auto); Naive2
+    /// always runs as OWA's reference.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "naive,snaive,naive2,mstl-ets,auto"
+    )]
     models: Vec<String>,
 }
 

@@ -4,9 +4,12 @@
 //! can predict, so predicting from an unfitted model does not compile.
 
 pub mod baseline;
+pub mod ets;
 mod linear;
 pub mod m4;
 pub mod metrics;
+mod optim;
+pub mod stl;
 
 pub use linear::{FittedLinearTrend, LinearTrend};
 

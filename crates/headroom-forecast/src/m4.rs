@@ -182,11 +182,22 @@ pub enum Method {
     SeasonalNaive,
     /// Naive on the seasonally adjusted series (M4's reference for OWA).
     Naive2,
+    /// MSTL (daily and weekly seasons on hourly data), the seasonally adjusted series
+    /// forecast by exponential smoothing chosen by AICc, the seasons repeated.
+    MstlEts,
+    /// The mean of MstlEts and seasonal naive: the combination measured best here.
+    Auto,
 }
 
 impl Method {
     /// Every method, in report order.
-    pub const ALL: [Method; 3] = [Method::Naive, Method::SeasonalNaive, Method::Naive2];
+    pub const ALL: [Method; 5] = [
+        Method::Naive,
+        Method::SeasonalNaive,
+        Method::Naive2,
+        Method::MstlEts,
+        Method::Auto,
+    ];
 
     /// Name on the command line and in reports.
     pub fn name(self) -> &'static str {
@@ -194,6 +205,8 @@ impl Method {
             Method::Naive => "naive",
             Method::SeasonalNaive => "snaive",
             Method::Naive2 => "naive2",
+            Method::MstlEts => "mstl-ets",
+            Method::Auto => "auto",
         }
     }
 
@@ -208,8 +221,40 @@ impl Method {
             Method::Naive => baseline::naive(history, horizon),
             Method::SeasonalNaive => baseline::seasonal_naive(history, horizon, m),
             Method::Naive2 => baseline::naive2(history, horizon, m),
+            Method::MstlEts => mstl_ets(history, horizon, &seasons(m)),
+            Method::Auto => {
+                let a = mstl_ets(history, horizon, &seasons(m));
+                let b = baseline::seasonal_naive(history, horizon, m);
+                a.iter().zip(b).map(|(x, y)| 0.5 * (x + y)).collect()
+            }
         }
     }
+}
+
+/// Seasons MSTL looks for with season length `m`: a week of days besides the day on
+/// hourly data (m = 24), else `m` alone.
+pub fn seasons(m: usize) -> Vec<usize> {
+    if m == 24 { vec![24, 168] } else { vec![m] }
+}
+
+/// MSTL, then exponential smoothing (chosen by AICc) on the seasonally adjusted series,
+/// each season's last cycle repeated on top.
+pub fn mstl_ets(history: &[f64], horizon: usize, periods: &[usize]) -> Vec<f64> {
+    let n = history.len();
+    if n < 4 {
+        return baseline::naive(history, horizon);
+    }
+    let d = crate::stl::mstl(history, periods);
+    let adjusted: Vec<f64> = (0..n)
+        .map(|i| history[i] - d.seasonals.iter().map(|s| s[i]).sum::<f64>())
+        .collect();
+    let mut f = crate::ets::auto(&adjusted).forecast(horizon);
+    for (s, &p) in d.seasonals.iter().zip(&d.periods) {
+        for (i, v) in f.iter_mut().enumerate() {
+            *v += s[n - p + i % p];
+        }
+    }
+    f
 }
 
 /// One method's accuracy over all series.
@@ -273,4 +318,42 @@ pub fn evaluate(series: &[Holdout], methods: &[Method], m: usize) -> Vec<Score> 
             score
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn every_method_gives_the_horizon_in_finite_numbers(
+            values in prop::collection::vec(prop_oneof![Just(0.0), Just(5.0), -1e6f64..1e6], 1..150),
+            horizon in 1usize..60,
+            m in 1usize..30,
+        ) {
+            for method in Method::ALL {
+                let f = method.forecast(&values, horizon, m);
+                prop_assert_eq!(f.len(), horizon, "{}", method.name());
+                prop_assert!(f.iter().all(|v| v.is_finite()), "{}: {:?}", method.name(), f);
+            }
+        }
+    }
+
+    #[test]
+    fn constant_and_zero_series_forecast_themselves() {
+        for level in [0.0, 42.0] {
+            let y = vec![level; 200];
+            for method in Method::ALL {
+                let f = method.forecast(&y, 10, 24);
+                assert!(
+                    f.iter().all(|v| (v - level).abs() < 1e-6),
+                    "{}: {f:?}",
+                    method.name()
+                );
+            }
+        }
+    }
 }
