@@ -651,6 +651,6 @@ fn backtest_holds_out_the_end_of_long_format_series() {
     let unknown = headroom(&["backtest", csv.to_str().unwrap(), "--models", "prophet"]);
     assert!(
         String::from_utf8_lossy(&unknown.stderr)
-            .contains("unknown model 'prophet' (known: naive, snaive, naive2, mstl-ets, auto)")
+            .contains("unknown model 'prophet' (known: naive, snaive, naive2, theta, mstl-ets, auto)")
     );
 }

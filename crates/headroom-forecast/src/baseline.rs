@@ -94,6 +94,43 @@ pub fn naive2(history: &[f64], horizon: usize, m: usize) -> Vec<f64> {
     (0..horizon).map(|h| last * indices[(n + h) % m]).collect()
 }
 
+/// The classic Theta method as M4 ran it (`Theta.classic` in the organisers' code, on
+/// Naive2's seasonally adjusted series): half the least-squares line, half simple
+/// exponential smoothing of the "theta = 2" line (2y − line), the season put back.
+pub fn theta(history: &[f64], horizon: usize, m: usize) -> Vec<f64> {
+    let n = history.len();
+    let seasonal = seasonality_test(history, m);
+    let indices = if seasonal {
+        multiplicative_indices(history, m)
+    } else {
+        vec![1.0; m.max(1)]
+    };
+    let at = |t: usize| indices[t % indices.len()];
+    let adjusted: Vec<f64> = (0..n).map(|t| history[t] / at(t)).collect();
+    // Least-squares line on t = 1..n.
+    let tm = (n as f64 + 1.0) / 2.0;
+    let ym = adjusted.iter().sum::<f64>() / n as f64;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for (i, y) in adjusted.iter().enumerate() {
+        let dt = (i + 1) as f64 - tm;
+        sxy += dt * (y - ym);
+        sxx += dt * dt;
+    }
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let line = |t: f64| ym + slope * (t - tm);
+    let theta2: Vec<f64> = (0..n)
+        .map(|i| 2.0 * adjusted[i] - line((i + 1) as f64))
+        .collect();
+    let ses = if n >= 4 {
+        crate::ets::fit(&theta2, crate::ets::Trend::None).level
+    } else {
+        theta2[n - 1]
+    };
+    (0..horizon)
+        .map(|h| (0.5 * ses + 0.5 * line((n + h + 1) as f64)) * at(n + h))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,6 +182,8 @@ pub enum Method {
     SeasonalNaive,
     /// Naive on the seasonally adjusted series (M4's reference for OWA).
     Naive2,
+    /// The classic Theta method (an M4 benchmark).
+    Theta,
     /// MSTL (daily and weekly seasons on hourly data), the seasonally adjusted series
     /// forecast by exponential smoothing chosen by AICc, the seasons repeated.
     MstlEts,
@@ -191,10 +193,11 @@ pub enum Method {
 
 impl Method {
     /// Every method, in report order.
-    pub const ALL: [Method; 5] = [
+    pub const ALL: [Method; 6] = [
         Method::Naive,
         Method::SeasonalNaive,
         Method::Naive2,
+        Method::Theta,
         Method::MstlEts,
         Method::Auto,
     ];
@@ -205,6 +208,7 @@ impl Method {
             Method::Naive => "naive",
             Method::SeasonalNaive => "snaive",
             Method::Naive2 => "naive2",
+            Method::Theta => "theta",
             Method::MstlEts => "mstl-ets",
             Method::Auto => "auto",
         }
@@ -221,6 +225,7 @@ impl Method {
             Method::Naive => baseline::naive(history, horizon),
             Method::SeasonalNaive => baseline::seasonal_naive(history, horizon, m),
             Method::Naive2 => baseline::naive2(history, horizon, m),
+            Method::Theta => baseline::theta(history, horizon, m),
             Method::MstlEts => mstl_ets(history, horizon, &seasons(m)),
             Method::Auto => {
                 let a = mstl_ets(history, horizon, &seasons(m));
@@ -268,34 +273,121 @@ pub struct Score {
     pub mase: f64,
     /// Relative to Naive2 (1.0 is Naive2 itself).
     pub owa: f64,
-    /// Time spent fitting and forecasting, all series, one thread.
+    /// CPU time spent fitting and forecasting, all series, one thread.
     pub time: Duration,
     /// Series whose MASE is undefined (a training part that never changes at lag m).
     pub mase_undefined: usize,
+    /// With intervals: the share of actuals inside them.
+    pub coverage: Option<f64>,
+    /// With intervals: mean scaled interval score (M4's MSIS at 95%).
+    pub msis: Option<f64>,
 }
+
+/// This thread's CPU time where Linux tells it (`/proc/thread-self/schedstat`, in
+/// nanoseconds), else wall-clock time: a backtest sharing the machine with other work
+/// should still report what the method itself cost.
+enum CpuClock {
+    Cpu(u64),
+    Wall(Instant),
+}
+
+impl CpuClock {
+    fn thread_cpu_ns() -> Option<u64> {
+        let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        text.split_whitespace().next()?.parse().ok()
+    }
+
+    fn now() -> CpuClock {
+        match CpuClock::thread_cpu_ns() {
+            Some(ns) => CpuClock::Cpu(ns),
+            None => CpuClock::Wall(Instant::now()),
+        }
+    }
+
+    fn elapsed(&self) -> Duration {
+        match self {
+            CpuClock::Cpu(start) => Duration::from_nanos(
+                CpuClock::thread_cpu_ns().map_or(0, |now| now.saturating_sub(*start)),
+            ),
+            CpuClock::Wall(start) => start.elapsed(),
+        }
+    }
+}
+
+/// Rolling origins intervals are calibrated on in a backtest.
+pub const INTERVAL_ORIGINS: usize = 3;
 
 /// Scores `methods` on every holdout with horizon = each test part's length and season
 /// `m`, M4 style: each measure averaged over series, OWA against Naive2 (always run).
-pub fn evaluate(series: &[Holdout], methods: &[Method], m: usize) -> Vec<Score> {
+/// With `level` (0.95 for M4's MSIS) each method also gets conformal intervals
+/// ([`crate::interval::conformal`], [`INTERVAL_ORIGINS`] origins) and their coverage.
+pub fn evaluate(
+    series: &[Holdout],
+    methods: &[Method],
+    m: usize,
+    level: Option<f64>,
+) -> Vec<Score> {
     let run = |method: Method| {
-        let start = Instant::now();
-        let forecasts: Vec<Vec<f64>> = series
+        let start = CpuClock::now();
+        let forecasts: Vec<crate::interval::Forecast> = series
             .iter()
-            .map(|s| method.forecast(&s.train, s.test.len(), m))
+            .map(|s| {
+                let h = s.test.len();
+                match level {
+                    Some(level) => crate::interval::conformal(
+                        &s.train,
+                        h,
+                        &[level],
+                        INTERVAL_ORIGINS,
+                        2 * m,
+                        |x, h| method.forecast(x, h, m),
+                    ),
+                    None => crate::interval::Forecast {
+                        point: method.forecast(&s.train, h, m),
+                        intervals: Vec::new(),
+                        origins: 0,
+                    },
+                }
+            })
             .collect();
         let time = start.elapsed();
+        let k = series.len() as f64;
         let smape = series
             .iter()
             .zip(&forecasts)
-            .map(|(s, f)| metrics::smape(&s.test, f))
+            .map(|(s, f)| metrics::smape(&s.test, &f.point))
             .sum::<f64>()
-            / series.len() as f64;
+            / k;
         let mases: Vec<Option<f64>> = series
             .iter()
             .zip(&forecasts)
-            .map(|(s, f)| metrics::mase(&s.train, &s.test, f, m))
+            .map(|(s, f)| metrics::mase(&s.train, &s.test, &f.point, m))
             .collect();
         let defined: Vec<f64> = mases.iter().flatten().copied().collect();
+        let (coverage, msis) = match level {
+            Some(level) => {
+                let (mut inside, mut total, mut msis_sum, mut msis_n) =
+                    (0usize, 0usize, 0.0, 0usize);
+                for (s, f) in series.iter().zip(&forecasts) {
+                    let i = &f.intervals[0];
+                    for (j, y) in s.test.iter().enumerate() {
+                        total += 1;
+                        inside += usize::from(i.lower[j] <= *y && *y <= i.upper[j]);
+                    }
+                    if let Some(v) =
+                        metrics::msis(&s.train, &s.test, &i.lower, &i.upper, m, 1.0 - level)
+                    {
+                        msis_sum += v;
+                        msis_n += 1;
+                    }
+                }
+                (
+                    Some(inside as f64 / total.max(1) as f64),
+                    Some(msis_sum / msis_n.max(1) as f64),
+                )
+            }
+            None => (None, None),
+        };
         Score {
             method,
             smape,
@@ -303,6 +395,8 @@ pub fn evaluate(series: &[Holdout], methods: &[Method], m: usize) -> Vec<Score> 
             owa: f64::NAN,
             time,
             mase_undefined: mases.len() - defined.len(),
+            coverage,
+            msis,
         }
     };
     let reference = run(Method::Naive2);
