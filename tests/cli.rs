@@ -650,7 +650,105 @@ fn backtest_holds_out_the_end_of_long_format_series() {
     );
     let unknown = headroom(&["backtest", csv.to_str().unwrap(), "--models", "prophet"]);
     assert!(
-        String::from_utf8_lossy(&unknown.stderr)
-            .contains("unknown model 'prophet' (known: naive, snaive, naive2, theta, mstl-ets, auto)")
+        String::from_utf8_lossy(&unknown.stderr).contains(
+            "unknown model 'prophet' (known: naive, snaive, naive2, theta, mstl-ets, auto)"
+        )
+    );
+}
+
+#[test]
+fn forecast_reads_a_dataset_and_repeats_yesterday_with_snaive() {
+    let tmp = tempfile::tempdir().unwrap();
+    ingest(tmp.path());
+    let out = ok(headroom(&[
+        "forecast",
+        tmp.path().to_str().unwrap(),
+        "--model",
+        "snaive",
+        "--horizon",
+        "24h",
+        "--csv",
+    ]));
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows[0], "time,point,lower_80,upper_80,lower_95,upper_95");
+    assert_eq!(rows.len(), 25);
+    // The log ends at 2015-05-20 21:xx UTC; the first forecast hour is 22:00, and
+    // seasonal naive repeats the same hour a day before: the log's lines stamped
+    // 19/May/2015:22 (+0000).
+    let text = std::fs::read_to_string(root().join(LOG)).unwrap();
+    let expected = text.matches("19/May/2015:22:").count();
+    let first: Vec<&str> = rows[1].split(',').collect();
+    assert_eq!(first[0], "2015-05-20T22:00:00Z");
+    assert_eq!(first[1].parse::<f64>().unwrap(), expected as f64);
+    for row in &rows[1..] {
+        let v: Vec<f64> = row.split(',').skip(1).map(|x| x.parse().unwrap()).collect();
+        assert!(
+            v[3] <= v[1] && v[1] <= v[0] && v[0] <= v[2] && v[2] <= v[4],
+            "{row}"
+        );
+    }
+}
+
+#[test]
+fn forecast_a_csv_line_and_when_it_crosses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("daily.csv");
+    // 1 on 2024-01-01 rising by 1 a day to 60 on 2024-02-29, with 2024-01-10 missing.
+    let mut text = String::from("date,peak\n");
+    for d in 0..60 {
+        if d != 9 {
+            let day = if d < 31 {
+                format!("2024-01-{:02}", d + 1)
+            } else {
+                format!("2024-02-{:02}", d - 30)
+            };
+            text.push_str(&format!("{day},{}\n", d + 1));
+        }
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = ok(headroom(&[
+        "forecast",
+        csv.to_str().unwrap(),
+        "--model",
+        "mstl-ets",
+        "--season",
+        "1",
+        "--horizon",
+        "20d",
+        "--cross",
+        "70",
+    ]));
+    assert!(
+        out.contains(
+            "60 points to 2024-02-29T00:00:00Z, step 1 day, season 1; 1 empty steps filled"
+        ),
+        "{out}"
+    );
+    // Holt's trend on a straight line: 61 on 2024-03-01, so 70 on 2024-03-10.
+    assert!(
+        out.contains("reaches 70: 2024-03-10T00:00:00Z (point forecast)"),
+        "{out}"
+    );
+    let json: Value = serde_json::from_str(&ok(headroom(&[
+        "forecast",
+        csv.to_str().unwrap(),
+        "--model",
+        "mstl-ets",
+        "--season",
+        "1",
+        "--horizon",
+        "3",
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(json["forecast"].as_array().unwrap().len(), 3);
+    assert!(
+        (json["forecast"][0]["point"].as_f64().unwrap() - 61.0).abs() < 0.01,
+        "{json}"
+    );
+    std::fs::write(&csv, "date,peak\n2024-01-01,1\n2024-01-02,x\n").unwrap();
+    let bad = headroom(&["forecast", csv.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("daily.csv:3: 'x' is not a finite number")
     );
 }

@@ -1,6 +1,7 @@
 //! Subcommands and the pieces of the pipeline they share.
 
 mod backtest;
+mod forecast;
 mod html;
 mod ingest;
 mod plan;
@@ -35,6 +36,8 @@ enum Command {
     Plan(plan::Args),
     /// Run the whole path and write an HTML report (bundled data by default).
     Report(report::Args),
+    /// Forecast a dataset's traffic (or a CSV series) with prediction intervals.
+    Forecast(forecast::Args),
     /// Score forecasting methods on held-out ends of many series (M4 metrics).
     Backtest(backtest::Args),
 }
@@ -46,6 +49,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Topology { command } => topology::run(&command),
         Command::Plan(args) => plan::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Forecast(args) => forecast::run(&args),
         Command::Backtest(args) => backtest::run(&args),
     }
 }
