@@ -651,7 +651,7 @@ fn backtest_holds_out_the_end_of_long_format_series() {
     let unknown = headroom(&["backtest", csv.to_str().unwrap(), "--models", "prophet"]);
     assert!(
         String::from_utf8_lossy(&unknown.stderr).contains(
-            "unknown model 'prophet' (known: naive, snaive, naive2, theta, mstl-ets, auto)"
+            "unknown model 'prophet' (known: naive, snaive, naive2, theta, linear, exponential, mstl-ets, auto)"
         )
     );
 }
@@ -750,5 +750,53 @@ fn forecast_a_csv_line_and_when_it_crosses() {
     let bad = headroom(&["forecast", csv.to_str().unwrap()]);
     assert!(
         String::from_utf8_lossy(&bad.stderr).contains("daily.csv:3: 'x' is not a finite number")
+    );
+}
+
+#[test]
+fn forecast_monthly_logistic_growth_to_a_capacity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("monthly.csv");
+    // 36 months from 2023-01 of 1000 / (1 + e^(−(i − 30)/6)).
+    let mut text = String::from("month,peak\n");
+    for i in 0..36 {
+        let v = 1000.0 / (1.0 + (-(f64::from(i) - 30.0) / 6.0).exp());
+        text.push_str(&format!("{}-{:02}-01,{v}\n", 2023 + i / 12, i % 12 + 1));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = ok(headroom(&[
+        "forecast",
+        csv.to_str().unwrap(),
+        "--model",
+        "logistic",
+        "--capacity",
+        "1000",
+        "--horizon",
+        "1y",
+        "--cross",
+        "900",
+    ]));
+    assert!(
+        out.contains("36 points to 2025-12-01T00:00:00Z, step 1 month, season 12"),
+        "{out}"
+    );
+    // Month 36 (2026-01): 1000 / (1 + e^−1) = 731.059. 900 needs i − 30 ≥ 6 ln 9 =
+    // 13.18, first at i = 44: 2026-09.
+    assert!(out.contains("\n2026-01-01T00:00:00Z      731.059"), "{out}");
+    assert!(
+        out.contains("reaches 900: 2026-09-01T00:00:00Z (point forecast)"),
+        "{out}"
+    );
+    let over = headroom(&[
+        "forecast",
+        csv.to_str().unwrap(),
+        "--model",
+        "logistic",
+        "--capacity",
+        "500",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&over.stderr)
+            .contains("logistic growth needs every value between 0 and the capacity 500")
     );
 }

@@ -25,9 +25,13 @@ pub(crate) struct Args {
     #[arg(long)]
     season: Option<usize>,
     /// Method: auto (mean of MSTL + ETS and seasonal naive), naive, snaive, naive2,
-    /// theta or mstl-ets.
+    /// theta, mstl-ets, or a growth curve with changepoints: linear, exponential, or
+    /// logistic (saturating at --capacity).
     #[arg(long, default_value = "auto")]
     model: String,
+    /// For --model logistic: the level the series cannot pass.
+    #[arg(long)]
+    capacity: Option<f64>,
     /// Interval levels in percent, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "80,95")]
     level: Vec<f64>,
@@ -42,25 +46,32 @@ pub(crate) struct Args {
     json: bool,
 }
 
-/// A regular series: values at `start + i·step` seconds.
+/// A regular series: values at `start + i·step` seconds, or, when `monthly`, at the
+/// first of month `start + i` (months counted from January 1970, step 1).
 struct Series {
     what: String,
     start: i64,
     step: i64,
+    monthly: bool,
     values: Vec<f64>,
     /// Steps with no data, filled by interpolation.
     filled: usize,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
-    let method = Method::from_name(&args.model).with_context(|| {
-        let known: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
-        format!(
-            "unknown model '{}' (known: {})",
-            args.model,
-            known.join(", ")
-        )
-    })?;
+    let method = match (args.model.as_str(), args.capacity) {
+        ("logistic", Some(capacity)) if capacity > 0.0 && capacity.is_finite() => {
+            Method::Logistic { capacity }
+        }
+        ("logistic", _) => anyhow::bail!("--model logistic needs --capacity C, a positive number"),
+        (name, _) => Method::from_name(name).with_context(|| {
+            let known: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+            format!(
+                "unknown model '{name}' (known: {}, logistic)",
+                known.join(", ")
+            )
+        })?,
+    };
     for l in &args.level {
         anyhow::ensure!(
             *l > 0.0 && *l < 100.0,
@@ -79,10 +90,30 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         series.what,
         series.values.len()
     );
-    let horizon = steps(&args.horizon, series.step)?;
-    let m = args.season.unwrap_or(match series.step {
-        HOUR => 24,
-        DAY => 7,
+    match method {
+        Method::Exponential if series.values.iter().any(|v| *v <= 0.0) => anyhow::bail!(
+            "{}: exponential growth needs every value above 0 (it fits their logarithm)",
+            series.what
+        ),
+        Method::Logistic { capacity }
+            if series.values.iter().any(|v| *v <= 0.0 || *v >= capacity) =>
+        {
+            anyhow::bail!(
+                "{}: logistic growth needs every value between 0 and the capacity {capacity}",
+                series.what
+            )
+        }
+        _ => {}
+    }
+    let horizon = if series.monthly {
+        months(&args.horizon)?
+    } else {
+        steps(&args.horizon, series.step)?
+    };
+    let m = args.season.unwrap_or(match (series.monthly, series.step) {
+        (true, _) => 12,
+        (false, HOUR) => 24,
+        (false, DAY) => 7,
         _ => 1,
     });
     let levels: Vec<f64> = args.level.iter().map(|l| l / 100.0).collect();
@@ -91,7 +122,14 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     });
     let why = why(method, &series.values, horizon, m);
     let last = series.start + (series.values.len() as i64 - 1) * series.step;
-    let time_of = |h: usize| last + (h as i64 + 1) * series.step;
+    let time_of = |h: usize| {
+        let t = last + (h as i64 + 1) * series.step;
+        if series.monthly {
+            days_from_civil(t.div_euclid(12), (t.rem_euclid(12) + 1) as u32, 1) * DAY
+        } else {
+            t
+        }
+    };
     let crossing = args.cross.map(|x| crossing(&forecast, x));
     if args.json {
         let rows: Vec<serde_json::Value> = (0..horizon)
@@ -112,7 +150,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             "series": series.what,
             "observations": series.values.len(),
             "filled": series.filled,
-            "step_seconds": series.step,
+            "step": if series.monthly { "1 month".to_owned() } else { step_name(series.step) },
             "season": m,
             "model": method.name(),
             "why": why,
@@ -148,8 +186,16 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         "{}: {} points to {}, step {}, season {m}{}",
         series.what,
         series.values.len(),
-        format_rfc3339(last),
-        step_name(series.step),
+        format_rfc3339(if series.monthly {
+            days_from_civil(last.div_euclid(12), (last.rem_euclid(12) + 1) as u32, 1) * DAY
+        } else {
+            last
+        }),
+        if series.monthly {
+            "1 month".to_owned()
+        } else {
+            step_name(series.step)
+        },
         if series.filled > 0 {
             format!(
                 "; {} empty steps filled by interpolation (no log lines: logs lost, not zero demand)",
@@ -299,6 +345,29 @@ fn steps(horizon: &str, step: i64) -> anyhow::Result<usize> {
     Ok(k as usize)
 }
 
+/// Months in a horizon for a monthly series: a count, or a duration in years (2y),
+/// weeks or days (rounded up to months of 30.4375 days).
+fn months(horizon: &str) -> anyhow::Result<usize> {
+    let bad = || format!("--horizon '{horizon}': give months (12) or a duration (2y, 90d)");
+    let (number, unit) = match horizon
+        .char_indices()
+        .find(|(_, c)| c.is_ascii_alphabetic())
+    {
+        Some((i, _)) => horizon.split_at(i),
+        None => (horizon, ""),
+    };
+    let n: f64 = number.trim().parse::<u32>().with_context(bad)?.into();
+    let months = match unit {
+        "" => n,
+        "y" => 12.0 * n,
+        "w" => (7.0 * n / 30.4375).ceil(),
+        "d" => (n / 30.4375).ceil(),
+        _ => anyhow::bail!(bad()),
+    };
+    anyhow::ensure!(months >= 1.0, bad());
+    Ok(months as usize)
+}
+
 /// Fills `None` steps by linear interpolation between known neighbours (the ends by
 /// the nearest known value); returns the values and how many were filled.
 fn fill(raw: Vec<Option<f64>>) -> (Vec<f64>, usize) {
@@ -379,6 +448,7 @@ fn from_dataset(dir: &Path, metric: &str) -> anyhow::Result<Series> {
         what: format!("{what} from {}", dir.display()),
         start,
         step,
+        monthly: false,
         values,
         filled,
     })
@@ -442,12 +512,39 @@ fn from_csv(path: &Path) -> anyhow::Result<Series> {
         .collect();
     gaps.sort_unstable();
     let step = mode(&gaps).unwrap_or(DAY);
+    // Calendar months are 28 to 31 days long: first-of-month dates a month apart make a
+    // monthly series, indexed by month rather than by seconds.
+    let monthly = (28 * DAY..=31 * DAY).contains(&step)
+        && points.iter().all(|(t, _)| {
+            t.rem_euclid(DAY) == 0
+                && headroom_traffic::time::civil_from_days(t.div_euclid(DAY)).2 == 1
+        });
+    if monthly {
+        let month_points: Vec<(i64, f64)> = points
+            .iter()
+            .map(|(t, v)| {
+                let (y, m, _) = headroom_traffic::time::civil_from_days(t.div_euclid(DAY));
+                (y * 12 + i64::from(m) - 1, *v)
+            })
+            .collect();
+        let (start, raw) = grid(&month_points, 1);
+        let (values, filled) = fill(raw);
+        return Ok(Series {
+            what: format!("{}", path.display()),
+            start,
+            step: 1,
+            monthly: true,
+            values,
+            filled,
+        });
+    }
     let (start, raw) = grid(&points, step);
     let (values, filled) = fill(raw);
     Ok(Series {
         what: format!("{}", path.display()),
         start,
         step,
+        monthly: false,
         values,
         filled,
     })
@@ -488,5 +585,8 @@ mod tests {
         let (values, filled) = fill(vec![Some(1.0), None, None, Some(4.0), None]);
         assert_eq!((values, filled), (vec![1.0, 2.0, 3.0, 4.0, 4.0], 3));
         assert_eq!(mode(&[3600, 3600, 7200]), Some(3600));
+        assert_eq!(months("18").unwrap(), 18);
+        assert_eq!(months("2y").unwrap(), 24);
+        assert_eq!(months("90d").unwrap(), 3);
     }
 }

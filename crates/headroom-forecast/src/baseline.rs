@@ -49,7 +49,8 @@ pub fn seasonality_test(x: &[f64], m: usize) -> bool {
 /// Seasonal indices of R's `decompose(type = "multiplicative")`, one per position in the
 /// cycle (position 0 is the series' first point): a centred moving average of order m
 /// (m + 1 weights with halves at the ends when m is even) as trend, the series over it
-/// averaged by position, then normalised to mean 1.
+/// averaged by position, then normalised to mean 1. Points whose trend is not positive
+/// are left out, and all ones come back when a position has no usable point.
 pub fn multiplicative_indices(x: &[f64], m: usize) -> Vec<f64> {
     let n = x.len();
     let weights: Vec<f64> = if m.is_multiple_of(2) {
@@ -69,8 +70,12 @@ pub fn multiplicative_indices(x: &[f64], m: usize) -> Vec<f64> {
             .enumerate()
             .map(|(j, w)| w * x[t + j - half])
             .sum();
-        sums[t % m] += x[t] / trend;
-        counts[t % m] += 1;
+        // A ratio to a zero or negative level means nothing (R would give NaN or a
+        // sign flip); such points are left out.
+        if trend > 0.0 {
+            sums[t % m] += x[t] / trend;
+            counts[t % m] += 1;
+        }
     }
     let figure: Vec<f64> = sums
         .iter()
@@ -78,7 +83,14 @@ pub fn multiplicative_indices(x: &[f64], m: usize) -> Vec<f64> {
         .map(|(s, c)| s / *c as f64)
         .collect();
     let mean = figure.iter().sum::<f64>() / m as f64;
-    figure.into_iter().map(|f| f / mean).collect()
+    let indices: Vec<f64> = figure.into_iter().map(|f| f / mean).collect();
+    // Without a positive index for every position there is no multiplicative season to
+    // remove: all ones, which leave the series as it is.
+    if indices.iter().all(|i| i.is_finite() && *i > 0.0) {
+        indices
+    } else {
+        vec![1.0; m]
+    }
 }
 
 /// Naive2: when [`seasonality_test`] finds a season of length `m`, divide it out with

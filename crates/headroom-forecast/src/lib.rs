@@ -5,6 +5,7 @@
 
 pub mod baseline;
 pub mod ets;
+pub mod growth;
 pub mod interval;
 mod linear;
 pub mod m4;

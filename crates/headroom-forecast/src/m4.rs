@@ -174,7 +174,7 @@ pub fn read_long(path: &Path, horizon: usize) -> Result<Vec<Holdout>, ReadError>
 }
 
 /// A forecasting method the backtest can run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Method {
     /// Repeat the last value.
     Naive,
@@ -189,15 +189,26 @@ pub enum Method {
     MstlEts,
     /// The mean of MstlEts and seasonal naive: the combination measured best here.
     Auto,
+    /// Linear growth with changepoints (no season): for daily peaks and monthly totals.
+    Linear,
+    /// Exponential growth with changepoints (linear on the log scale).
+    Exponential,
+    /// Logistic growth saturating at a capacity (linear on the logit scale).
+    Logistic {
+        /// The level demand cannot pass (a market's size, a plan's ceiling).
+        capacity: f64,
+    },
 }
 
 impl Method {
-    /// Every method, in report order.
-    pub const ALL: [Method; 6] = [
+    /// Every method that needs no parameter, in report order.
+    pub const ALL: [Method; 8] = [
         Method::Naive,
         Method::SeasonalNaive,
         Method::Naive2,
         Method::Theta,
+        Method::Linear,
+        Method::Exponential,
         Method::MstlEts,
         Method::Auto,
     ];
@@ -211,6 +222,9 @@ impl Method {
             Method::Theta => "theta",
             Method::MstlEts => "mstl-ets",
             Method::Auto => "auto",
+            Method::Linear => "linear",
+            Method::Exponential => "exponential",
+            Method::Logistic { .. } => "logistic",
         }
     }
 
@@ -226,6 +240,9 @@ impl Method {
             Method::SeasonalNaive => baseline::seasonal_naive(history, horizon, m),
             Method::Naive2 => baseline::naive2(history, horizon, m),
             Method::Theta => baseline::theta(history, horizon, m),
+            Method::Linear => crate::growth::linear(history, horizon),
+            Method::Exponential => crate::growth::exponential(history, horizon),
+            Method::Logistic { capacity } => crate::growth::logistic(history, horizon, capacity),
             Method::MstlEts => mstl_ets(history, horizon, &seasons(m)),
             Method::Auto => {
                 let a = mstl_ets(history, horizon, &seasons(m));
