@@ -279,9 +279,18 @@ fn why(method: Method, values: &[f64], horizon: usize, m: usize) -> String {
     let n = values.len();
     let basis = match method {
         Method::Auto => {
-            "auto is the mean of MSTL + ETS and seasonal naive, OWA 0.571 on M4 Hourly against Naive2's 1.000; "
+            let (_, w) = headroom_forecast::m4::auto_forecast(values, horizon, m);
+            let parts: Vec<String> = headroom_forecast::m4::AUTO_COMPONENTS
+                .iter()
+                .zip(w)
+                .map(|(name, w)| format!("{name} {:.0}%", w * 100.0))
+                .collect();
+            format!(
+                "auto weights its components by 1/MAE² on the last {horizon} steps: {}; OWA 0.482 on M4 Hourly against Naive2's 1.000; ",
+                parts.join(", ")
+            )
         }
-        _ => "",
+        _ => String::new(),
     };
     if n < horizon + 2 * m.max(2) {
         return format!("{basis}too little history to compare methods on held-out data");

@@ -187,7 +187,8 @@ pub enum Method {
     /// MSTL (daily and weekly seasons on hourly data), the seasonally adjusted series
     /// forecast by exponential smoothing chosen by AICc, the seasons repeated.
     MstlEts,
-    /// The mean of MstlEts and seasonal naive: the combination measured best here.
+    /// MSTL + ETS, seasonal naive (day and week) and Theta, weighted by their errors on
+    /// the history's last horizon: [`auto_forecast`].
     Auto,
     /// Linear growth with changepoints (no season): for daily peaks and monthly totals.
     Linear,
@@ -244,13 +245,60 @@ impl Method {
             Method::Exponential => crate::growth::exponential(history, horizon),
             Method::Logistic { capacity } => crate::growth::logistic(history, horizon, capacity),
             Method::MstlEts => mstl_ets(history, horizon, &seasons(m)),
-            Method::Auto => {
-                let a = mstl_ets(history, horizon, &seasons(m));
-                let b = baseline::seasonal_naive(history, horizon, m);
-                a.iter().zip(b).map(|(x, y)| 0.5 * (x + y)).collect()
-            }
+            Method::Auto => auto_forecast(history, horizon, m).0,
         }
     }
+}
+
+/// What `auto` combines, by name.
+pub const AUTO_COMPONENTS: [&str; 4] = ["mstl-ets", "snaive", "theta", "snaive-week"];
+
+/// Forecasts of the methods `auto` combines, in [`AUTO_COMPONENTS`] order: MSTL + ETS,
+/// seasonal naive, Theta, and seasonal naive over a week (168 steps on hourly data
+/// with a week of history, else the same season again).
+fn components(history: &[f64], horizon: usize, m: usize) -> [Vec<f64>; 4] {
+    let weekly = if m == 24 && history.len() >= 168 {
+        168
+    } else {
+        m
+    };
+    [
+        mstl_ets(history, horizon, &seasons(m)),
+        baseline::seasonal_naive(history, horizon, m),
+        baseline::theta(history, horizon, m),
+        baseline::seasonal_naive(history, horizon, weekly),
+    ]
+}
+
+/// `auto`'s forecast and the weight each of [`AUTO_COMPONENTS`] got.
+///
+/// Each component is refitted without the history's last `horizon` points and scored on
+/// them; weights are ∝ 1 / MAE², so a method that did twice as well counts four times as
+/// much (on M4 Hourly's training data, its own last 48 hours held out, that gives OWA
+/// 0.489 against 0.509 for 1 / MAE). A component that was exact takes all the weight;
+/// a history too short to hold out gets equal weights.
+pub fn auto_forecast(history: &[f64], horizon: usize, m: usize) -> (Vec<f64>, [f64; 4]) {
+    let forecasts = components(history, horizon, m);
+    let n = history.len();
+    let mut weights = [1.0; 4];
+    if n >= horizon + 2 * m.max(2) {
+        let (train, test) = history.split_at(n - horizon);
+        let size = test.iter().map(|v| v.abs()).sum::<f64>() / horizon as f64;
+        let maes = components(train, horizon, m)
+            .map(|f| f.iter().zip(test).map(|(a, b)| (a - b).abs()).sum::<f64>() / horizon as f64);
+        let exact = |e: f64| e <= 1e-12 * (1.0 + size);
+        weights = if maes.iter().any(|e| exact(*e)) {
+            maes.map(|e| if exact(e) { 1.0 } else { 0.0 })
+        } else {
+            maes.map(|e| 1.0 / (e * e))
+        };
+    }
+    let total: f64 = weights.iter().sum();
+    let weights = weights.map(|w| w / total);
+    let point = (0..horizon)
+        .map(|h| forecasts.iter().zip(&weights).map(|(f, w)| f[h] * w).sum())
+        .collect();
+    (point, weights)
 }
 
 /// Seasons MSTL looks for with season length `m`: a week of days besides the day on

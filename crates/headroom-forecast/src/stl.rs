@@ -52,9 +52,27 @@ fn loess_at(y: &[f64], x0: f64, q: usize) -> f64 {
     }
 }
 
-/// Loess smooth of `y` at every position.
-fn loess(y: &[f64], q: usize) -> Vec<f64> {
-    (0..y.len()).map(|i| loess_at(y, i as f64, q)).collect()
+/// Loess evaluated every `jump` points (and at the last), linearly interpolated in
+/// between: the speed-up of the original STL code (its `njump`), which for wide spans
+/// changes the smooth by far less than its own noise.
+fn loess_jump(y: &[f64], q: usize, jump: usize) -> Vec<f64> {
+    let n = y.len();
+    if jump <= 1 || n < 3 {
+        return (0..n).map(|i| loess_at(y, i as f64, q)).collect();
+    }
+    let mut at: Vec<usize> = (0..n).step_by(jump).collect();
+    if at.last() != Some(&(n - 1)) {
+        at.push(n - 1);
+    }
+    let fitted: Vec<f64> = at.iter().map(|&i| loess_at(y, i as f64, q)).collect();
+    let mut out = vec![0.0; n];
+    for (w, pair) in at.windows(2).zip(fitted.windows(2)) {
+        let (a, b) = (w[0], w[1]);
+        for (i, o) in out.iter_mut().enumerate().take(b + 1).skip(a) {
+            *o = pair[0] + (pair[1] - pair[0]) * (i - a) as f64 / (b - a) as f64;
+        }
+    }
+    out
 }
 
 /// Moving average of width `w` (output shorter by w − 1).
@@ -86,15 +104,23 @@ pub struct Stl {
 /// STL of `y` with season length `period` (≥ 2, and y at least two seasons long) and
 /// seasonal smoothing span `seasonal_span` (odd, ≥ 7 in practice); the other spans take
 /// the defaults of the paper: trend the next odd ≥ 1.5·period / (1 − 1.5/seasonal_span),
-/// low-pass the next odd ≥ period; two inner passes (see [`stl_passes`]).
+/// low-pass the next odd ≥ period; two inner passes, and the low-pass and trend smooths
+/// evaluated every ⌈span/10⌉ points and interpolated (see [`stl_passes`] for the exact,
+/// slower form).
 pub fn stl(y: &[f64], period: usize, seasonal_span: usize) -> Stl {
-    // Two passes, not statsmodels' five: on M4 Hourly MSTL with two forecasts as well
+    // Two passes, not statsmodels' five: on M4 Hourly MSTL forecasts as well with two
     // (OWA 0.5715 against 0.5744 combined with seasonal naive) in under half the time.
-    stl_passes(y, period, seasonal_span, 2)
+    stl_impl(y, period, seasonal_span, 2, true)
 }
 
-/// [`stl`] with `passes` inner iterations; statsmodels runs 5 when not robust.
+/// [`stl`] with `passes` inner iterations and every smooth evaluated at every point,
+/// as statsmodels computes it (5 passes when not robust).
 pub fn stl_passes(y: &[f64], period: usize, seasonal_span: usize, passes: usize) -> Stl {
+    stl_impl(y, period, seasonal_span, passes, false)
+}
+
+fn stl_impl(y: &[f64], period: usize, seasonal_span: usize, passes: usize, fast: bool) -> Stl {
+    let jump = |span: usize| if fast { span.div_ceil(10) } else { 1 };
     let n = y.len();
     let trend_span = next_odd(1.5 * period as f64 / (1.0 - 1.5 / seasonal_span as f64));
     let low_pass_span = next_odd(period as f64 + 0.5);
@@ -123,15 +149,16 @@ pub fn stl_passes(y: &[f64], period: usize, seasonal_span: usize, passes: usize)
             }
         }
         // Low-pass filter of the cycle-subseries: MA(period), MA(period), MA(3), loess.
-        let low = loess(
+        let low = loess_jump(
             &moving_average(&moving_average(&moving_average(&c, period), period), 3),
             low_pass_span,
+            jump(low_pass_span),
         );
         for i in 0..n {
             seasonal[i] = c[i + period] - low[i];
         }
         let deseasonal: Vec<f64> = y.iter().zip(&seasonal).map(|(a, b)| a - b).collect();
-        trend = loess(&deseasonal, trend_span);
+        trend = loess_jump(&deseasonal, trend_span, jump(trend_span));
     }
     Stl { seasonal, trend }
 }
