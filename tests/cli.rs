@@ -800,3 +800,51 @@ fn forecast_monthly_logistic_growth_to_a_capacity() {
             .contains("logistic growth needs every value between 0 and the capacity 500")
     );
 }
+
+#[test]
+fn forecast_reports_spikes_and_level_shifts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("hourly.csv");
+    // Three weeks of hourly traffic from 2023-11-14T22:00Z: a daily cycle with a little
+    // noise, +500 from hour 300 (2023-11-27T10:00Z), and a +5,000 burst at hour 420
+    // (2023-12-02T10:00Z).
+    let mut text = String::from("time,requests\n");
+    for t in 0..24 * 21 {
+        let mut v = 1000.0
+            + 300.0 * (f64::from(t % 24) / 24.0 * std::f64::consts::TAU).sin()
+            + f64::from((t * 7919) % 13) * 5.0;
+        if t >= 300 {
+            v += 500.0;
+        }
+        if t == 420 {
+            v += 5000.0;
+        }
+        text.push_str(&format!("{},{v}\n", 1_699_999_200 + i64::from(t) * 3600));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = ok(headroom(&[
+        "forecast",
+        csv.to_str().unwrap(),
+        "--horizon",
+        "24",
+    ]));
+    assert!(
+        out.contains("\nspikes: 1 (2023-12-02T10:00:00Z), kept"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nlevel shifts: 2023-11-27T10:00:00Z\n"),
+        "{out}"
+    );
+    let json: Value = serde_json::from_str(&ok(headroom(&[
+        "forecast",
+        csv.to_str().unwrap(),
+        "--horizon",
+        "24",
+        "--damp-spikes",
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(json["spikes_damped"], true);
+    assert_eq!(json["spikes"][0], "2023-12-02T10:00:00Z");
+}

@@ -33,6 +33,9 @@ pub(crate) struct Args {
     /// is fitted four times per series.
     #[arg(long)]
     level: Option<f64>,
+    /// Damp spikes in each series' training part before fitting (see `forecast`).
+    #[arg(long)]
+    clean: bool,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
@@ -76,6 +79,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         &methods,
         args.season,
         args.level.map(|l| l / 100.0),
+        args.clean,
     );
     println!(
         "{} series, horizon {}, season {} ({})",

@@ -11,6 +11,7 @@ mod linear;
 pub mod m4;
 pub mod metrics;
 mod optim;
+pub mod robust;
 pub mod stl;
 
 pub use linear::{FittedLinearTrend, LinearTrend};

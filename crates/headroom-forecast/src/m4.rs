@@ -386,21 +386,31 @@ pub const INTERVAL_ORIGINS: usize = 3;
 /// `m`, M4 style: each measure averaged over series, OWA against Naive2 (always run).
 /// With `level` (0.95 for M4's MSIS) each method also gets conformal intervals
 /// ([`crate::interval::conformal`], [`INTERVAL_ORIGINS`] origins) and their coverage.
+/// With `clean`, spikes in each training part are damped first ([`crate::robust::clean`]);
+/// the scores still compare with the raw test values and scale by the raw history.
 pub fn evaluate(
     series: &[Holdout],
     methods: &[Method],
     m: usize,
     level: Option<f64>,
+    clean: bool,
 ) -> Vec<Score> {
-    let run = |method: Method| {
+    let run = |method: Method, clean: bool| {
         let start = CpuClock::now();
         let forecasts: Vec<crate::interval::Forecast> = series
             .iter()
             .map(|s| {
                 let h = s.test.len();
+                let cleaned;
+                let train = if clean {
+                    cleaned = crate::robust::clean(&s.train, m).values;
+                    &cleaned
+                } else {
+                    &s.train
+                };
                 match level {
                     Some(level) => crate::interval::conformal(
-                        &s.train,
+                        train,
                         h,
                         &[level],
                         INTERVAL_ORIGINS,
@@ -408,7 +418,7 @@ pub fn evaluate(
                         |x, h| method.forecast(x, h, m),
                     ),
                     None => crate::interval::Forecast {
-                        point: method.forecast(&s.train, h, m),
+                        point: method.forecast(train, h, m),
                         intervals: Vec::new(),
                         origins: 0,
                     },
@@ -464,14 +474,15 @@ pub fn evaluate(
             msis,
         }
     };
-    let reference = run(Method::Naive2);
+    // OWA's reference is Naive2 on the raw series, whatever the methods see.
+    let reference = run(Method::Naive2, false);
     methods
         .iter()
         .map(|&method| {
-            let mut score = if method == Method::Naive2 {
+            let mut score = if method == Method::Naive2 && !clean {
                 reference.clone()
             } else {
-                run(method)
+                run(method, clean)
             };
             score.owa = metrics::owa(score.smape, score.mase, reference.smape, reference.mase);
             score
@@ -497,6 +508,29 @@ mod tests {
                 let f = method.forecast(&values, horizon, m);
                 prop_assert_eq!(f.len(), horizon, "{}", method.name());
                 prop_assert!(f.iter().all(|v| v.is_finite()), "{}: {:?}", method.name(), f);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(16))]
+        /// Every method but logistic (whose capacity does not scale) is scale-equivariant:
+        /// fitting c·y forecasts c times what fitting y does.
+        #[test]
+        fn scaling_the_series_scales_the_forecast(
+            values in prop::collection::vec(1.0f64..1e4, 60..200),
+            c in prop_oneof![Just(0.001), Just(7.0), Just(1e4)],
+        ) {
+            let scaled: Vec<f64> = values.iter().map(|v| v * c).collect();
+            for method in Method::ALL {
+                let a = method.forecast(&values, 12, 24);
+                let b = method.forecast(&scaled, 12, 24);
+                for (x, y) in a.iter().zip(&b) {
+                    prop_assert!(
+                        (x * c - y).abs() <= 1e-6 * y.abs().max(c),
+                        "{}: {} × {} vs {}", method.name(), x, c, y
+                    );
+                }
             }
         }
     }
