@@ -643,15 +643,32 @@ fn backtest_holds_out_the_end_of_long_format_series() {
             .unwrap();
         line.split_whitespace().nth(3).unwrap().parse().unwrap()
     };
-    // Seasonal naive lags the trend by a season (0.3 a step here); auto halves that.
+    // Seasonal naive lags the trend by a season (0.3 a step here); auto does far better.
     assert!(
         owa("auto") < 0.2 && owa("auto") < 0.6 * owa("snaive"),
         "{out}"
     );
+    // Three rolling origins: every series long enough gives three holdouts.
+    let rolling = ok(headroom(&[
+        "backtest",
+        csv.to_str().unwrap(),
+        "--horizon",
+        "48",
+        "--season",
+        "6",
+        "--models",
+        "snaive",
+        "--origins",
+        "3",
+    ]));
+    assert!(
+        rolling.starts_with("60 series, horizon 48, season 6 (up to 3 rolling origins a series)"),
+        "{rolling}"
+    );
     let unknown = headroom(&["backtest", csv.to_str().unwrap(), "--models", "prophet"]);
     assert!(
         String::from_utf8_lossy(&unknown.stderr).contains(
-            "unknown model 'prophet' (known: naive, snaive, naive2, theta, linear, exponential, mstl-ets, auto)"
+            "unknown model 'prophet' (known: naive, snaive, naive2, theta, ets, linear, exponential, mstl-ets, auto)"
         )
     );
 }

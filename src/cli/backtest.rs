@@ -20,12 +20,13 @@ pub(crate) struct Args {
     /// Season length in steps (24 for hourly data, 7 for daily).
     #[arg(long, default_value_t = 24)]
     season: usize,
-    /// Methods to score, comma-separated (naive, snaive, naive2, theta, mstl-ets, auto); Naive2
+    /// Methods to score, comma-separated (naive, snaive, naive2, theta, ets, linear,
+    /// exponential, mstl-ets, auto); Naive2
     /// always runs as OWA's reference.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "naive,snaive,naive2,theta,mstl-ets,auto"
+        default_value = "naive,snaive,naive2,theta,ets,mstl-ets,auto"
     )]
     models: Vec<String>,
     /// Also score prediction intervals at this level, in percent (M4 used 95): their
@@ -36,6 +37,10 @@ pub(crate) struct Args {
     /// Damp spikes in each series' training part before fitting (see `forecast`).
     #[arg(long)]
     clean: bool,
+    /// Rolling origins per series (long format only): also hold out the `horizon` values
+    /// before the last ones, and so on, each scored as a series of its own.
+    #[arg(long, default_value_t = 1)]
+    origins: usize,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
@@ -51,9 +56,13 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     anyhow::ensure!(args.horizon > 0, "--horizon must be at least 1");
     anyhow::ensure!(args.season > 0, "--season must be at least 1");
+    anyhow::ensure!(
+        args.origins == 1 || args.test.is_none(),
+        "--origins needs long format (without --test): M4's test file is one origin"
+    );
     let series = match &args.test {
         Some(test) => m4::read_m4(&args.file, test)?,
-        None => m4::read_long(&args.file, args.horizon)?,
+        None => m4::read_long_origins(&args.file, args.horizon, args.origins)?,
     };
     anyhow::ensure!(
         !series.is_empty(),
@@ -87,9 +96,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         args.horizon,
         args.season,
         if args.test.is_some() {
-            "M4 train/test"
+            "M4 train/test".to_owned()
+        } else if args.origins > 1 {
+            format!("up to {} rolling origins a series", args.origins)
         } else {
-            "last values held out"
+            "last values held out".to_owned()
         }
     );
     let intervals = args.level.map_or(String::new(), |l| {

@@ -5,6 +5,7 @@
 
 pub mod baseline;
 pub mod ets;
+pub mod ets_seasonal;
 pub mod growth;
 pub mod interval;
 mod linear;

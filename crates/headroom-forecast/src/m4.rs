@@ -114,6 +114,41 @@ pub fn read_m4(train: &Path, test: &Path) -> Result<Vec<Holdout>, ReadError> {
 }
 
 /// Reads long format, `id,timestamp,value` with a header, series in any order but each
+/// series' rows in time order. Each series gives `origins` holdouts (rolling origin):
+/// the k-th (k = 1..=origins) holds out the `horizon` values that end `(k − 1)·horizon`
+/// before the series' end, trained on everything before them; ids get `@k` for k > 1.
+/// Series too short for all their origins give as many as fit (at least one).
+pub fn read_long_origins(
+    path: &Path,
+    horizon: usize,
+    origins: usize,
+) -> Result<Vec<Holdout>, ReadError> {
+    let mut out = Vec::new();
+    for s in read_long(path, horizon)? {
+        let mut full = s.train.clone();
+        full.extend(&s.test);
+        for k in 1..=origins.max(1) {
+            let Some(end) = full.len().checked_sub((k - 1) * horizon) else {
+                break;
+            };
+            if end < 2 * horizon + 1 && k > 1 {
+                break;
+            }
+            out.push(Holdout {
+                id: if k == 1 {
+                    s.id.clone()
+                } else {
+                    format!("{}@{k}", s.id)
+                },
+                train: full[..end - horizon].to_vec(),
+                test: full[end - horizon..end].to_vec(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Reads long format, `id,timestamp,value` with a header, series in any order but each
 /// series' rows in time order; the last `horizon` values of each become its test part.
 pub fn read_long(path: &Path, horizon: usize) -> Result<Vec<Holdout>, ReadError> {
     let text = read(path)?;
@@ -184,6 +219,9 @@ pub enum Method {
     Naive2,
     /// The classic Theta method (an M4 benchmark).
     Theta,
+    /// Exponential smoothing with a season of length m, the error, trend and season
+    /// forms chosen by AICc.
+    Ets,
     /// MSTL (daily and weekly seasons on hourly data), the seasonally adjusted series
     /// forecast by exponential smoothing chosen by AICc, the seasons repeated.
     MstlEts,
@@ -203,11 +241,12 @@ pub enum Method {
 
 impl Method {
     /// Every method that needs no parameter, in report order.
-    pub const ALL: [Method; 8] = [
+    pub const ALL: [Method; 9] = [
         Method::Naive,
         Method::SeasonalNaive,
         Method::Naive2,
         Method::Theta,
+        Method::Ets,
         Method::Linear,
         Method::Exponential,
         Method::MstlEts,
@@ -221,6 +260,7 @@ impl Method {
             Method::SeasonalNaive => "snaive",
             Method::Naive2 => "naive2",
             Method::Theta => "theta",
+            Method::Ets => "ets",
             Method::MstlEts => "mstl-ets",
             Method::Auto => "auto",
             Method::Linear => "linear",
@@ -241,6 +281,8 @@ impl Method {
             Method::SeasonalNaive => baseline::seasonal_naive(history, horizon, m),
             Method::Naive2 => baseline::naive2(history, horizon, m),
             Method::Theta => baseline::theta(history, horizon, m),
+            Method::Ets if history.len() < 4 => baseline::naive(history, horizon),
+            Method::Ets => crate::ets_seasonal::auto(history, m).forecast(horizon),
             Method::Linear => crate::growth::linear(history, horizon),
             Method::Exponential => crate::growth::exponential(history, horizon),
             Method::Logistic { capacity } => crate::growth::logistic(history, horizon, capacity),
@@ -301,10 +343,13 @@ pub fn auto_forecast(history: &[f64], horizon: usize, m: usize) -> (Vec<f64>, [f
     (point, weights)
 }
 
-/// Seasons MSTL looks for with season length `m`: a week of days besides the day on
-/// hourly data (m = 24), else `m` alone.
+/// Seasons MSTL looks for with season length `m`: the week besides the day on hourly
+/// (m = 24) and minute (m = 1440) data, else `m` alone.
 pub fn seasons(m: usize) -> Vec<usize> {
-    if m == 24 { vec![24, 168] } else { vec![m] }
+    match m {
+        24 | 1440 => vec![m, 7 * m],
+        _ => vec![m],
+    }
 }
 
 /// MSTL, then exponential smoothing (chosen by AICc) on the seasonally adjusted series,
