@@ -21,8 +21,7 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 24)]
     season: usize,
     /// Methods to score, comma-separated (naive, snaive, naive2, theta, ets, linear,
-    /// exponential, mstl-ets, auto); Naive2
-    /// always runs as OWA's reference.
+    /// exponential, mstl-ets, auto); Naive2 always runs as OWA's reference.
     #[arg(
         long,
         value_delimiter = ',',
