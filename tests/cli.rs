@@ -229,7 +229,7 @@ fn topology_analyze_finds_bottleneck_spofs_packing_and_failures() {
     );
     // 30 VMs; the 11 ap VMs may not share a host, so 11 hosts is the lower bound.
     assert!(
-        out.contains("pool xen: 30 VMs on 11 hosts (lower bound 11;"),
+        out.contains("pool vm-hosts: 30 VMs on 11 hosts (lower bound 11;"),
         "{out}"
     );
     assert!(out.contains("single points of failure: none"), "{out}");
