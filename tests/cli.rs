@@ -697,6 +697,20 @@ fn forecast_reads_a_dataset_and_repeats_yesterday_with_snaive() {
     let first: Vec<&str> = rows[1].split(',').collect();
     assert_eq!(first[0], "2015-05-20T22:00:00Z");
     assert_eq!(first[1].parse::<f64>().unwrap(), expected as f64);
+    // Four days in one month make one monthly point: too few, said plainly.
+    let monthly = headroom(&[
+        "forecast",
+        tmp.path().to_str().unwrap(),
+        "--metric",
+        "monthly",
+    ]);
+    assert!(!monthly.status.success());
+    assert!(
+        String::from_utf8_lossy(&monthly.stderr)
+            .contains("holds 1 point(s); a forecast needs at least 2"),
+        "{}",
+        String::from_utf8_lossy(&monthly.stderr)
+    );
     for row in &rows[1..] {
         let v: Vec<f64> = row.split(',').skip(1).map(|x| x.parse().unwrap()).collect();
         assert!(

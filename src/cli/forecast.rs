@@ -14,14 +14,15 @@ pub(crate) struct Args {
     /// A dataset folder written by `headroom ingest`, or a CSV of `timestamp,value`
     /// (a header line; timestamps as Unix seconds, YYYY-MM-DD or ISO 8601).
     source: PathBuf,
-    /// From a dataset: `requests` (per hour), `mbps` (mean per hour) or `peak` (each
-    /// day's busiest-minute requests/s).
-    #[arg(long, default_value = "requests", value_parser = ["requests", "mbps", "peak"])]
+    /// From a dataset: `requests` (per hour), `mbps` (mean per hour), `peak` (each
+    /// day's busiest-minute requests/s) or `monthly` (requests per calendar month).
+    #[arg(long, default_value = "requests", value_parser = ["requests", "mbps", "peak", "monthly"])]
     metric: String,
     /// How far ahead: steps, or a duration like 48h, 90d, 8w.
     #[arg(long, default_value = "7d")]
     horizon: String,
-    /// Season length in steps (default: 24 for hourly data, 7 for daily, else none).
+    /// Season length in steps (default: 1440 for minute data, 24 for hourly, 7 for
+    /// daily, 12 for monthly, else none).
     #[arg(long)]
     season: Option<usize>,
     /// Method: auto (mean of MSTL + ETS and seasonal naive), naive, snaive, naive2,
@@ -90,8 +91,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     };
     anyhow::ensure!(
         series.values.len() >= 2,
-        "{}: {} holds {} point(s); a forecast needs at least 2",
-        args.source.display(),
+        "{} holds {} point(s); a forecast needs at least 2",
         series.what,
         series.values.len()
     );
@@ -119,6 +119,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         (true, _) => 12,
         (false, HOUR) => 24,
         (false, DAY) => 7,
+        (false, MINUTE) => 1440,
         _ => 1,
     });
     let levels: Vec<f64> = args.level.iter().map(|l| l / 100.0).collect();
@@ -472,6 +473,24 @@ fn from_dataset(dir: &Path, metric: &str) -> anyhow::Result<Series> {
         "dataset {} holds no traffic",
         dir.display()
     );
+    if metric == "monthly" {
+        let mut months: std::collections::BTreeMap<i64, f64> = Default::default();
+        for (m, c) in rollups.iter() {
+            let (y, mo, _) = headroom_traffic::time::civil_from_days(m.div_euclid(DAY));
+            *months.entry(y * 12 + i64::from(mo) - 1).or_default() += c.requests as f64;
+        }
+        let points: Vec<(i64, f64)> = months.into_iter().collect();
+        let (start, raw) = grid(&points, 1);
+        let (values, filled) = fill(raw);
+        return Ok(Series {
+            what: format!("requests per month from {}", dir.display()),
+            start,
+            step: 1,
+            monthly: true,
+            values,
+            filled,
+        });
+    }
     let (what, step, points): (&str, i64, Vec<(i64, f64)>) = match metric {
         "peak" => (
             "daily peak requests/s",
