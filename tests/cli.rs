@@ -879,3 +879,41 @@ fn forecast_reports_spikes_and_level_shifts() {
     assert_eq!(json["spikes_damped"], true);
     assert_eq!(json["spikes"][0], "2023-12-02T10:00:00Z");
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read as _;
+    let tmp = tempfile::tempdir().unwrap();
+    ingest(tmp.path());
+    // 3,000 rows of CSV (~200 kB) overflow the pipe buffer, so headroom is still
+    // writing when the reader goes, as with `headroom forecast … | head`.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_headroom"))
+        .args([
+            "forecast",
+            tmp.path().to_str().unwrap(),
+            "--model",
+            "snaive",
+            "--horizon",
+            "3000",
+            "--csv",
+        ])
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    assert_eq!(&first[..10], b"time,point");
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
