@@ -917,3 +917,35 @@ fn a_closed_pipe_ends_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn usl_fit_reproduces_r_usl_and_names_bad_lines() {
+    // R usl on specsdm91: α = 2.773e-02, β = 1.044e-04, γ = 9.000e+01, residual standard
+    // error 82.85 on 4 degrees of freedom, peak at load 96.51956.
+    let out = ok(headroom(&[
+        "usl",
+        "fit",
+        "data/capacity/r-usl_specsdm91.csv",
+    ]));
+    assert!(
+        out.contains("  alpha  contention          2.772848e-2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("residual standard error 82.8458 on 4 degrees of freedom"),
+        "{out}"
+    );
+    assert!(out.contains("at concurrency 96.52"), "{out}");
+    assert!(
+        out.contains("usl = { alpha = 2.772848e-2, beta = 1.043655e-4, gamma = 8.999523e1 }"),
+        "{out}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("load.csv");
+    std::fs::write(&bad, "users,tps\n1,10\n2,-3\n").unwrap();
+    let out = headroom(&["usl", "fit", bad.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("load.csv:3: throughput '-3' is not a positive number")
+    );
+}

@@ -8,6 +8,7 @@ mod plan;
 mod progress;
 mod report;
 mod topology;
+mod usl;
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +33,11 @@ enum Command {
         #[command(subcommand)]
         command: topology::Command,
     },
+    /// Fit the Universal Scalability Law to load-test measurements.
+    Usl {
+        #[command(subcommand)]
+        command: usl::Command,
+    },
     /// Project peak demand and plan servers per tier per month.
     Plan(plan::Args),
     /// Run the whole path and write an HTML report (bundled data by default).
@@ -47,6 +53,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ingest(args) => ingest::run(&args),
         Command::Summary(args) => ingest::run_summary(&args),
         Command::Topology { command } => topology::run(&command),
+        Command::Usl { command } => usl::run(&command),
         Command::Plan(args) => plan::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Forecast(args) => forecast::run(&args),

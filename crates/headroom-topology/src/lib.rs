@@ -14,6 +14,7 @@ mod file;
 mod model;
 mod pack;
 pub mod queue;
+pub mod usl;
 
 use std::path::PathBuf;
 
