@@ -949,3 +949,53 @@ fn usl_fit_reproduces_r_usl_and_names_bad_lines() {
             .contains("load.csv:3: throughput '-3' is not a positive number")
     );
 }
+
+#[test]
+fn plan_from_explicit_growth_says_when_to_order() {
+    use headroom::traffic::time::{civil_from_days, days_from_civil, format_date};
+    let out = ok(headroom(&[
+        "plan",
+        "--topology",
+        HATENA,
+        "--peak-rps",
+        "1500",
+        "--growth",
+        "8%",
+        "--months",
+        "24",
+        "--lead-time",
+        "8w",
+    ]));
+    // ap carries 11 × 150 × 0.95224 = 1,571 rps; it gets 0.4 × 1,500 × 1.08^m, which
+    // first exceeds that at m = 13 (1.08^13 = 2.72 > 2.619): the 13th month after this
+    // one, to be in service on its first day, ordered 56 days before.
+    let today = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        / 86_400;
+    let (y, m, _) = civil_from_days(today);
+    let index = y * 12 + i64::from(m) - 1 + 13;
+    let (year, month) = (index / 12, (index % 12 + 1) as u32);
+    let order_by = format_date((days_from_civil(year, month, 1) - 56) * 86_400);
+    let line = format!(
+        "  ap: demand outgrows its 11 servers in {year:04}-{month:02}; order by {order_by}\n"
+    );
+    assert!(out.contains(&line), "{line}\n{out}");
+    assert!(
+        out.contains("  lb: its 2 servers carry the demand through"),
+        "{out}"
+    );
+    let bad = headroom(&[
+        "plan",
+        "--topology",
+        HATENA,
+        "--peak-rps",
+        "10",
+        "--growth",
+        "lots",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--growth 'lots': give percent per month")
+    );
+}

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use headroom_forecast::{FittedLinearTrend, LinearTrend};
-use headroom_plan::{Plan, Policy, monthly_peaks, plan};
+use headroom_plan::{Plan, Policy, compound_peaks, monthly_peaks, plan};
 use headroom_topology::Topology;
 use headroom_traffic::Rollups;
 use headroom_traffic::time::{DAY, civil_from_days};
@@ -14,9 +14,23 @@ pub(crate) struct Args {
     /// Topology file (TOML).
     #[arg(long)]
     topology: PathBuf,
-    /// Dataset folder written by `headroom ingest`.
+    /// Dataset folder written by `headroom ingest`: its daily peaks' trend is the demand.
+    #[arg(
+        long,
+        required_unless_present = "peak_rps",
+        conflicts_with = "peak_rps"
+    )]
+    traffic: Option<PathBuf>,
+    /// Instead of a dataset: today's front-door peak, requests per second.
+    #[arg(long, requires = "growth")]
+    peak_rps: Option<f64>,
+    /// With --peak-rps: growth per month, in percent (8 or 8%), compounded.
     #[arg(long)]
-    traffic: PathBuf,
+    growth: Option<String>,
+    /// Time from ordering servers to having them in service (2w, 8w, 90d): the plan
+    /// says by when to order for each tier.
+    #[arg(long, default_value = "8w")]
+    lead_time: String,
     /// Months to plan after the end of the data.
     #[arg(long, default_value_t = 12)]
     months: u32,
@@ -30,12 +44,52 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let topology = load_topology(&args.topology)?;
-    let rollups = headroom_traffic::read_rollups(&args.traffic)
-        .with_context(|| format!("reading dataset {}", args.traffic.display()))?;
-    let demand = Demand::project(&rollups, args.months)?;
+    let lead_days = lead_time_days(&args.lead_time)?;
+    // Month labels and the day the plan starts from (the data's last day, or today).
+    let (peaks, labels, start_day, preamble) = match (&args.traffic, args.peak_rps) {
+        (Some(dir), _) => {
+            let rollups = headroom_traffic::read_rollups(dir)
+                .with_context(|| format!("reading dataset {}", dir.display()))?;
+            let demand = Demand::project(&rollups, args.months)?;
+            let last_day = demand.daily_peaks.last().map_or(0, |p| p.0 / DAY);
+            let preamble = demand.describe();
+            (
+                demand.monthly_peak_rps,
+                demand.month_labels,
+                last_day,
+                preamble,
+            )
+        }
+        (None, Some(peak)) => {
+            anyhow::ensure!(
+                peak.is_finite() && peak >= 0.0,
+                "--peak-rps must be a number ≥ 0, not {peak}"
+            );
+            let text = args.growth.as_deref().unwrap_or("0");
+            let growth: f64 = text
+                .trim_end_matches('%')
+                .trim()
+                .parse()
+                .ok()
+                .filter(|g: &f64| g.is_finite() && *g > -100.0)
+                .with_context(|| {
+                    format!("--growth '{text}': give percent per month, like 8 or 8%")
+                })?;
+            let today = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64 / DAY);
+            (
+                compound_peaks(peak, growth / 100.0, args.months),
+                month_labels(today, args.months),
+                today,
+                format!("front-door peak {peak} requests/s today, growing {growth}% a month"),
+            )
+        }
+        (None, None) => anyhow::bail!("give --traffic DATASET or --peak-rps N --growth PCT"),
+    };
     let plan = plan(
         &topology,
-        &demand.monthly_peak_rps,
+        &peaks,
         Policy {
             spare_servers: args.spares,
         },
@@ -43,10 +97,82 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&plan)?);
     } else {
-        demand.print();
-        print_plan(&plan, &demand.month_labels, &topology);
+        println!("{preamble}");
+        print_plan(&plan, &labels, &topology);
+        print_crossings(
+            &plan,
+            &labels,
+            start_day,
+            lead_days,
+            &args.lead_time,
+            &topology,
+        );
     }
     Ok(())
+}
+
+/// Days in a lead time given as `8w`, `90d` or a number of days.
+fn lead_time_days(text: &str) -> anyhow::Result<i64> {
+    let bad = || format!("--lead-time '{text}': give days or weeks, like 90d or 8w");
+    let (number, unit) = text.split_at(
+        text.find(|c: char| c.is_ascii_alphabetic())
+            .unwrap_or(text.len()),
+    );
+    let n: i64 = number
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| *n >= 0)
+        .with_context(bad)?;
+    match unit {
+        "" | "d" => Ok(n),
+        "w" => Ok(7 * n),
+        _ => anyhow::bail!(bad()),
+    }
+}
+
+/// When each tier runs out of room with today's servers, and by when to order.
+fn print_crossings(
+    plan: &Plan,
+    labels: &[String],
+    start_day: i64,
+    lead_days: i64,
+    lead_text: &str,
+    topology: &Topology,
+) {
+    println!("with today's servers (lead time {lead_text}):");
+    for (tier, crossing) in topology.tiers().iter().zip(headroom_plan::crossings(plan)) {
+        match crossing {
+            Some(month) => {
+                // Servers must be in service on the first day of that month.
+                let label = &labels[month as usize - 1];
+                let (y, m) = label.split_at(4);
+                let starts = headroom_traffic::time::days_from_civil(
+                    y.parse().unwrap_or(1970),
+                    m[1..].parse().unwrap_or(1),
+                    1,
+                );
+                let order_by = starts - lead_days;
+                let late = if order_by < start_day {
+                    " (already late)"
+                } else {
+                    ""
+                };
+                println!(
+                    "  {}: demand outgrows its {} servers in {label}; order by {}{late}",
+                    tier.name,
+                    tier.servers,
+                    headroom_traffic::time::format_date(order_by * DAY)
+                );
+            }
+            None => println!(
+                "  {}: its {} servers carry the demand through {}",
+                tier.name,
+                tier.servers,
+                labels.last().map_or("-", String::as_str)
+            ),
+        }
+    }
 }
 
 pub(crate) fn load_topology(path: &Path) -> anyhow::Result<Topology> {
@@ -82,14 +208,14 @@ impl Demand {
         })
     }
 
-    fn print(&self) {
-        println!(
+    fn describe(&self) -> String {
+        format!(
             "daily peak requests/s over {} days: trend {:+.4} rps/day ({} per month), last day {:.3}",
             self.daily_peaks.len(),
             self.trend.slope,
             format_args!("{:+.3}", self.trend.slope * headroom_plan::DAYS_PER_MONTH),
             self.daily_peaks.last().map_or(0.0, |p| p.1)
-        );
+        )
     }
 }
 

@@ -66,6 +66,29 @@ pub struct Plan {
     pub months: Vec<MonthPlan>,
 }
 
+/// Peaks growing by `growth` per month (0.08 for 8%) from `peak_rps` today, compounded:
+/// month m is `peak_rps × (1 + growth)^m`.
+pub fn compound_peaks(peak_rps: f64, growth: f64, months: u32) -> Vec<f64> {
+    (1..=months)
+        .map(|m| peak_rps * (1.0 + growth).powi(m as i32))
+        .collect()
+}
+
+/// For each tier (topology order), the first planned month (1-based) in which demand
+/// alone needs more servers than the tier has today: when it crosses its ceiling with
+/// today's servers. `None` when that does not happen within the plan.
+pub fn crossings(plan: &Plan) -> Vec<Option<u32>> {
+    let tiers = plan.months.first().map_or(0, |m| m.tiers.len());
+    (0..tiers)
+        .map(|t| {
+            plan.months
+                .iter()
+                .find(|m| m.tiers[t].for_demand > m.tiers[t].today)
+                .map(|m| m.month)
+        })
+        .collect()
+}
+
 /// Projects a daily-peak trend (fitted on days) to the peak of each coming month.
 ///
 /// Month `m` is read at `last_day + m × 30.4375` days; a trend that falls below zero
@@ -184,6 +207,16 @@ ratio = 4
         );
         let falling = LinearTrend.fit(&[0.0, 1.0], &[10.0, 5.0]).unwrap();
         assert_eq!(monthly_peaks(&falling, 1.0, 1), vec![0.0]);
+    }
+
+    #[test]
+    fn compound_growth_and_crossings() {
+        let peaks = compound_peaks(100.0, 0.5, 3);
+        assert_eq!(peaks, vec![150.0, 225.0, 337.5]);
+        // web: 3 servers of 50 usable rps carry 150; 225 needs 5 (month 2).
+        // db: 4 × peak over 2 servers of 700 usable carries 350 front-door rps: never.
+        let p = plan(&topology(), &peaks, Policy::default());
+        assert_eq!(crossings(&p), vec![Some(2), None]);
     }
 
     proptest! {
