@@ -5,7 +5,8 @@
 //! that wraps each checked value in `toml::Spanned` for TOML (so errors found after
 //! parsing still point at the value) and leaves it bare for JSON and YAML, whose
 //! parsers report positions only for their own syntax and type errors. Semantic errors
-//! in those formats name the element instead (`tier 'ap': …`).
+//! in those formats name the element (`tier 'ap': …`) and point at the line and column
+//! where that element is declared, found again by its name.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -208,16 +209,83 @@ pub fn parse_as(text: &str, path: &Path, format: Format) -> Result<Topology> {
                 let at = (e.line() > 0).then(|| (e.line(), e.column()));
                 invalid(at, strip_position(&e.to_string()))
             })?;
-            build(raw).map_err(|(_, m)| invalid(None, m))
+            build(raw).map_err(|(_, m)| invalid(locate(text, &m, Format::Json), m))
         }
         Format::Yaml => {
             let raw: RawFile<Bare> = serde_norway::from_str(text).map_err(|e| {
                 let at = e.location().map(|l| (l.line(), l.column()));
                 invalid(at, strip_position(&e.to_string()))
             })?;
-            build(raw).map_err(|(_, m)| invalid(None, m))
+            build(raw).map_err(|(_, m)| invalid(locate(text, &m, Format::Yaml), m))
         }
     }
+}
+
+/// Where in JSON or YAML text the element a semantic error names is declared: the
+/// `name` key of "tier 'x'", "profile 'x'" or "pool 'x'", or the `from` key of
+/// "edge a → b" (those parsers keep no positions once the text is read, so the element
+/// is found again by its name).
+fn locate(text: &str, message: &str, format: Format) -> Option<(usize, usize)> {
+    let quoted = |rest: &str| rest.split('\'').next().map(str::to_owned);
+    let (key, value, then) = if let Some(rest) = ["tier '", "profile '", "pool '"]
+        .iter()
+        .find_map(|p| message.strip_prefix(p))
+    {
+        ("name", quoted(rest)?, None)
+    } else if let Some(rest) = message.strip_prefix("edge ") {
+        let (from, rest) = rest.split_once(" → ")?;
+        let to = rest.split(':').next()?;
+        ("from", from.to_owned(), Some(("to", to.to_owned())))
+    } else {
+        return None;
+    };
+    // Byte offsets of `key: value` pairs, in text order.
+    let pairs = |key: &str, value: &str| -> Vec<usize> {
+        let mut out = Vec::new();
+        let pattern = match format {
+            Format::Json => format!("\"{key}\""),
+            _ => format!("{key}:"),
+        };
+        let mut from = 0;
+        while let Some(i) = text[from..].find(&pattern) {
+            let at = from + i;
+            let after = text[at + pattern.len()..].trim_start();
+            let after = after.strip_prefix(':').unwrap_or(after).trim_start();
+            let found = after.strip_prefix('"').unwrap_or(after);
+            let is_yaml_key = format != Format::Yaml
+                || text[..at]
+                    .rsplit('\n')
+                    .next()
+                    .is_some_and(|l| l.trim_start_matches([' ', '-']).is_empty());
+            if is_yaml_key
+                && found.starts_with(value)
+                && !found[value.len()..]
+                    .starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '-')
+            {
+                out.push(at);
+            }
+            from = at + pattern.len();
+        }
+        out
+    };
+    let at = match then {
+        None => *pairs(key, &value).first()?,
+        Some((next_key, next_value)) => {
+            let nexts = pairs(next_key, &next_value);
+            let starts = pairs(key, &value);
+            // The `from` whose own object (up to the next `from`) holds the right `to`.
+            let all_from = pairs(key, "");
+            *starts.iter().find(|&&a| {
+                let end = all_from
+                    .iter()
+                    .find(|&&b| b > a)
+                    .copied()
+                    .unwrap_or(text.len());
+                nexts.iter().any(|&n| n > a && n < end)
+            })?
+        }
+    };
+    Some(line_column(text, at))
 }
 
 /// Drops the " at line L column C" that JSON and YAML errors append, since the error
@@ -980,22 +1048,52 @@ ratio = 3.0
             "{e}"
         );
         assert!(!e.contains(" at line "), "{e}");
+        // Semantic errors point at the element they name (its name, or its from key).
         let bad = json.replace("\"servers\": 4", "\"servers\": 0");
+        let line = bad
+            .lines()
+            .position(|l| l.contains("\"name\": \"ap\""))
+            .unwrap()
+            + 1;
+        let column = bad.lines().nth(line - 1).unwrap().find("\"name\"").unwrap() + 1;
         let e = parse_as(&bad, Path::new("t.json"), Format::Json)
             .unwrap_err()
             .to_string();
         assert_eq!(
             e,
-            "t.json: tier 'ap': servers must be a whole number ≥ 1, not 0"
+            format!("t.json:{line}:{column}: tier 'ap': servers must be a whole number ≥ 1, not 0")
         );
         let bad = yaml.replace("ratio: 3.0", "ratio: -3.0");
+        let lines: Vec<&str> = bad.lines().collect();
+        let ratio = lines
+            .iter()
+            .position(|l| l.contains("ratio: -3.0"))
+            .unwrap();
+        let from = (0..ratio)
+            .rev()
+            .find(|&i| lines[i].contains("from: ap"))
+            .unwrap();
+        let column = lines[from].find("from").unwrap() + 1;
         let e = parse_as(&bad, Path::new("t.yaml"), Format::Yaml)
             .unwrap_err()
             .to_string();
         assert_eq!(
             e,
-            "t.yaml: edge ap → db: ratio must be a positive number, not -3"
+            format!(
+                "t.yaml:{}:{column}: edge ap → db: ratio must be a positive number, not -3",
+                from + 1
+            )
         );
+        // A cycle names a tier, found the same way.
+        let cyclic = json.replace("\"to\": \"db\"", "\"to\": \"lb\"");
+        let e = parse_as(&cyclic, Path::new("t.json"), Format::Json)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("is part of a cycle") && e.starts_with("t.json:"),
+            "{e}"
+        );
+        assert!(e.split(':').nth(1).unwrap().parse::<usize>().is_ok(), "{e}");
         let bad = yaml.replace("servers: 4", "servers: [4");
         let e = parse_as(&bad, Path::new("t.yaml"), Format::Yaml)
             .unwrap_err()
