@@ -198,46 +198,42 @@ pub fn parse_as(text: &str, path: &Path, format: Format) -> Result<Topology> {
         message,
     };
     let from_span = |span: Option<Range<usize>>| span.map(|s| line_column(text, s.start));
+    // TOML errors carry the value's span; JSON and YAML ones the element, found again.
+    let position = |at: Where, format: Format| match at {
+        Where::Span(span) => Some(line_column(text, span.start)),
+        Where::Element(anchor) => locate(text, &anchor, format),
+        Where::Unknown => None,
+    };
     match format {
         Format::Toml => {
             let raw: RawFile<Spanned> = toml::from_str(text)
                 .map_err(|e| invalid(from_span(e.span()), e.message().to_owned()))?;
-            build(raw).map_err(|(span, m)| invalid(from_span(span), m))
+            build(raw).map_err(|(at, m)| invalid(position(at, Format::Toml), m))
         }
         Format::Json => {
             let raw: RawFile<Bare> = serde_json::from_str(text).map_err(|e| {
                 let at = (e.line() > 0).then(|| (e.line(), e.column()));
                 invalid(at, strip_position(&e.to_string()))
             })?;
-            build(raw).map_err(|(_, m)| invalid(locate(text, &m, Format::Json), m))
+            build(raw).map_err(|(at, m)| invalid(position(at, Format::Json), m))
         }
         Format::Yaml => {
             let raw: RawFile<Bare> = serde_norway::from_str(text).map_err(|e| {
                 let at = e.location().map(|l| (l.line(), l.column()));
                 invalid(at, strip_position(&e.to_string()))
             })?;
-            build(raw).map_err(|(_, m)| invalid(locate(text, &m, Format::Yaml), m))
+            build(raw).map_err(|(at, m)| invalid(position(at, Format::Yaml), m))
         }
     }
 }
 
-/// Where in JSON or YAML text the element a semantic error names is declared: the
-/// `name` key of "tier 'x'", "profile 'x'" or "pool 'x'", or the `from` key of
-/// "edge a → b" (those parsers keep no positions once the text is read, so the element
-/// is found again by its name).
-fn locate(text: &str, message: &str, format: Format) -> Option<(usize, usize)> {
-    let quoted = |rest: &str| rest.split('\'').next().map(str::to_owned);
-    let (key, value, then) = if let Some(rest) = ["tier '", "profile '", "pool '"]
-        .iter()
-        .find_map(|p| message.strip_prefix(p))
-    {
-        ("name", quoted(rest)?, None)
-    } else if let Some(rest) = message.strip_prefix("edge ") {
-        let (from, rest) = rest.split_once(" → ")?;
-        let to = rest.split(':').next()?;
-        ("from", from.to_owned(), Some(("to", to.to_owned())))
-    } else {
-        return None;
+/// Where in JSON or YAML text an element is declared: a tier's, profile's or pool's
+/// `name` key, or an edge's `from` key (those parsers keep no positions once the text
+/// is read, so the element is found again by its name).
+fn locate(text: &str, anchor: &Anchor, format: Format) -> Option<(usize, usize)> {
+    let (key, value, then) = match anchor {
+        Anchor::Named(name) => ("name", name.as_str(), None),
+        Anchor::Edge(from, to) => ("from", from.as_str(), Some(("to", to.as_str()))),
     };
     // Byte offsets of `key: value` pairs, in text order.
     let pairs = |key: &str, value: &str| -> Vec<usize> {
@@ -269,10 +265,10 @@ fn locate(text: &str, message: &str, format: Format) -> Option<(usize, usize)> {
         out
     };
     let at = match then {
-        None => *pairs(key, &value).first()?,
+        None => *pairs(key, value).first()?,
         Some((next_key, next_value)) => {
-            let nexts = pairs(next_key, &next_value);
-            let starts = pairs(key, &value);
+            let nexts = pairs(next_key, next_value);
+            let starts = pairs(key, value);
             // The `from` whose own object (up to the next `from`) holds the right `to`.
             let all_from = pairs(key, "");
             *starts.iter().find(|&&a| {
@@ -297,18 +293,50 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-type Invalid = (Option<Range<usize>>, String);
+/// Where an error is.
+enum Where {
+    /// A value's bytes (TOML).
+    Span(Range<usize>),
+    /// The element it concerns, to be found again in the text (JSON, YAML).
+    Element(Anchor),
+    /// Not known.
+    Unknown,
+}
 
-/// Without a position (JSON, YAML), say which element the error is in.
-fn within(what: String) -> impl FnOnce(Invalid) -> Invalid {
-    move |(span, message)| match span {
-        Some(_) => (span, message),
-        None => (None, format!("{what}: {message}")),
+/// An element of a topology file by what names it.
+enum Anchor {
+    /// A tier, profile or pool by its name.
+    Named(String),
+    /// An edge by its from and to.
+    Edge(String, String),
+}
+
+type Invalid = (Where, String);
+
+/// Where the value `v` is: its span, if the format keeps one.
+fn at<M: Mode, V: DeserializeOwned>(v: &M::S<V>) -> Where {
+    M::span(v).map_or(Where::Unknown, Where::Span)
+}
+
+/// Where the element named `name` is: its name's span, or the name to find it by.
+fn at_name<M: Mode>(name: &M::S<String>) -> Where {
+    M::span(name).map_or_else(
+        || Where::Element(Anchor::Named(M::get(name).clone())),
+        Where::Span,
+    )
+}
+
+/// Without a position (JSON, YAML), say which element the error is in, and remember it
+/// so the error can point at the element's declaration.
+fn within(what: String, anchor: Anchor) -> impl FnOnce(Invalid) -> Invalid {
+    move |(at, message)| match at {
+        Where::Unknown => (Where::Element(anchor), format!("{what}: {message}")),
+        known => (known, message),
     }
 }
 
-fn err<T, M: Mode, V: DeserializeOwned>(at: &M::S<V>, message: String) -> Result<T, Invalid> {
-    Err((M::span(at), message))
+fn err<T, M: Mode, V: DeserializeOwned>(v: &M::S<V>, message: String) -> Result<T, Invalid> {
+    Err((at::<M, V>(v), message))
 }
 
 /// Checks a number is positive and finite.
@@ -395,7 +423,8 @@ fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
         .profiles
         .iter()
         .map(|p| {
-            let context = within(format!("profile '{}'", M::get(&p.name)));
+            let name = M::get(&p.name).clone();
+            let context = within(format!("profile '{name}'"), Anchor::Named(name));
             let profile = || -> Result<Profile, Invalid> {
                 Ok(Profile {
                     name: M::get(&p.name).clone(),
@@ -423,7 +452,8 @@ fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
         .pools
         .iter()
         .map(|p| {
-            let context = within(format!("pool '{}'", M::get(&p.name)));
+            let name = M::get(&p.name).clone();
+            let context = within(format!("pool '{name}'"), Anchor::Named(name));
             let pool = || -> Result<Pool, Invalid> {
                 Ok(Pool {
                     name: M::get(&p.name).clone(),
@@ -451,7 +481,10 @@ fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
                 &profiles,
                 &pools,
             )
-            .map_err(within(format!("tier '{}'", M::get(&t.name))))
+            .map_err(within(
+                format!("tier '{}'", M::get(&t.name)),
+                Anchor::Named(M::get(&t.name).clone()),
+            ))
         })
         .collect::<Result<Vec<_>, Invalid>>()?;
 
@@ -462,7 +495,8 @@ fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
     }
     let mut edges = Vec::with_capacity(raw.edges.len());
     for e in &raw.edges {
-        let context = within(format!("edge {} → {}", M::get(&e.from), M::get(&e.to)));
+        let (from, to) = (M::get(&e.from).clone(), M::get(&e.to).clone());
+        let context = within(format!("edge {from} → {to}"), Anchor::Edge(from, to));
         let edge = || -> Result<Edge, Invalid> {
             let (from, to) = (
                 lookup::<M>(&tier_index, &e.from, "tier")?,
@@ -503,7 +537,7 @@ fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
     let order = toposort(&graph, None).map_err(|cycle| {
         let t = &raw.tiers[graph[cycle.node_id()]];
         (
-            M::span(&t.name),
+            at_name::<M>(&t.name),
             format!("tier '{}' is part of a cycle", M::get(&t.name)),
         )
     })?;
@@ -513,10 +547,10 @@ fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
     }
     if let Some(i) = reachable.iter().position(|r| !r) {
         let name = &raw.tiers[i].name;
-        return err::<_, M, _>(
-            name,
+        return Err((
+            at_name::<M>(name),
             format!("tier '{}' is not reachable from the entry", M::get(name)),
-        );
+        ));
     }
     let peak_rps = raw
         .peak_rps
@@ -707,14 +741,14 @@ fn capacity<M: Mode>(t: &RawTier<M>) -> Result<(Capacity, f64), Invalid> {
     }
     if t.service_time_ms.is_none() {
         for (field, given) in [
-            ("workers", t.workers.as_ref().map(|w| M::span(w))),
+            ("workers", t.workers.as_ref().map(at::<M, i64>)),
             (
                 "target_response_ms",
-                t.target_response_ms.as_ref().map(|w| M::span(w)),
+                t.target_response_ms.as_ref().map(at::<M, f64>),
             ),
         ] {
-            if let Some(span) = given {
-                return Err((span, format!("{field} only applies with service_time_ms")));
+            if let Some(at) = given {
+                return Err((at, format!("{field} only applies with service_time_ms")));
             }
         }
     }
