@@ -26,27 +26,27 @@ fn loess_at(y: &[f64], x0: f64, q: usize) -> f64 {
         h += ((q - n) / 2) as f64;
     }
     let h = h.max(1e-9);
-    let (mut sw, mut swx, mut swy) = (0.0, 0.0, 0.0);
+    // One pass of weighted moments, with x measured from x0 so that the centred sums
+    // below lose no precision far from the origin.
+    let (mut sw, mut swd, mut swy, mut swdd, mut swdy) = (0.0, 0.0, 0.0, 0.0, 0.0);
     for (i, &yi) in y.iter().enumerate().take(end).skip(start) {
-        let w = tricube((i as f64 - x0).abs() / h);
+        let d = i as f64 - x0;
+        let w = tricube(d.abs() / h);
         sw += w;
-        swx += w * i as f64;
+        swd += w * d;
         swy += w * yi;
+        swdd += w * d * d;
+        swdy += w * d * yi;
     }
     if sw <= 0.0 {
         return y[centre];
     }
-    let (xm, ym) = (swx / sw, swy / sw);
-    let (mut sxx, mut sxy) = (0.0, 0.0);
-    for (i, &yi) in y.iter().enumerate().take(end).skip(start) {
-        let w = tricube((i as f64 - x0).abs() / h);
-        let dx = i as f64 - xm;
-        sxx += w * dx * dx;
-        sxy += w * dx * (yi - ym);
-    }
+    let (dm, ym) = (swd / sw, swy / sw);
+    let sxx = swdd - swd * dm;
+    let sxy = swdy - swd * ym;
     // A slope needs spread in x; with (nearly) one point the local mean is the fit.
     if sxx > 1e-9 * sw {
-        ym + sxy / sxx * (x0 - xm)
+        ym - sxy / sxx * dm
     } else {
         ym
     }
