@@ -133,23 +133,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         method.forecast(x, h, m)
     });
     let why = why(method, values, horizon, m);
-    let last = series.start + (series.values.len() as i64 - 1) * series.step;
-    let observed_at = |i: usize| {
-        let t = series.start + i as i64 * series.step;
-        if series.monthly {
-            days_from_civil(t.div_euclid(12), (t.rem_euclid(12) + 1) as u32, 1) * DAY
-        } else {
-            t
-        }
-    };
-    let time_of = |h: usize| {
-        let t = last + (h as i64 + 1) * series.step;
-        if series.monthly {
-            days_from_civil(t.div_euclid(12), (t.rem_euclid(12) + 1) as u32, 1) * DAY
-        } else {
-            t
-        }
-    };
+    let n = series.values.len();
+    let observed_at = |i: usize| series.time(i);
+    let time_of = |h: usize| series.time(n + h);
+    let last = series.time(n - 1);
     let crossing = args.cross.map(|x| crossing(&forecast, x));
     if args.json {
         let rows: Vec<serde_json::Value> = (0..horizon)
@@ -209,11 +196,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         "{}: {} points to {}, step {}, season {m}{}",
         series.what,
         series.values.len(),
-        format_rfc3339(if series.monthly {
-            days_from_civil(last.div_euclid(12), (last.rem_euclid(12) + 1) as u32, 1) * DAY
-        } else {
-            last
-        }),
+        format_rfc3339(last),
         if series.monthly {
             "1 month".to_owned()
         } else {
@@ -424,6 +407,18 @@ fn months(horizon: &str) -> anyhow::Result<usize> {
     };
     anyhow::ensure!(months >= 1.0, bad());
     Ok(months as usize)
+}
+
+impl Series {
+    /// Unix seconds of step `i` (past the end for forecasts).
+    fn time(&self, i: usize) -> i64 {
+        let t = self.start + i as i64 * self.step;
+        if self.monthly {
+            super::month_start_day(t) * DAY
+        } else {
+            t
+        }
+    }
 }
 
 /// Fills `None` steps by linear interpolation between known neighbours (the ends by

@@ -66,6 +66,16 @@ pub(crate) const BUNDLED_LOG: &str = "data/logs/elastic_apache_logs.log";
 /// The bundled topology `report` uses when given none.
 pub(crate) const BUNDLED_TOPOLOGY: &str = "data/topologies/hatena-bookmark.toml";
 
+/// Day number (since 1970-01-01) of the first day of a month counted from January 1970
+/// (`year × 12 + month − 1`).
+pub(crate) fn month_start_day(month_index: i64) -> i64 {
+    headroom_traffic::time::days_from_civil(
+        month_index.div_euclid(12),
+        (month_index.rem_euclid(12) + 1) as u32,
+        1,
+    )
+}
+
 /// Finds a bundled file: relative to the working directory first, else in the source
 /// tree this binary was built from (so `cargo run` works from any folder of the checkout).
 pub(crate) fn bundled(relative: &str) -> PathBuf {

@@ -144,14 +144,12 @@ fn print_crossings(
     for (tier, crossing) in topology.tiers().iter().zip(headroom_plan::crossings(plan)) {
         match crossing {
             Some(month) => {
-                // Servers must be in service on the first day of that month.
+                // Servers must be in service on the first day of that month, the
+                // month-th after the one the plan starts in (as month_labels counts).
                 let label = &labels[month as usize - 1];
-                let (y, m) = label.split_at(4);
-                let starts = headroom_traffic::time::days_from_civil(
-                    y.parse().unwrap_or(1970),
-                    m[1..].parse().unwrap_or(1),
-                    1,
-                );
+                let (year, first, _) = civil_from_days(start_day);
+                let starts =
+                    super::month_start_day(year * 12 + i64::from(first) - 1 + i64::from(month));
                 let order_by = starts - lead_days;
                 let late = if order_by < start_day {
                     " (already late)"
