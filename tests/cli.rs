@@ -353,9 +353,9 @@ fn topology_check_names_file_line_and_reason() {
 }
 
 #[test]
-fn plan_projects_the_daily_peak_trend_through_the_topology() {
+fn plan_forecasts_the_daily_peaks_through_the_topology() {
     let tmp = tempfile::tempdir().unwrap();
-    ingest(tmp.path());
+    let summary = ingest(tmp.path());
     let out = ok(headroom(&[
         "plan",
         "--topology",
@@ -364,11 +364,17 @@ fn plan_projects_the_daily_peak_trend_through_the_topology() {
         tmp.path().to_str().unwrap(),
         "--months",
         "6",
+        "--model",
+        "linear",
+        "--quantile",
+        "point",
         "--json",
     ]));
-    let plan: Value = serde_json::from_str(&out).unwrap();
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let plan = &json["plan"];
     let months = plan["months"].as_array().unwrap();
     assert_eq!(months.len(), 6);
+    assert_eq!(json["months"][0], "2015-06");
     // Daily busiest minutes (awk + uniq -c): 129, 133, 136, 128 requests. Their least-squares
     // slope over days 0..3 is exactly zero, so every month's peak is their mean ÷ 60.
     for m in months {
@@ -379,12 +385,28 @@ fn plan_projects_the_daily_peak_trend_through_the_topology() {
         let ap = &m["tiers"][2];
         assert_eq!(ap["tier"], "ap");
         // 2.19 rps × 0.4 = 0.88 rps needs one server of 142.8 usable rps (150 × 0.952),
-        // plus one spare.
+        // plus one spare; today's 11 stay in service.
         assert_eq!(
-            (ap["for_demand"].as_u64(), ap["total"].as_u64()),
-            (Some(1), Some(2))
+            (
+                ap["for_demand"].as_u64(),
+                ap["required"].as_u64(),
+                ap["total"].as_u64()
+            ),
+            (Some(1), Some(2), Some(11))
         );
+        // The proxy's 15 kB responses: 2.19 rps × 15,000 × 8 bits.
+        let mbps = m["network"]["peak_mbps"].as_f64().unwrap();
+        assert!((mbps - 131.5 / 60.0 * 0.12).abs() < 1e-9, "{mbps}");
     }
+    // Storage and transfer use the measured peak-to-mean, as summary.json states it.
+    let ratio = plan["peak_to_mean"].as_f64().unwrap();
+    assert!(
+        (ratio - summary["peak_to_mean"].as_f64().unwrap()).abs() < 1e-3,
+        "{ratio}"
+    );
+    // The log covers every hour of the day, so the elastic cloud option is priced.
+    assert!(json["costs"]["totals"]["cloud_elastic"].as_f64().unwrap() > 0.0);
+
     let table = ok(headroom(&[
         "plan",
         "--topology",
@@ -393,12 +415,95 @@ fn plan_projects_the_daily_peak_trend_through_the_topology() {
         tmp.path().to_str().unwrap(),
     ]));
     assert!(
-        table.contains("ap: 2 = ceil(0.9 rps ÷ (150 rps × 0.95)) + 1 for N+1"),
+        table.contains("planning for the upper bound of the 80% interval"),
         "{table}"
     );
     assert!(
         table.lines().any(|l| l.starts_with("2016-05 ")),
         "12 months after May 2015: {table}"
+    );
+    // lb: 2 × (3,000 ÷ 60 + 0.2 kW × 1.5 × 730.5 h × 0.12 + 1,200 ÷ 20 + 60) × 12 months
+    // = 4,711 self-built; 2 × c5a.4xlarge (the cheapest with 8 ÷ 0.6 vCPUs, 16 GiB and
+    // 1 Gbps; 2,029 a year reserved) = 4,058: checked by hand against the CSV.
+    assert!(
+        table.contains(
+            "  lb: self-built 4,711 (1u-2010 at 3000) against cloud 4,058 (c5a.4xlarge): favours cloud (14% cheaper)"
+        ),
+        "{table}"
+    );
+}
+
+#[test]
+fn plan_csv_and_rack_redundancy() {
+    let out = ok(headroom(&[
+        "plan",
+        "--topology",
+        HATENA,
+        "--peak-rps",
+        "3000",
+        "--growth",
+        "0",
+        "--months",
+        "2",
+        "--redundancy",
+        "rack",
+        "--csv",
+    ]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("month,peak_rps,tier,demand_rps,for_demand,for_redundancy,required")
+    );
+    // Two months of six tiers.
+    assert_eq!(lines.len(), 1 + 2 * 6);
+    let ap: Vec<&str> = lines[3].split(',').collect();
+    assert_eq!(ap[2], "ap");
+    // ap: ceil(1,200 ÷ 142.8) = 9 for demand; spread over 3 racks, losing one takes
+    // ceil(n ÷ 3): 14 − 5 = 9 is the least that leaves 9.
+    assert_eq!((ap[4], ap[6]), ("9", "14"), "{out}");
+    let text = ok(headroom(&[
+        "plan",
+        "--topology",
+        HATENA,
+        "--peak-rps",
+        "3000",
+        "--growth",
+        "0",
+        "--months",
+        "1",
+        "--redundancy",
+        "rack",
+    ]));
+    assert!(
+        text.contains("so that losing any of its 3 racks leaves 9 servers"),
+        "{text}"
+    );
+}
+
+#[test]
+fn plan_names_the_line_of_a_bad_price_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let prices = tmp.path().join("self-built.toml");
+    let text = std::fs::read_to_string(root().join("data/prices/self-built.toml")).unwrap();
+    std::fs::write(&prices, text.replace("pue = 1.5", "pue = 0")).unwrap();
+    let out = headroom(&[
+        "plan",
+        "--topology",
+        HATENA,
+        "--peak-rps",
+        "100",
+        "--growth",
+        "1",
+        "--prices",
+        prices.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = text.lines().position(|l| l.starts_with("pue = ")).unwrap() + 1;
+    assert!(
+        err.contains(&format!(
+            "self-built.toml:{line}: pue must be above 0, not 0"
+        )),
+        "{err}"
     );
 }
 
@@ -966,20 +1071,25 @@ fn plan_from_explicit_growth_says_when_to_order() {
         "--lead-time",
         "8w",
     ]));
-    // ap carries 11 × 150 × 0.95224 = 1,571 rps; it gets 0.4 × 1,500 × 1.08^m, which
-    // first exceeds that at m = 13 (1.08^13 = 2.72 > 2.619): the 13th month after this
-    // one, to be in service on its first day, ordered 56 days before.
+    // ap: each server carries 150 × 0.95224 = 142.8 rps; it gets 0.4 × 1,500 × 1.08^m.
+    // With one spare, 11 servers leave 10 for demand: 1,428 rps, first passed at m = 12
+    // (1.08^12 = 2.518 > 2.381); demand alone passes all 11 (1,571 rps) at m = 13
+    // (1.08^13 = 2.72 > 2.619). Servers must be in service on the first day of month 12,
+    // so they are ordered 56 days before.
     let today = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64
         / 86_400;
     let (y, m, _) = civil_from_days(today);
-    let index = y * 12 + i64::from(m) - 1 + 13;
-    let (year, month) = (index / 12, (index % 12 + 1) as u32);
-    let order_by = format_date((days_from_civil(year, month, 1) - 56) * 86_400);
+    let month = |k: i64| {
+        let index = y * 12 + i64::from(m) - 1 + k;
+        (index / 12, (index % 12 + 1) as u32)
+    };
+    let ((year, mon), (year13, mon13)) = (month(12), month(13));
+    let order_by = format_date((days_from_civil(year, mon, 1) - 56) * 86_400);
     let line = format!(
-        "  ap: demand outgrows its 11 servers in {year:04}-{month:02}; order by {order_by}\n"
+        "  ap: needs 12 (N+1) in {year:04}-{mon:02}, more than its 11: order by {order_by}; demand alone passes its ceiling in {year13:04}-{mon13:02}\n"
     );
     assert!(out.contains(&line), "{line}\n{out}");
     assert!(

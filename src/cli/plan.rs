@@ -1,20 +1,33 @@
-//! `headroom plan`: projected peak demand through the topology to servers per month.
+//! `headroom plan`: forecast peak demand through the topology to servers, hosts,
+//! network, storage and cost per month.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use headroom_forecast::m4::Method;
 use headroom_forecast::{FittedLinearTrend, LinearTrend};
-use headroom_plan::{Plan, Policy, compound_peaks, monthly_peaks, plan};
+use headroom_plan::{
+    Cloud, Costs, Demand as PlanDemand, Plan, Policy, Quantile, Redundancy, SelfBuilt,
+    compound_peaks, costs, daily_peak_forecast, monthly_max, plan,
+};
 use headroom_topology::Topology;
 use headroom_traffic::Rollups;
-use headroom_traffic::time::{DAY, civil_from_days};
+use headroom_traffic::time::{DAY, civil_from_days, format_date};
+
+use super::{bundled, month_start_day, thousands};
+
+/// The bundled self-built price table.
+pub(crate) const BUNDLED_SELF_BUILT: &str = "data/prices/self-built.toml";
+/// The bundled cloud price table.
+pub(crate) const BUNDLED_CLOUD: &str = "data/prices/aws-us-east-1.toml";
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Topology file (TOML).
+    /// Topology file (TOML, JSON or YAML).
     #[arg(long)]
     topology: PathBuf,
-    /// Dataset folder written by `headroom ingest`: its daily peaks' trend is the demand.
+    /// Dataset folder written by `headroom ingest`: the forecast of its daily peaks is
+    /// the demand.
     #[arg(
         long,
         required_unless_present = "peak_rps",
@@ -27,38 +40,155 @@ pub(crate) struct Args {
     /// With --peak-rps: growth per month, in percent (8 or 8%), compounded.
     #[arg(long)]
     growth: Option<String>,
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// Months to plan after the end of the data.
+    #[arg(long, default_value_t = 12)]
+    months: u32,
+    /// Print the plan and its cost as JSON.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print one CSV row per month and tier.
+    #[arg(long)]
+    csv: bool,
+}
+
+/// The choices behind a plan, shared with `report`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PolicyArgs {
+    /// Failures to survive at peak: n+1, n+2, … (spare servers per tier) or rack (any
+    /// one rack lost).
+    #[arg(long, default_value = "n+1")]
+    redundancy: String,
+    /// Which forecast to plan for with --traffic: point, 80 or 95 (the upper bound of
+    /// that central interval). 80 means about one month in ten may need more.
+    #[arg(long, default_value = "80")]
+    quantile: String,
+    /// Forecasting method for the daily peaks (see `headroom forecast --model`).
+    #[arg(long, default_value = "auto")]
+    model: String,
+    /// Peak ÷ mean request rate, for storage growth and monthly transfer [default: the
+    /// dataset's, else the topology's `peak_to_mean`, else 1: every second a peak].
+    #[arg(long)]
+    peak_to_mean: Option<f64>,
     /// Time from ordering servers to having them in service (2w, 8w, 90d): the plan
     /// says by when to order for each tier.
     #[arg(long, default_value = "8w")]
     lead_time: String,
-    /// Months to plan after the end of the data.
-    #[arg(long, default_value_t = 12)]
-    months: u32,
-    /// Spare servers per tier (the k of N+k).
-    #[arg(long, default_value_t = Policy::default().spare_servers)]
-    spares: u32,
-    /// Print the plan as JSON instead of a table.
+    /// Self-built price table (TOML) [default: data/prices/self-built.toml].
     #[arg(long)]
-    json: bool,
+    prices: Option<PathBuf>,
+    /// Cloud price table (TOML) [default: data/prices/aws-us-east-1.toml].
+    #[arg(long)]
+    cloud: Option<PathBuf>,
+}
+
+impl PolicyArgs {
+    fn policy(&self) -> anyhow::Result<Policy> {
+        let redundancy = Redundancy::from_name(&self.redundancy).with_context(|| {
+            format!(
+                "--redundancy '{}': give n+1, n+2, … or rack",
+                self.redundancy
+            )
+        })?;
+        Ok(Policy { redundancy })
+    }
+
+    fn quantile(&self) -> anyhow::Result<Quantile> {
+        Quantile::from_name(&self.quantile)
+            .with_context(|| format!("--quantile '{}': give point, 80 or 95", self.quantile))
+    }
+
+    fn method(&self) -> anyhow::Result<Method> {
+        Method::from_name(&self.model).with_context(|| {
+            let known: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+            format!("--model '{}': give one of {}", self.model, known.join(", "))
+        })
+    }
+
+    fn prices(&self) -> anyhow::Result<(SelfBuilt, Cloud)> {
+        let built_path = self
+            .prices
+            .clone()
+            .unwrap_or_else(|| bundled(BUNDLED_SELF_BUILT));
+        let cloud_path = self.cloud.clone().unwrap_or_else(|| bundled(BUNDLED_CLOUD));
+        let built = SelfBuilt::load(&built_path).context("reading the self-built prices")?;
+        let cloud = Cloud::load(&cloud_path).context("reading the cloud prices")?;
+        anyhow::ensure!(
+            built.currency == cloud.currency,
+            "{} prices in {} and {} in {}: give both in one currency",
+            built_path.display(),
+            built.currency,
+            cloud_path.display(),
+            cloud.currency
+        );
+        Ok((built, cloud))
+    }
+}
+
+/// Everything `plan` prints, and `report` shows.
+pub(crate) struct Planned {
+    pub(crate) demand: Demand,
+    pub(crate) plan: Plan,
+    pub(crate) costs: Costs,
+    pub(crate) lead_days: i64,
+    pub(crate) lead_text: String,
+    pub(crate) quantile: Option<Quantile>,
+}
+
+/// Plans `topology` for the dataset's forecast demand under `policy`.
+pub(crate) fn plan_from_dataset(
+    topology: &Topology,
+    rollups: &Rollups,
+    months: u32,
+    args: &PolicyArgs,
+) -> anyhow::Result<Planned> {
+    let quantile = args.quantile()?;
+    let demand = Demand::forecast(rollups, months, args.method()?, quantile)?;
+    finish(topology, demand, args, Some(quantile))
+}
+
+fn finish(
+    topology: &Topology,
+    mut demand: Demand,
+    args: &PolicyArgs,
+    quantile: Option<Quantile>,
+) -> anyhow::Result<Planned> {
+    if let Some(r) = args.peak_to_mean {
+        anyhow::ensure!(
+            r >= 1.0 && r.is_finite(),
+            "--peak-to-mean must be at least 1, not {r}"
+        );
+        demand.plan.peak_to_mean = Some(r);
+    } else if demand.plan.peak_to_mean.is_none() {
+        demand.plan.peak_to_mean = topology.peak_to_mean();
+    }
+    let plan = plan(topology, &demand.plan, args.policy()?);
+    let (built, cloud) = args.prices()?;
+    let costs = costs(
+        topology,
+        &plan,
+        &built,
+        &cloud,
+        demand.hourly_shares.as_deref(),
+    );
+    Ok(Planned {
+        demand,
+        plan,
+        costs,
+        lead_days: lead_time_days(&args.lead_time)?,
+        lead_text: args.lead_time.clone(),
+        quantile,
+    })
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let topology = load_topology(&args.topology)?;
-    let lead_days = lead_time_days(&args.lead_time)?;
-    // Month labels and the day the plan starts from (the data's last day, or today).
-    let (peaks, labels, start_day, preamble) = match (&args.traffic, args.peak_rps) {
+    let planned = match (&args.traffic, args.peak_rps) {
         (Some(dir), _) => {
             let rollups = headroom_traffic::read_rollups(dir)
                 .with_context(|| format!("reading dataset {}", dir.display()))?;
-            let demand = Demand::project(&rollups, args.months)?;
-            let last_day = demand.daily_peaks.last().map_or(0, |p| p.0 / DAY);
-            let preamble = demand.describe();
-            (
-                demand.monthly_peak_rps,
-                demand.month_labels,
-                last_day,
-                preamble,
-            )
+            plan_from_dataset(&topology, &rollups, args.months, &args.policy)?
         }
         (None, Some(peak)) => {
             anyhow::ensure!(
@@ -78,35 +208,40 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             let today = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64 / DAY);
-            (
-                compound_peaks(peak, growth / 100.0, args.months),
-                month_labels(today, args.months),
-                today,
-                format!("front-door peak {peak} requests/s today, growing {growth}% a month"),
-            )
+            let demand = Demand {
+                plan: PlanDemand {
+                    peak_rps: compound_peaks(peak, growth / 100.0, args.months),
+                    peak_to_mean: None,
+                    bytes_per_request: None,
+                },
+                month_labels: month_labels(today, args.months),
+                start_day: today,
+                daily_peaks: Vec::new(),
+                trend: None,
+                hourly_shares: None,
+                described: format!(
+                    "front-door peak {peak} requests/s today, growing {growth}% a month"
+                ),
+            };
+            finish(&topology, demand, &args.policy, None)?
         }
         (None, None) => anyhow::bail!("give --traffic DATASET or --peak-rps N --growth PCT"),
     };
-    let plan = plan(
-        &topology,
-        &peaks,
-        Policy {
-            spare_servers: args.spares,
-        },
-    );
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&plan)?);
+        let json = serde_json::json!({
+            "months": planned.demand.month_labels,
+            "plan": planned.plan,
+            "crossings": headroom_plan::crossings(&planned.plan),
+            "first_purchases": headroom_plan::first_purchases(&planned.plan),
+            "costs": planned.costs,
+        });
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    } else if args.csv {
+        print_csv(&planned, &topology);
     } else {
-        println!("{preamble}");
-        print_plan(&plan, &labels, &topology);
-        print_crossings(
-            &plan,
-            &labels,
-            start_day,
-            lead_days,
-            &args.lead_time,
-            &topology,
-        );
+        for line in text(&planned, &topology) {
+            println!("{line}");
+        }
     }
     Ok(())
 }
@@ -131,90 +266,121 @@ fn lead_time_days(text: &str) -> anyhow::Result<i64> {
     }
 }
 
-/// When each tier runs out of room with today's servers, and by when to order.
-fn print_crossings(
-    plan: &Plan,
-    labels: &[String],
-    start_day: i64,
-    lead_days: i64,
-    lead_text: &str,
-    topology: &Topology,
-) {
-    println!("with today's servers (lead time {lead_text}):");
-    for (tier, crossing) in topology.tiers().iter().zip(headroom_plan::crossings(plan)) {
-        match crossing {
-            Some(month) => {
-                // Servers must be in service on the first day of that month, the
-                // month-th after the one the plan starts in (as month_labels counts).
-                let label = &labels[month as usize - 1];
-                let (year, first, _) = civil_from_days(start_day);
-                let starts =
-                    super::month_start_day(year * 12 + i64::from(first) - 1 + i64::from(month));
-                let order_by = starts - lead_days;
-                let late = if order_by < start_day {
-                    " (already late)"
-                } else {
-                    ""
-                };
-                println!(
-                    "  {}: demand outgrows its {} servers in {label}; order by {}{late}",
-                    tier.name,
-                    tier.servers,
-                    headroom_traffic::time::format_date(order_by * DAY)
-                );
-            }
-            None => println!(
-                "  {}: its {} servers carry the demand through {}",
-                tier.name,
-                tier.servers,
-                labels.last().map_or("-", String::as_str)
-            ),
-        }
-    }
-}
-
 pub(crate) fn load_topology(path: &Path) -> anyhow::Result<Topology> {
     headroom_topology::load(path).with_context(|| format!("invalid topology {}", path.display()))
 }
 
-/// Peak demand per coming month, projected from the daily peaks of a dataset.
+/// The demand a plan is made for, with where it came from.
 pub(crate) struct Demand {
-    /// Unix seconds of each day's start, and that day's busiest-minute requests/s.
-    pub(crate) daily_peaks: Vec<(i64, f64)>,
-    /// The trend fitted to the daily peaks, with time in days since 1970-01-01.
-    pub(crate) trend: FittedLinearTrend,
-    /// Front-door requests/s at each planned month's peak.
-    pub(crate) monthly_peak_rps: Vec<f64>,
+    /// What the plan library takes.
+    pub(crate) plan: PlanDemand,
     /// `YYYY-MM` of each planned month.
     pub(crate) month_labels: Vec<String>,
+    /// Day number the plan starts from (the data's last day, or today).
+    pub(crate) start_day: i64,
+    /// Unix seconds of each day's start, and that day's busiest-minute requests/s.
+    pub(crate) daily_peaks: Vec<(i64, f64)>,
+    /// A straight line through the daily peaks, for describing the growth.
+    pub(crate) trend: Option<FittedLinearTrend>,
+    /// Each hour of the week's (or day's) busiest minute as a share of the highest.
+    pub(crate) hourly_shares: Option<Vec<f64>>,
+    /// One line on where the demand came from.
+    pub(crate) described: String,
 }
 
 impl Demand {
-    pub(crate) fn project(rollups: &Rollups, months: u32) -> anyhow::Result<Demand> {
+    /// Forecasts the dataset's daily peaks `months` calendar months past its last day.
+    pub(crate) fn forecast(
+        rollups: &Rollups,
+        months: u32,
+        method: Method,
+        quantile: Quantile,
+    ) -> anyhow::Result<Demand> {
         let peaks = rollups.daily_peaks();
-        let days: Vec<f64> = peaks.iter().map(|p| (p.day_s / DAY) as f64).collect();
-        let values: Vec<f64> = peaks.iter().map(|p| p.peak_rps).collect();
-        let trend = LinearTrend
-            .fit(&days, &values)
-            .context("fitting a trend to the daily peaks (is the dataset empty?)")?;
-        let last_day = *days.last().expect("a fitted trend has observations");
+        anyhow::ensure!(!peaks.is_empty(), "the dataset holds no traffic");
+        let first_day = peaks[0].day_s / DAY;
+        let last_day = peaks[peaks.len() - 1].day_s / DAY;
+        // Days without traffic are days of zero demand, not gaps to skip.
+        let mut history = vec![0.0; (last_day - first_day + 1) as usize];
+        for p in &peaks {
+            history[(p.day_s / DAY - first_day) as usize] = p.peak_rps;
+        }
+        let (year, month, _) = civil_from_days(last_day);
+        let this_month = year * 12 + i64::from(month) - 1;
+        // Forecast day 0 is the day after the data; the rest of its month is skipped.
+        let mut lengths = vec![(month_start_day(this_month + 1) - last_day - 1) as usize];
+        for m in 1..=i64::from(months) {
+            lengths.push(
+                (month_start_day(this_month + m + 1) - month_start_day(this_month + m)) as usize,
+            );
+        }
+        let days: usize = lengths.iter().sum();
+        let daily = daily_peak_forecast(&history, days, method, quantile);
+        let mut monthly = monthly_max(&daily, &lengths);
+        monthly.remove(0);
+        let days_f: Vec<f64> = (0..history.len()).map(|d| d as f64).collect();
+        let trend = LinearTrend.fit(&days_f, &history).ok();
+        let (requests, bytes) = rollups
+            .iter()
+            .fold((0i64, 0i64), |(r, b), (_, c)| (r + c.requests, b + c.bytes));
+        let span_s = rollups
+            .iter()
+            .next()
+            .zip(rollups.iter().next_back())
+            .map_or(60, |((a, _), (b, _))| b - a + 60);
+        let peak = peaks.iter().map(|p| p.peak_rps).fold(0.0, f64::max);
+        let mean = requests as f64 / span_s as f64;
         Ok(Demand {
+            described: format!(
+                "daily peak requests/s over {} days to {} (last {:.3}), forecast with {} (weekly season); planning for {}",
+                history.len(),
+                format_date(last_day * DAY),
+                history[history.len() - 1],
+                method.name(),
+                quantile.describe()
+            ),
+            plan: PlanDemand {
+                peak_rps: monthly,
+                peak_to_mean: (mean > 0.0).then(|| (peak / mean).max(1.0)),
+                bytes_per_request: (requests > 0).then(|| bytes as f64 / requests as f64),
+            },
+            month_labels: month_labels(last_day, months),
+            start_day: last_day,
             daily_peaks: peaks.iter().map(|p| (p.day_s, p.peak_rps)).collect(),
             trend,
-            monthly_peak_rps: monthly_peaks(&trend, last_day, months),
-            month_labels: month_labels(last_day as i64, months),
+            hourly_shares: hourly_shares(rollups),
         })
     }
+}
 
-    fn describe(&self) -> String {
-        format!(
-            "daily peak requests/s over {} days: trend {:+.4} rps/day ({} per month), last day {:.3}",
-            self.daily_peaks.len(),
-            self.trend.slope,
-            format_args!("{:+.3}", self.trend.slope * headroom_plan::DAYS_PER_MONTH),
-            self.daily_peaks.last().map_or(0.0, |p| p.1)
-        )
+/// The busiest minute of each hour of the week, averaged over the weeks seen, as a share
+/// of the highest; each hour of the day when the data does not cover every hour of the
+/// week; `None` when it does not cover every hour of the day.
+fn hourly_shares(rollups: &Rollups) -> Option<Vec<f64>> {
+    let mut hours: std::collections::BTreeMap<i64, i64> = Default::default();
+    for (minute, c) in rollups.iter() {
+        let h = hours.entry(minute.div_euclid(3600)).or_default();
+        *h = (*h).max(c.requests);
     }
+    let (first, last) = (*hours.keys().next()?, *hours.keys().next_back()?);
+    for period in [168, 24] {
+        let mut sums = vec![(0.0, 0u32); period];
+        // Every hour from the first to the last counts, idle ones as zero.
+        for h in first..=last {
+            // 1970-01-01 was a Thursday; hour-of-week 0 here is Thursday 00:00 UTC.
+            let slot = &mut sums[h.rem_euclid(period as i64) as usize];
+            slot.0 += hours.get(&h).copied().unwrap_or(0) as f64 / 60.0;
+            slot.1 += 1;
+        }
+        if sums.iter().all(|s| s.1 > 0) {
+            let means: Vec<f64> = sums.iter().map(|s| s.0 / f64::from(s.1)).collect();
+            let top = means.iter().copied().fold(0.0, f64::max);
+            if top > 0.0 {
+                return Some(means.iter().map(|m| m / top).collect());
+            }
+        }
+    }
+    None
 }
 
 /// `YYYY-MM` of the `months` calendar months after the one holding `last_day`.
@@ -228,29 +394,274 @@ fn month_labels(last_day: i64, months: u32) -> Vec<String> {
         .collect()
 }
 
-fn print_plan(plan: &Plan, labels: &[String], topology: &Topology) {
+/// Money with thousands separators, no decimals.
+fn money(x: f64) -> String {
+    thousands(x.round() as i64)
+}
+
+/// The plan as lines of text.
+pub(crate) fn text(p: &Planned, topology: &Topology) -> Vec<String> {
+    let plan = &p.plan;
+    let labels = &p.demand.month_labels;
+    let mut out = vec![
+        p.demand.described.clone(),
+        format!(
+            "policy: {} per tier; ceilings {}",
+            plan.policy.redundancy.describe(),
+            topology
+                .tiers()
+                .iter()
+                .map(|t| format!("{} {:.0}%", t.name, t.ceiling * 100.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    ];
     let tiers = topology.tiers();
     let mut header = format!("{:<8} {:>10}", "month", "peak rps");
     for t in tiers {
         header.push_str(&format!(" {:>7}", t.name));
     }
-    println!("{header} {:>7}", "total");
-    for (m, label) in plan.months.iter().zip(labels) {
+    for pool in topology.pools() {
+        header.push_str(&format!(" {:>9}", pool.name));
+    }
+    header.push_str(&format!(" {:>8} {:>9}", "machines", "peak Mbps"));
+    out.push(header);
+    for (i, (m, label)) in plan.months.iter().zip(labels).enumerate() {
         let mut row = format!("{label:<8} {:>10.3}", m.peak_rps);
         for t in &m.tiers {
             row.push_str(&format!(" {:>7}", t.total));
         }
-        println!("{row} {:>7}", m.tiers.iter().map(|t| t.total).sum::<u32>());
+        for pool in &m.pools {
+            row.push_str(&format!(" {:>9}", pool.total));
+        }
+        row.push_str(&format!(
+            " {:>8} {:>9}",
+            plan.machines(topology, i),
+            m.network
+                .as_ref()
+                .map_or("-".to_owned(), |n| format!("{:.1}", n.peak_mbps))
+        ));
+        out.push(row);
     }
     let mut today = format!("{:<8} {:>10}", "today", "");
     for t in tiers {
         today.push_str(&format!(" {:>7}", t.servers));
     }
-    println!("{today} {:>7}", topology.total_servers());
-    if let (Some(last), Some(label)) = (plan.months.last(), labels.last()) {
-        println!("why, in {label}:");
-        for t in &last.tiers {
-            println!("  {}", t.reason);
+    if let Some(first) = plan.months.first() {
+        for pool in &first.pools {
+            today.push_str(&format!(" {:>9}", pool.today));
+        }
+    }
+    out.push(today);
+    let (Some(last), Some(label)) = (plan.months.last(), labels.last()) else {
+        return out;
+    };
+    out.push(format!("why, in {label}:"));
+    for t in &last.tiers {
+        out.push(format!("  {}", t.reason));
+    }
+    for pool in &last.pools {
+        out.push(format!(
+            "  pool '{}': {} hosts (its VMs pack onto {}, one VM of a tier per host; {} today)",
+            pool.pool, pool.total, pool.packed, pool.today
+        ));
+    }
+    if let Some(n) = &last.network {
+        out.push(match (topology.uplink(), n.uplinks_needed) {
+            (Some(u), Some(needed)) => format!(
+                "  network: {:.1} Mbps at peak on {} × {} Mbps uplinks ({:.0}%); {} needed to stay under {:.0}% with one lost",
+                n.peak_mbps,
+                u.count,
+                u.mbps,
+                n.utilisation.unwrap_or(0.0) * 100.0,
+                needed,
+                headroom_plan::LINK_CEILING * 100.0
+            ),
+            _ => format!(
+                "  network: {:.1} Mbps at peak (no uplink_mbps in the topology to compare with)",
+                n.peak_mbps
+            ),
+        });
+    }
+    for s in &last.storage {
+        let first = plan.months[0]
+            .storage
+            .iter()
+            .find(|f| f.tier == s.tier)
+            .map_or(0.0, |f| f.gb_per_server);
+        out.push(format!(
+            "  storage: {} holds {:.0} GB a server ({} at the end of month 1){}",
+            s.tier,
+            s.gb_per_server,
+            format_args!("{first:.0} GB"),
+            s.fill.map_or(String::new(), |f| format!(
+                ", {:.0}% of its disk",
+                f * 100.0
+            ))
+        ));
+    }
+    out.extend(when_to_order(p, topology));
+    out.extend(cost_lines(&p.costs, labels));
+    out
+}
+
+/// When each tier runs out of room with today's servers, and by when to order.
+fn when_to_order(p: &Planned, topology: &Topology) -> Vec<String> {
+    let labels = &p.demand.month_labels;
+    let start_day = p.demand.start_day;
+    let mut out = vec![format!("with today's servers (lead time {}):", p.lead_text)];
+    let (year, first, _) = civil_from_days(start_day);
+    let month_start =
+        |month: u32| month_start_day(year * 12 + i64::from(first) - 1 + i64::from(month));
+    let crossings = headroom_plan::crossings(&p.plan);
+    let buys = headroom_plan::first_purchases(&p.plan);
+    for ((tier, crossing), buy) in topology.tiers().iter().zip(crossings).zip(buys) {
+        let line = match buy {
+            Some(month) => {
+                let order_by = month_start(month) - p.lead_days;
+                let late = if order_by < start_day {
+                    " (already late)"
+                } else {
+                    ""
+                };
+                let required = p.plan.months[month as usize - 1]
+                    .tiers
+                    .iter()
+                    .find(|t| t.tier == tier.name)
+                    .map_or(0, |t| t.required);
+                let ceiling = match crossing {
+                    Some(c) => format!(
+                        "; demand alone passes its ceiling in {}",
+                        labels[c as usize - 1]
+                    ),
+                    None => String::new(),
+                };
+                format!(
+                    "  {}: needs {required} ({}) in {}, more than its {}: order by {}{late}{ceiling}",
+                    tier.name,
+                    p.plan.policy.redundancy.describe(),
+                    labels[month as usize - 1],
+                    tier.servers,
+                    format_date(order_by * DAY)
+                )
+            }
+            None => format!(
+                "  {}: its {} servers carry the demand through {}",
+                tier.name,
+                tier.servers,
+                labels.last().map_or("-", String::as_str)
+            ),
+        };
+        out.push(line);
+    }
+    for (tier, month) in headroom_plan::storage_crossings(&p.plan) {
+        if let Some(m) = month {
+            out.push(format!(
+                "  {tier}: data passes {:.0}% of a server's disk in {}",
+                headroom_plan::DISK_CEILING * 100.0,
+                labels[m as usize - 1]
+            ));
+        }
+    }
+    out
+}
+
+fn cost_lines(c: &Costs, labels: &[String]) -> Vec<String> {
+    let mut out = vec![format!(
+        "cost ({}; self-built amortised, and as cash with the fleet bought in month 1):",
+        c.currency
+    )];
+    out.push(format!(
+        "  {:<8} {:>12} {:>12} {:>14} {:>12} {:>12}",
+        "month", "self-built", "(cash)", "cloud reserved", "on demand", "elastic"
+    ));
+    for (m, label) in c.months.iter().zip(labels) {
+        out.push(format!(
+            "  {label:<8} {:>12} {:>12} {:>14} {:>12} {:>12}",
+            money(m.self_built),
+            money(m.self_built_cash),
+            money(m.cloud_reserved),
+            money(m.cloud_on_demand),
+            m.cloud_elastic.map_or("-".to_owned(), money)
+        ));
+    }
+    let t = &c.totals;
+    out.push(format!(
+        "  {:<8} {:>12} {:>12} {:>14} {:>12} {:>12}",
+        "total",
+        money(t.self_built),
+        money(t.self_built_cash),
+        money(t.cloud_reserved),
+        money(t.cloud_on_demand),
+        t.cloud_elastic.map_or("-".to_owned(), money)
+    ));
+    out.push(match c.break_even {
+        Some(m) => format!(
+            "  break-even: by {} the self-built cash spent ({} up front) is at or below three-year reserved cloud",
+            labels[m as usize - 1],
+            money(c.months[0].self_built_cash)
+        ),
+        None => format!(
+            "  break-even: not within {} months: cumulative self-built cash stays above reserved cloud",
+            labels.len()
+        ),
+    });
+    if t.cloud_elastic.is_none() {
+        out.push("  elastic: needs the hourly profile of a dataset (--traffic)".to_owned());
+    }
+    for tier in &c.tiers {
+        let (cheap, dear) = if tier.favours == "self-built" {
+            (tier.self_built.total, tier.cloud.total)
+        } else {
+            (tier.cloud.total, tier.self_built.total)
+        };
+        out.push(format!(
+            "  {}: self-built {} ({}) against cloud {} ({}): favours {}{}",
+            tier.tier,
+            money(tier.self_built.total),
+            tier.self_built.what,
+            money(tier.cloud.total),
+            tier.cloud.what,
+            tier.favours,
+            if dear > 0.0 {
+                format!(" ({:.0}% cheaper)", (1.0 - cheap / dear) * 100.0)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    for (tier, why) in &c.unpriced {
+        out.push(format!("  {tier}: not priced: {why}"));
+    }
+    out
+}
+
+fn print_csv(p: &Planned, topology: &Topology) {
+    println!(
+        "month,peak_rps,tier,demand_rps,for_demand,for_redundancy,required,today,total,added,utilisation,machines,peak_mbps,self_built_cost,cloud_reserved_cost"
+    );
+    for (i, (m, label)) in p.plan.months.iter().zip(&p.demand.month_labels).enumerate() {
+        let c = &p.costs.months[i];
+        for t in &m.tiers {
+            println!(
+                "{label},{:.3},{},{:.3},{},{},{},{},{},{},{:.4},{},{},{:.2},{:.2}",
+                m.peak_rps,
+                t.tier,
+                t.demand_rps,
+                t.for_demand,
+                t.for_redundancy,
+                t.required,
+                t.today,
+                t.total,
+                t.added,
+                t.utilisation,
+                p.plan.machines(topology, i),
+                m.network
+                    .as_ref()
+                    .map_or(String::new(), |n| format!("{:.3}", n.peak_mbps)),
+                c.self_built,
+                c.cloud_reserved
+            );
         }
     }
 }
@@ -263,5 +674,12 @@ mod tests {
     fn labels_roll_over_the_year() {
         // 2015-11-30 is day 16,769.
         assert_eq!(month_labels(16_769, 3), ["2015-12", "2016-01", "2016-02"]);
+    }
+
+    #[test]
+    fn lead_times() {
+        assert_eq!(lead_time_days("8w").unwrap(), 56);
+        assert_eq!(lead_time_days("90d").unwrap(), 90);
+        assert!(lead_time_days("3m").is_err());
     }
 }

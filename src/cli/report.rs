@@ -5,13 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use headroom_chart::{Series, ServersChart, TrafficChart, servers_chart, traffic_chart};
-use headroom_plan::{Plan, Policy, plan};
 use headroom_topology::Topology;
 use headroom_traffic::time::{format_date, format_rfc3339};
 use headroom_traffic::{IngestConfig, Rollups, Summary, write_atomic};
 
 use super::html::{escape, table};
-use super::plan::{Demand, load_topology};
+use super::plan::{Planned, PolicyArgs, load_topology, plan_from_dataset};
 use super::{BUNDLED_LOG, BUNDLED_TOPOLOGY, bundled, thousands};
 
 #[derive(Debug, clap::Args)]
@@ -28,9 +27,8 @@ pub(crate) struct Args {
     /// Months to plan after the end of the data.
     #[arg(long, default_value_t = 12)]
     months: u32,
-    /// Spare servers per tier (the k of N+k).
-    #[arg(long, default_value_t = Policy::default().spare_servers)]
-    spares: u32,
+    #[command(flatten)]
+    policy: PolicyArgs,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
@@ -48,14 +46,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let summary = super::ingest::ingest_to(&logs, &dataset, &IngestConfig::default())?.summary;
     let rollups = headroom_traffic::read_rollups(&dataset)
         .with_context(|| format!("reading dataset {}", dataset.display()))?;
-    let demand = Demand::project(&rollups, args.months)?;
-    let plan = plan(
-        &topology,
-        &demand.monthly_peak_rps,
-        Policy {
-            spare_servers: args.spares,
-        },
-    );
+    let planned = plan_from_dataset(&topology, &rollups, args.months, &args.policy)?;
 
     let traffic_svg = traffic_chart(&TrafficChart {
         title: "Requests per second, by hour",
@@ -80,11 +71,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         },
     })
     .context("drawing the traffic chart")?;
-    let servers = servers_by_month(&plan);
+    let servers = servers_by_month(&planned.plan);
     let tier_names: Vec<String> = topology.tiers().iter().map(|t| t.name.clone()).collect();
     let servers_svg = servers_chart(&ServersChart {
         title: "Servers needed per tier (stacked), by month",
-        months: &demand.month_labels,
+        months: &planned.demand.month_labels,
         tiers: &tier_names,
         servers: &servers,
         today_total: Some(topology.total_servers()),
@@ -96,8 +87,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let page = Page {
         summary: &summary,
         topology: &topology,
-        demand: &demand,
-        plan: &plan,
+        planned: &planned,
         analysis: &analysis,
     };
     let html = page.render(&traffic_svg, &servers_svg);
@@ -150,7 +140,7 @@ fn hourly(rollups: &Rollups, what: Hourly) -> Vec<(i64, f64)> {
         .collect()
 }
 
-fn servers_by_month(plan: &Plan) -> Vec<Vec<u32>> {
+fn servers_by_month(plan: &headroom_plan::Plan) -> Vec<Vec<u32>> {
     plan.months
         .iter()
         .map(|m| m.tiers.iter().map(|t| t.total).collect())
@@ -160,8 +150,7 @@ fn servers_by_month(plan: &Plan) -> Vec<Vec<u32>> {
 struct Page<'a> {
     summary: &'a Summary,
     topology: &'a Topology,
-    demand: &'a Demand,
-    plan: &'a Plan,
+    planned: &'a Planned,
     analysis: &'a headroom_topology::Analysis,
 }
 
@@ -169,7 +158,10 @@ impl Page<'_> {
     /// The short text a planner reads first.
     fn findings(&self) -> Vec<String> {
         let s = self.summary;
-        let per_month = self.demand.trend.slope * headroom_plan::DAYS_PER_MONTH;
+        let demand = &self.planned.demand;
+        let per_month = demand
+            .trend
+            .map_or(0.0, |t| t.slope * headroom_plan::DAYS_PER_MONTH);
         let bottleneck = self.topology.bottleneck();
         let saturates = self.topology.loads(1.0)[bottleneck].saturation_entry_rps;
         let mut out = vec![
@@ -182,8 +174,13 @@ impl Page<'_> {
                 s.peak_mbps
             ),
             format!(
-                "Growth: the daily peak moves {per_month:+.2} requests/s per month (linear trend over {} days).",
-                self.demand.daily_peaks.len()
+                "Growth: the daily peak moves {per_month:+.2} requests/s per month (linear trend over {} days); the plan takes {} of the forecast: {:.2} requests/s in {}.",
+                demand.daily_peaks.len(),
+                self.planned
+                    .quantile
+                    .map_or("the stated growth", |q| q.describe()),
+                demand.plan.peak_rps.last().copied().unwrap_or(0.0),
+                demand.month_labels.last().map_or("-", String::as_str)
             ),
             format!(
                 "Bottleneck: tier '{}' reaches its ceiling first, at {:.0} front-door requests/s with today's {} servers.",
@@ -194,7 +191,41 @@ impl Page<'_> {
         ];
         out.push(self.first_shortfall());
         out.push(self.failures());
+        out.push(self.cost());
         out
+    }
+
+    /// Self-built against cloud over the plan.
+    fn cost(&self) -> String {
+        let c = &self.planned.costs;
+        let t = &c.totals;
+        let months = self.planned.demand.month_labels.len();
+        let money = |x: f64| thousands(x.round() as i64);
+        let break_even = match c.break_even {
+            Some(m) => format!(
+                "self-built cash catches up with reserved cloud by {}",
+                self.planned.demand.month_labels[m as usize - 1]
+            ),
+            None => format!(
+                "self-built cash does not catch up with reserved cloud within {months} months"
+            ),
+        };
+        let favour: Vec<String> = c
+            .tiers
+            .iter()
+            .map(|t| format!("{} {}", t.tier, t.favours))
+            .collect();
+        format!(
+            "Cost over {months} months ({}): self-built {} amortised ({} cash), cloud {} reserved, {} on demand{}; {break_even}; by tier: {}.",
+            c.currency,
+            money(t.self_built),
+            money(t.self_built_cash),
+            money(t.cloud_reserved),
+            money(t.cloud_on_demand),
+            t.cloud_elastic
+                .map_or(String::new(), |e| format!(", {} elastic", money(e))),
+            favour.join(", ")
+        )
     }
 
     /// Single points of failure and the N−1 / N−2 outcome at today's peak.
@@ -239,19 +270,20 @@ impl Page<'_> {
     }
 
     fn first_shortfall(&self) -> String {
-        let months = &self.demand.month_labels;
-        for (m, label) in self.plan.months.iter().zip(months) {
-            if let Some(t) = m.tiers.iter().find(|t| t.total > t.today) {
+        let months = &self.planned.demand.month_labels;
+        let plan = &self.planned.plan;
+        for (m, label) in plan.months.iter().zip(months) {
+            if let Some(t) = m.tiers.iter().find(|t| t.required > t.today) {
                 return format!(
                     "First shortfall: in {label} tier '{}' needs {} servers and has {}.",
-                    t.tier, t.total, t.today
+                    t.tier, t.required, t.today
                 );
             }
         }
         format!(
-            "No tier needs more servers than it has today within {} months (N+{}).",
+            "No tier needs more servers than it has today within {} months ({}).",
             months.len(),
-            self.plan.policy.spare_servers
+            plan.policy.redundancy.describe()
         )
     }
 
@@ -268,14 +300,24 @@ impl Page<'_> {
              <h2>Traffic</h2>\n<figure>{traffic_svg}</figure>\n{summary}\n\
              <h2>Servers per tier per month</h2>\n<figure>{servers_svg}</figure>\n{plan}\n\
              <h3>Why, in {last}</h3>\n<ul>\n{reasons}</ul>\n\
+             <h2>Cost: self-built against cloud</h2>\n{cost}\n\
+             <h3>The plan in full</h3>\n<pre>{full}</pre>\n\
              <h2>Topology</h2>\n{topology}\n</body>\n</html>\n",
             name = escape(self.topology.name()),
             font = headroom_chart::font_face_css(),
             css = CSS,
             summary = self.summary_table(),
             plan = self.plan_table(),
-            last = escape(self.demand.month_labels.last().map_or("-", String::as_str)),
+            last = escape(
+                self.planned
+                    .demand
+                    .month_labels
+                    .last()
+                    .map_or("-", String::as_str)
+            ),
             reasons = self.reasons(),
+            cost = self.cost_table(),
+            full = escape(&super::plan::text(self.planned, self.topology).join("\n")),
             topology = self.topology_table(),
         )
     }
@@ -360,15 +402,74 @@ impl Page<'_> {
         out
     }
 
+    fn cost_table(&self) -> String {
+        let c = &self.planned.costs;
+        let money = |x: f64| thousands(x.round() as i64);
+        let header = [
+            "month",
+            "self-built",
+            "self-built cash",
+            "cloud reserved",
+            "cloud on demand",
+            "cloud elastic",
+        ]
+        .map(String::from);
+        let rows: Vec<Vec<String>> = c
+            .months
+            .iter()
+            .zip(&self.planned.demand.month_labels)
+            .map(|(m, label)| {
+                vec![
+                    label.clone(),
+                    money(m.self_built),
+                    money(m.self_built_cash),
+                    money(m.cloud_reserved),
+                    money(m.cloud_on_demand),
+                    m.cloud_elastic.map_or("-".to_owned(), money),
+                ]
+            })
+            .collect();
+        let tier_header = [
+            "tier",
+            "self-built",
+            "as",
+            "cloud reserved",
+            "as",
+            "favours",
+        ]
+        .map(String::from);
+        let tier_rows: Vec<Vec<String>> = c
+            .tiers
+            .iter()
+            .map(|t| {
+                vec![
+                    t.tier.clone(),
+                    money(t.self_built.total),
+                    t.self_built.what.clone(),
+                    money(t.cloud.total),
+                    t.cloud.what.clone(),
+                    t.favours.to_owned(),
+                ]
+            })
+            .collect();
+        format!(
+            "<p>In {}. Self-built is amortised; its cash column buys the whole fleet in the first month.</p>\n{}{}",
+            escape(&c.currency),
+            table(&header, &rows),
+            table(&tier_header, &tier_rows)
+        )
+    }
+
     fn plan_table(&self) -> String {
         let mut header = vec!["month".to_owned(), "peak rps".to_owned()];
         header.extend(self.topology.tiers().iter().map(|t| t.name.clone()));
         header.push("total".into());
         let mut rows: Vec<Vec<String>> = self
+            .planned
             .plan
             .months
             .iter()
-            .zip(&self.demand.month_labels)
+            .zip(&self.planned.demand.month_labels)
             .map(|(m, label)| {
                 let mut row = vec![label.clone(), format!("{:.3}", m.peak_rps)];
                 row.extend(m.tiers.iter().map(|t| t.total.to_string()));
@@ -384,12 +485,16 @@ impl Page<'_> {
     }
 
     fn reasons(&self) -> String {
-        self.plan.months.last().map_or_else(String::new, |m| {
-            m.tiers
-                .iter()
-                .map(|t| format!("<li>{}</li>\n", escape(&t.reason)))
-                .collect()
-        })
+        self.planned
+            .plan
+            .months
+            .last()
+            .map_or_else(String::new, |m| {
+                m.tiers
+                    .iter()
+                    .map(|t| format!("<li>{}</li>\n", escape(&t.reason)))
+                    .collect()
+            })
     }
 
     fn topology_table(&self) -> String {
@@ -419,6 +524,7 @@ impl Page<'_> {
             })
             .collect();
         let days = self
+            .planned
             .demand
             .daily_peaks
             .iter()

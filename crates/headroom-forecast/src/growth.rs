@@ -87,8 +87,9 @@ fn sse(y: &[f64], x: &[Vec<f64>], beta: &[f64]) -> f64 {
 
 /// Fits a piecewise-linear trend to `y` (times 0..n), adding changepoints one at a time
 /// where they cut the squared error most, up to `max_changepoints`, while the Bayesian
-/// information criterion improves. Candidates lie in the first 80% of the series, so
-/// the latest stretch is never fitted by a slope of a few points.
+/// information criterion improves. Candidates lie in the first 80% of the series, and
+/// at least three points from either end, so the latest stretch is never fitted by a
+/// slope of a few points.
 pub fn piecewise_linear(y: &[f64], max_changepoints: usize) -> Piecewise {
     let n = y.len();
     if n < 3 {
@@ -111,7 +112,9 @@ pub fn piecewise_linear(y: &[f64], max_changepoints: usize) -> Piecewise {
     let mut beta = least_squares(&x, y).expect("two distinct times give a line");
     let mut best_bic = bic(sse(y, &x, &beta), 2);
     let step = (n / 50).max(1);
-    let candidates: Vec<f64> = (n / 10..(n * 8 / 10))
+    // Each side of a changepoint keeps at least three points: a slope through two is
+    // any slope, and on a few days of data BIC would happily buy one.
+    let candidates: Vec<f64> = ((n / 10).max(3)..(n * 8 / 10).min(n.saturating_sub(3)))
         .step_by(step)
         .map(|c| c as f64)
         .collect();

@@ -1,26 +1,98 @@
 //! Servers per tier per month: forecast demand pushed through the topology, with
-//! redundancy on top, each number explained in words.
+//! redundancy on top, hosts for the virtual machines, network and storage growth, and
+//! the cost of building it against renting it — each number explained in words.
+//!
+//! A plan only ever adds: servers in service are never handed back, so month m holds
+//! at least what month m − 1 held and at least what the tier has today.
 
-use headroom_forecast::FittedLinearTrend;
-use headroom_topology::Topology;
+mod cost;
+mod demand;
+mod prices;
+
+use headroom_topology::{Domain, Placement, Topology, evaluate, pack_pools};
 use serde::Serialize;
+
+pub use cost::{CostMonth, Costs, TierCost, TierSide, Totals, costs};
+pub use demand::{Quantile, compound_peaks, daily_peak_forecast, monthly_max};
+pub use prices::{
+    Cloud, Instance, NamedServer, PriceError, SelfBuilt, ServerPrice, VCPUS_PER_CORE,
+};
 
 /// Average days in a month (365.25 ÷ 12), the step between planned months.
 pub const DAYS_PER_MONTH: f64 = 30.4375;
 
+/// Seconds in an average month.
+pub const SECONDS_PER_MONTH: f64 = DAYS_PER_MONTH * 86_400.0;
+
+/// Highest share of a disk a plan lets data fill: databases need room to rebuild
+/// indexes, take backups and compact, and filesystems slow down when nearly full.
+pub const DISK_CEILING: f64 = 0.8;
+
+/// Highest share of the uplinks a plan lets the peak use. A link is a single-server
+/// queue too: at 70% busy a packet waits on average 2.3 times its transmission time.
+pub const LINK_CEILING: f64 = 0.7;
+
+/// How many failures a plan must survive at peak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Redundancy {
+    /// `k` spare servers in every tier (N+k).
+    Spares {
+        /// The k of N+k.
+        k: u32,
+    },
+    /// Every tier keeps carrying its demand with any one rack lost.
+    Rack,
+}
+
+impl Redundancy {
+    /// Parses `n+1`, `n+2`, … or `rack`.
+    pub fn from_name(name: &str) -> Option<Redundancy> {
+        let lower = name.to_ascii_lowercase();
+        if lower == "rack" {
+            return Some(Redundancy::Rack);
+        }
+        let k = lower.strip_prefix("n+")?.parse().ok()?;
+        Some(Redundancy::Spares { k })
+    }
+
+    /// `N+1`, `N+2` or `rack loss`.
+    pub fn describe(self) -> String {
+        match self {
+            Redundancy::Spares { k } => format!("N+{k}"),
+            Redundancy::Rack => "rack loss".to_owned(),
+        }
+    }
+}
+
 /// How much spare a plan holds beyond what demand needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Policy {
-    /// Servers added to every tier so it survives that many failures (the k of N+k).
-    pub spare_servers: u32,
+    /// Failures every tier survives at peak.
+    pub redundancy: Redundancy,
 }
 
 impl Default for Policy {
     /// N+1: one server of any tier may fail at peak. Web services trade full
     /// reliability for cost, and one spare is the usual floor for that trade.
     fn default() -> Self {
-        Policy { spare_servers: 1 }
+        Policy {
+            redundancy: Redundancy::Spares { k: 1 },
+        }
     }
+}
+
+/// What the plan is asked to carry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Demand {
+    /// Front-door requests per second at each planned month's peak.
+    pub peak_rps: Vec<f64>,
+    /// Peak ÷ mean request rate: turns peak writes into a month's stored bytes and peak
+    /// bandwidth into a month's transfer. `None` plans as if every second were the peak.
+    pub peak_to_mean: Option<f64>,
+    /// Mean response bytes per front-door request, measured, for the network when no
+    /// tier of the topology states `bytes_per_request`.
+    pub bytes_per_request: Option<f64>,
 }
 
 /// One tier in one month.
@@ -34,14 +106,60 @@ pub struct TierPlan {
     pub for_demand: u32,
     /// Servers added by the redundancy policy.
     pub for_redundancy: u32,
-    /// `for_demand + for_redundancy`.
-    pub total: u32,
+    /// `for_demand + for_redundancy`: what the month requires.
+    pub required: u32,
     /// Servers the tier has today.
     pub today: u32,
-    /// Utilisation at peak with `total` servers (demand ÷ total capacity).
+    /// Servers in service: the most of `required`, `today` and last month's.
+    pub total: u32,
+    /// Servers added this month (`total` − last month's, today's for the first).
+    pub added: u32,
+    /// Utilisation of the busiest server at peak with `total` in service.
     pub utilisation: f64,
     /// The arithmetic behind `total`, in words.
     pub reason: String,
+}
+
+/// A VM pool in one month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PoolPlan {
+    /// Pool name.
+    pub pool: String,
+    /// Hosts the month's VMs pack onto (anti-affinity: one VM of a tier per host).
+    pub packed: u32,
+    /// Hosts the pool has today (its stated hosts, or what today's VMs pack onto).
+    pub today: u32,
+    /// Hosts in service: the most of `packed`, `today` and last month's.
+    pub total: u32,
+    /// Hosts added this month.
+    pub added: u32,
+}
+
+/// The uplinks in one month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NetworkPlan {
+    /// Peak Mbps to and from users.
+    pub peak_mbps: f64,
+    /// Links of the topology's speed that carry it under [`LINK_CEILING`], plus one
+    /// so that losing a link does not cut service.
+    pub uplinks_needed: Option<u32>,
+    /// Links in service today.
+    pub uplinks_today: Option<u32>,
+    /// Peak ÷ today's uplink capacity.
+    pub utilisation: Option<f64>,
+}
+
+/// Stored data of one tier in one month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoragePlan {
+    /// Tier name.
+    pub tier: String,
+    /// Data each server holds at the month's end, GB.
+    pub gb_per_server: f64,
+    /// Shards the data is split over (each server holds one shard).
+    pub shards: u32,
+    /// `gb_per_server` ÷ each server's disk, when the disk is known.
+    pub fill: Option<f64>,
 }
 
 /// Every tier in one month.
@@ -53,6 +171,13 @@ pub struct MonthPlan {
     pub peak_rps: f64,
     /// Tiers in topology order.
     pub tiers: Vec<TierPlan>,
+    /// VM pools, in topology order.
+    pub pools: Vec<PoolPlan>,
+    /// Network, when a response size is known.
+    pub network: Option<NetworkPlan>,
+    /// Tiers that state their data (`data_gb`); it grows when they also state the
+    /// bytes each write adds.
+    pub storage: Vec<StoragePlan>,
 }
 
 /// A month-by-month plan.
@@ -62,97 +187,328 @@ pub struct Plan {
     pub service: String,
     /// The policy it was made under.
     pub policy: Policy,
+    /// The peak ÷ mean ratio storage and transfer were computed with, if any.
+    pub peak_to_mean: Option<f64>,
     /// One entry per planned month.
     pub months: Vec<MonthPlan>,
 }
 
-/// Peaks growing by `growth` per month (0.08 for 8%) from `peak_rps` today, compounded:
-/// month m is `peak_rps × (1 + growth)^m`.
-pub fn compound_peaks(peak_rps: f64, growth: f64, months: u32) -> Vec<f64> {
-    (1..=months)
-        .map(|m| peak_rps * (1.0 + growth).powi(m as i32))
-        .collect()
+impl Plan {
+    /// Physical machines in service in month `index` (0-based): physical tiers' servers
+    /// and every pool's hosts.
+    pub fn machines(&self, topology: &Topology, index: usize) -> u32 {
+        let m = &self.months[index];
+        let physical: u32 = topology
+            .tiers()
+            .iter()
+            .zip(&m.tiers)
+            .filter(|(t, _)| matches!(t.placement, Placement::Physical { .. }))
+            .map(|(_, p)| p.total)
+            .sum();
+        physical + m.pools.iter().map(|p| p.total).sum::<u32>()
+    }
 }
 
 /// For each tier (topology order), the first planned month (1-based) in which demand
 /// alone needs more servers than the tier has today: when it crosses its ceiling with
 /// today's servers. `None` when that does not happen within the plan.
 pub fn crossings(plan: &Plan) -> Vec<Option<u32>> {
+    first_month_per_tier(plan, |t| t.for_demand > t.today)
+}
+
+/// For each tier, the first planned month that needs servers beyond today's (demand plus
+/// redundancy): the month new servers must be in service.
+pub fn first_purchases(plan: &Plan) -> Vec<Option<u32>> {
+    first_month_per_tier(plan, |t| t.required > t.today)
+}
+
+fn first_month_per_tier(plan: &Plan, when: impl Fn(&TierPlan) -> bool) -> Vec<Option<u32>> {
     let tiers = plan.months.first().map_or(0, |m| m.tiers.len());
     (0..tiers)
         .map(|t| {
             plan.months
                 .iter()
-                .find(|m| m.tiers[t].for_demand > m.tiers[t].today)
+                .find(|m| when(&m.tiers[t]))
                 .map(|m| m.month)
         })
         .collect()
 }
 
-/// Projects a daily-peak trend (fitted on days) to the peak of each coming month.
-///
-/// Month `m` is read at `last_day + m × 30.4375` days; a trend that falls below zero
-/// is read as zero demand.
-pub fn monthly_peaks(trend: &FittedLinearTrend, last_day: f64, months: u32) -> Vec<f64> {
-    (1..=months)
-        .map(|m| {
-            trend
-                .predict(last_day + f64::from(m) * DAYS_PER_MONTH)
-                .max(0.0)
+/// For each storage tier, the first month its data fills more than [`DISK_CEILING`]
+/// of a server's disk.
+pub fn storage_crossings(plan: &Plan) -> Vec<(String, Option<u32>)> {
+    let Some(first) = plan.months.first() else {
+        return Vec::new();
+    };
+    first
+        .storage
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let month = plan
+                .months
+                .iter()
+                .find(|m| m.storage[i].fill.is_some_and(|f| f > DISK_CEILING))
+                .map(|m| m.month);
+            (s.tier.clone(), month)
         })
         .collect()
 }
 
-/// Plans every month's servers for the given front-door peaks.
-pub fn plan(topology: &Topology, monthly_peak_rps: &[f64], policy: Policy) -> Plan {
-    let months = monthly_peak_rps
+/// Plans every month's servers, hosts, network and storage for `demand`.
+pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Plan {
+    let tiers = topology.tiers();
+    let today: Vec<u32> = tiers.iter().map(|t| t.servers).collect();
+    let pools_today: Vec<u32> = pack_pools(topology, &today)
         .iter()
-        .zip(1..)
-        .map(|(&peak_rps, month)| MonthPlan {
-            month,
-            peak_rps,
-            tiers: plan_tiers(topology, peak_rps, policy),
+        .map(|p| {
+            topology.pools()[p.pool]
+                .hosts
+                .unwrap_or_else(|| p.host_count())
         })
         .collect();
+    let ptm = demand.peak_to_mean.unwrap_or(1.0);
+    let mut in_service = today.clone();
+    let mut hosts = pools_today.clone();
+    // Each tier's whole data set, GB: every shard (primary) holds `data_gb` today.
+    let mut stored: Vec<Option<f64>> = tiers
+        .iter()
+        .map(|t| t.data_gb.map(|gb| gb * f64::from(t.primaries.max(1))))
+        .collect();
+    let mut months = Vec::with_capacity(demand.peak_rps.len());
+    for (&peak_rps, month) in demand.peak_rps.iter().zip(1..) {
+        let sized = size_tiers(topology, peak_rps, policy);
+        let shards: Vec<u32> = sized
+            .iter()
+            .zip(tiers)
+            .map(|(s, t)| s.primaries.max(t.primaries).max(1))
+            .collect();
+        let mut tier_plans = Vec::with_capacity(tiers.len());
+        for (i, (tier, s)) in tiers.iter().zip(sized).enumerate() {
+            let (for_demand, required) = (s.for_demand, s.required);
+            let total = required.max(in_service[i]);
+            let kept = if total > required {
+                format!("; keeps its {total} in service")
+            } else {
+                String::new()
+            };
+            tier_plans.push(TierPlan {
+                tier: tier.name.clone(),
+                demand_rps: peak_rps * topology.gains()[i],
+                for_demand,
+                for_redundancy: required - for_demand,
+                required,
+                today: tier.servers,
+                total,
+                added: total - in_service[i],
+                // A spare that joins a sharded tier as a replica of one shard would,
+                // in the model's pooled reads, take every shard's reads; it is a
+                // standby then, so the tier runs at the better of the two layouts.
+                utilisation: topology
+                    .utilisation_sharded(i, peak_rps, total, s.primaries)
+                    .0
+                    .min(
+                        topology
+                            .utilisation_sharded(i, peak_rps, for_demand, s.primaries)
+                            .0,
+                    ),
+                reason: format!("{}: {required} = {}{kept}", tier.name, s.why),
+            });
+            in_service[i] = total;
+        }
+        let packed = pack_pools(topology, &in_service);
+        let pools = packed
+            .iter()
+            .map(|p| {
+                let total = p.host_count().max(hosts[p.pool]);
+                let plan = PoolPlan {
+                    pool: topology.pools()[p.pool].name.clone(),
+                    packed: p.host_count(),
+                    today: pools_today[p.pool],
+                    total,
+                    added: total - hosts[p.pool],
+                };
+                hosts[p.pool] = total;
+                plan
+            })
+            .collect();
+        let network = network(topology, demand, peak_rps);
+        let loads = topology.loads(peak_rps);
+        let mut storage = Vec::new();
+        for (i, tier) in tiers.iter().enumerate() {
+            let Some(all) = stored[i].as_mut() else {
+                continue;
+            };
+            if let Some(per_write) = tier.bytes_per_write {
+                *all += loads[i].write_rps / ptm * SECONDS_PER_MONTH * per_write / 1e9;
+            }
+            // Every server of a shard holds the whole shard: the data set split over
+            // the month's shards (more when the sizing reshards).
+            let gb = *all / f64::from(shards[i]);
+            let disk = topology.server_resources(i).map(|r| r.disk_gb);
+            storage.push(StoragePlan {
+                tier: tier.name.clone(),
+                gb_per_server: gb,
+                shards: shards[i],
+                fill: disk.map(|d| gb / d),
+            });
+        }
+        months.push(MonthPlan {
+            month,
+            peak_rps,
+            tiers: tier_plans,
+            pools,
+            network,
+            storage,
+        });
+    }
     Plan {
         service: topology.name().to_owned(),
         policy,
+        peak_to_mean: demand.peak_to_mean,
         months,
     }
 }
 
-fn plan_tiers(topology: &Topology, entry_rps: f64, policy: Policy) -> Vec<TierPlan> {
-    topology
-        .tiers()
+/// Peak Mbps at `peak_rps`: the busiest tier's responses when the topology states
+/// response sizes, else the measured bytes per request.
+fn network(topology: &Topology, demand: &Demand, peak_rps: f64) -> Option<NetworkPlan> {
+    let by_topology = topology
+        .loads(peak_rps)
         .iter()
-        .zip(topology.loads(entry_rps))
+        .map(|l| l.mbps)
+        .fold(0.0, f64::max);
+    let peak_mbps = if by_topology > 0.0 {
+        by_topology
+    } else {
+        peak_rps * demand.bytes_per_request? * 8.0 / 1e6
+    };
+    let uplink = topology.uplink();
+    Some(NetworkPlan {
+        peak_mbps,
+        uplinks_needed: uplink
+            .map(|u| (peak_mbps / (u.mbps * LINK_CEILING)).ceil().max(1.0) as u32 + 1),
+        uplinks_today: uplink.map(|u| u.count),
+        utilisation: uplink.map(|u| peak_mbps / (u.mbps * f64::from(u.count))),
+    })
+}
+
+/// For each tier: servers for demand, servers required with redundancy, and why.
+fn size_tiers(topology: &Topology, peak_rps: f64, policy: Policy) -> Vec<Sized> {
+    let tiers = topology.tiers();
+    let sizings: Vec<_> = (0..tiers.len())
+        .map(|i| topology.sizing(i, peak_rps))
+        .collect();
+    match policy.redundancy {
+        Redundancy::Spares { k } => sizings
+            .into_iter()
+            .map(|s| Sized {
+                for_demand: s.servers,
+                required: s.servers + k,
+                why: format!("{} + {k} for N+{k}", s.reason),
+                primaries: s.primaries,
+            })
+            .collect(),
+        Redundancy::Rack => size_for_rack_loss(topology, peak_rps, sizings),
+    }
+}
+
+/// Servers so that losing any one rack leaves every tier its demand's servers.
+///
+/// Starts from an even spread (n servers over R racks lose at most ⌈n/R⌉ with a rack),
+/// then plays every rack loss out on the actual layout (round-robin servers, packed
+/// VMs) and adds a server to any tier that would fall short, until none does.
+fn size_for_rack_loss(
+    topology: &Topology,
+    peak_rps: f64,
+    sizings: Vec<headroom_topology::Sizing>,
+) -> Vec<Sized> {
+    let tiers = topology.tiers();
+    let racks_of = |i: usize| -> usize {
+        match &tiers[i].placement {
+            Placement::Physical { racks, .. } => racks.len(),
+            Placement::Virtual { pool, .. } => topology.pools()[*pool].racks.len(),
+        }
+    };
+    let mut counts: Vec<u32> = sizings
+        .iter()
         .enumerate()
-        .map(|(i, (tier, load))| {
-            let sizing = topology.sizing(i, entry_rps);
-            let (for_demand, why) = (sizing.servers, sizing.reason);
-            let total = for_demand + policy.spare_servers;
-            TierPlan {
-                tier: tier.name.clone(),
-                demand_rps: load.demand_rps,
-                for_demand,
-                for_redundancy: policy.spare_servers,
-                total,
-                today: tier.servers,
-                utilisation: topology.utilisation(i, entry_rps, total).0,
-                reason: format!(
-                    "{}: {total} = {why} + {} for N+{}",
-                    tier.name, policy.spare_servers, policy.spare_servers
-                ),
+        .map(|(i, s)| {
+            let r = racks_of(i) as u32;
+            if r < 2 {
+                // One rack (or none known): a rack loss takes everything; fall back
+                // to one spare.
+                return s.servers + 1;
+            }
+            let mut n = s.servers + 1;
+            while n - n.div_ceil(r) < s.servers {
+                n += 1;
+            }
+            n
+        })
+        .collect();
+    let rack_domains: Vec<Domain> = (0..topology.racks().len())
+        .map(|rack| Domain::Rack { rack })
+        .collect();
+    // Each round adds at least one server; a tier never needs more than twice its
+    // demand plus one per rack, so this ends.
+    loop {
+        let packing = pack_pools(topology, &counts);
+        let mut short = false;
+        for d in &rack_domains {
+            let s = evaluate(topology, &counts, &packing, peak_rps, &[*d]);
+            for (i, lost) in s.servers_lost.iter().enumerate() {
+                if racks_of(i) >= 2 && counts[i] - lost < sizings[i].servers {
+                    counts[i] += 1;
+                    short = true;
+                }
+            }
+        }
+        if !short {
+            break;
+        }
+    }
+    sizings
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let n = counts[i];
+            let extra = n - s.servers;
+            let r = racks_of(i);
+            let why = if r < 2 {
+                format!(
+                    "{} + 1 for N+1 (its servers share one rack, so no count survives losing it)",
+                    s.reason
+                )
+            } else {
+                format!(
+                    "{} + {extra} so that losing any of its {r} racks leaves {} servers",
+                    s.reason, s.servers
+                )
+            };
+            Sized {
+                for_demand: s.servers,
+                required: n,
+                why,
+                primaries: s.primaries,
             }
         })
         .collect()
+}
+
+/// One tier's count for one month.
+struct Sized {
+    for_demand: u32,
+    required: u32,
+    why: String,
+    /// Shards the count assumes (see [`headroom_topology::Sizing::primaries`]).
+    primaries: u32,
 }
 
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
-    use headroom_forecast::LinearTrend;
     use proptest::prelude::*;
 
     use super::*;
@@ -160,73 +516,174 @@ mod tests {
     const TWO_TIERS: &str = r#"
 name = "two"
 entry = "web"
+racks = ["a", "b", "c"]
+uplink_mbps = 1000
+uplinks = 2
+[[profile]]
+name = "box"
+cores = 8
+memory_gib = 32
+disk_gb = 100
 [[tier]]
 name = "web"
 role = "application"
 servers = 3
 capacity_rps = 100
 ceiling = 0.5
+bytes_per_request = 50000
 [[tier]]
 name = "db"
 role = "database"
 servers = 2
+primaries = 1
 capacity_rps = 1000
+profile = "box"
+data_gb = 50
+bytes_per_write = 1000
 [[edge]]
 from = "web"
 to = "db"
 ratio = 4
+write_fraction = 0.25
 "#;
 
     fn topology() -> Topology {
         headroom_topology::parse(TWO_TIERS, Path::new("two.toml")).unwrap()
     }
 
+    fn demand(peaks: &[f64]) -> Demand {
+        Demand {
+            peak_rps: peaks.to_vec(),
+            peak_to_mean: Some(2.0),
+            bytes_per_request: None,
+        }
+    }
+
     #[test]
     fn hand_checked_month() {
-        let p = plan(&topology(), &[120.0], Policy::default());
+        let p = plan(&topology(), &demand(&[120.0]), Policy::default());
         let web = &p.months[0].tiers[0];
         // 120 rps ÷ (100 × 0.5) = 2.4 → 3, plus one spare.
-        assert_eq!((web.for_demand, web.total), (3, 4));
+        assert_eq!((web.for_demand, web.required, web.total), (3, 4, 4));
+        assert_eq!(web.added, 1);
         assert_eq!(
             web.reason,
             "web: 4 = ceil(120.0 rps ÷ (100 rps × 0.50)) + 1 for N+1"
         );
         let db = &p.months[0].tiers[1];
-        // 480 rps ÷ (1000 × 0.7) = 0.69 → 1, plus one spare.
-        assert_eq!((db.demand_rps, db.total), (480.0, 2));
-        assert_eq!(db.utilisation, 0.24);
+        // 480 rps ÷ (1000 × 0.7) = 0.69 → 1, plus one spare; today's 2 stay. The
+        // replica serves all 360 reads and applies the primary's 120 writes: 48%.
+        assert_eq!((db.demand_rps, db.required, db.total), (480.0, 2, 2));
+        assert_eq!(db.utilisation, 0.48);
+        // 120 rps × 50 kB × 8 = 48 Mbps; one 1,000 Mbps link at 70% plus a spare.
+        let net = p.months[0].network.as_ref().unwrap();
+        assert!((net.peak_mbps - 48.0).abs() < 1e-9);
+        assert_eq!((net.uplinks_needed, net.uplinks_today), (Some(2), Some(2)));
+        // 120 writes/s at peak, 60 on average, × 1 kB × 30.4375 days = 157.78 GB more.
+        let s = &p.months[0].storage[0];
+        assert!((s.gb_per_server - (50.0 + 60.0 * SECONDS_PER_MONTH * 1e3 / 1e9)).abs() < 1e-9);
+        assert!((s.fill.unwrap() - s.gb_per_server / 100.0).abs() < 1e-12);
     }
 
     #[test]
-    fn projects_a_trend_by_month() {
-        let trend = LinearTrend.fit(&[0.0, 1.0], &[10.0, 11.0]).unwrap();
-        let peaks = monthly_peaks(&trend, 1.0, 2);
-        assert_eq!(
-            peaks,
-            vec![11.0 + DAYS_PER_MONTH, 11.0 + 2.0 * DAYS_PER_MONTH]
-        );
-        let falling = LinearTrend.fit(&[0.0, 1.0], &[10.0, 5.0]).unwrap();
-        assert_eq!(monthly_peaks(&falling, 1.0, 1), vec![0.0]);
+    fn zero_growth_keeps_todays_servers() {
+        // 60 rps needs 2 web servers + 1 spare = 3 = today; db needs 2 = today.
+        let p = plan(&topology(), &demand(&[60.0; 6]), Policy::default());
+        for m in &p.months {
+            for t in &m.tiers {
+                assert_eq!((t.total, t.added), (t.today, 0), "{}", t.reason);
+            }
+        }
     }
 
     #[test]
     fn compound_growth_and_crossings() {
         let peaks = compound_peaks(100.0, 0.5, 3);
-        assert_eq!(peaks, vec![150.0, 225.0, 337.5]);
-        // web: 3 servers of 50 usable rps carry 150; 225 needs 5 (month 2).
-        // db: 4 × peak over 2 servers of 700 usable carries 350 front-door rps: never.
-        let p = plan(&topology(), &peaks, Policy::default());
+        // web: 3 servers of 50 usable rps carry 150; 225 needs 5 (month 2). With the
+        // spare, 150 already needs 4 (month 1). db never needs more than its 2 for demand.
+        let p = plan(&topology(), &demand(&peaks), Policy::default());
         assert_eq!(crossings(&p), vec![Some(2), None]);
+        // db: 225 × 4 = 900 rps fit 2 servers only as two shards (450 each), and the
+        // spare makes 3 (month 2).
+        assert_eq!(first_purchases(&p), vec![Some(1), Some(2)]);
+        // db data: 50 GB + 100 writes/s… grows past 80 GB of its 100 GB disk in month 1.
+        assert_eq!(storage_crossings(&p), vec![("db".to_owned(), Some(1))]);
+    }
+
+    #[test]
+    fn rack_loss_spreads_over_racks() {
+        let policy = Policy {
+            redundancy: Redundancy::Rack,
+        };
+        // web needs 6 for 300 rps; 9 over 3 racks lose 3 with one, leaving 6.
+        let p = plan(&topology(), &demand(&[300.0]), policy);
+        let web = &p.months[0].tiers[0];
+        assert_eq!((web.for_demand, web.required), (6, 9), "{}", web.reason);
+        assert!(
+            web.reason
+                .ends_with("+ 3 so that losing any of its 3 racks leaves 6 servers")
+        );
+    }
+
+    #[test]
+    fn redundancy_names() {
+        assert_eq!(
+            Redundancy::from_name("N+2"),
+            Some(Redundancy::Spares { k: 2 })
+        );
+        assert_eq!(Redundancy::from_name("rack"), Some(Redundancy::Rack));
+        assert_eq!(Redundancy::from_name("2"), None);
+    }
+
+    #[test]
+    fn hatena_rack_loss_survives_every_rack_on_the_real_layout() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/topologies/hatena-bookmark.toml");
+        let t = headroom_topology::load(&path).unwrap();
+        let policy = Policy {
+            redundancy: Redundancy::Rack,
+        };
+        let p = plan(&t, &demand(&[4000.0]), policy);
+        let counts: Vec<u32> = p.months[0].tiers.iter().map(|t| t.required).collect();
+        let packing = pack_pools(&t, &counts);
+        for rack in 0..t.racks().len() {
+            let s = evaluate(&t, &counts, &packing, 4000.0, &[Domain::Rack { rack }]);
+            for (i, tier) in p.months[0].tiers.iter().enumerate() {
+                assert!(
+                    counts[i] - s.servers_lost[i] >= tier.for_demand,
+                    "{}: losing rack {rack} leaves {} of {}",
+                    tier.tier,
+                    counts[i] - s.servers_lost[i],
+                    tier.for_demand
+                );
+            }
+        }
     }
 
     proptest! {
         #[test]
         fn never_shrinks_when_demand_grows(a in 0.0f64..1e5, extra in 0.0f64..1e5, k in 0u32..3) {
-            let p = plan(&topology(), &[a, a + extra], Policy { spare_servers: k });
-            for (lo, hi) in p.months[0].tiers.iter().zip(&p.months[1].tiers) {
+            let policy = Policy { redundancy: Redundancy::Spares { k } };
+            let p = plan(&topology(), &demand(&[a, a + extra]), policy);
+            let q = plan(&topology(), &demand(&[a + extra]), policy);
+            for ((lo, hi), alone) in p.months[0].tiers.iter().zip(&p.months[1].tiers).zip(&q.months[0].tiers) {
                 prop_assert!(hi.total >= lo.total);
-                prop_assert!(lo.total > k, "never below the redundancy floor");
+                prop_assert!(alone.required >= lo.required, "more demand never needs fewer");
+                prop_assert!(lo.total >= lo.for_demand + k, "never below the redundancy floor");
+                prop_assert!(lo.total >= lo.today);
                 prop_assert!(lo.utilisation <= 1.0);
+            }
+            // The data set only grows (per server it may shrink when the tier reshards).
+            let all = |m: &MonthPlan| m.storage[0].gb_per_server * f64::from(m.storage[0].shards);
+            prop_assert!(all(&p.months[1]) >= all(&p.months[0]) - 1e-9);
+        }
+
+        #[test]
+        fn rack_loss_never_below_n_plus_one(a in 0.0f64..1e4) {
+            let rack = plan(&topology(), &demand(&[a]), Policy { redundancy: Redundancy::Rack });
+            let n1 = plan(&topology(), &demand(&[a]), Policy::default());
+            for (r, n) in rack.months[0].tiers.iter().zip(&n1.months[0].tiers) {
+                prop_assert!(r.required >= n.required);
             }
         }
     }

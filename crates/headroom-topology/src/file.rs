@@ -18,7 +18,7 @@ use petgraph::visit::{Bfs, Walker};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::model::{Capacity, Edge, Placement, Pool, Profile, Resources, Tier, Topology};
+use crate::model::{Capacity, Edge, Placement, Pool, Profile, Resources, Tier, Topology, Uplink};
 use crate::queue;
 use crate::{Error, Result, Role};
 
@@ -62,6 +62,9 @@ struct RawFile<M: Mode> {
     name: String,
     entry: M::S<String>,
     peak_rps: Option<M::S<f64>>,
+    peak_to_mean: Option<M::S<f64>>,
+    uplink_mbps: Option<M::S<f64>>,
+    uplinks: Option<M::S<i64>>,
     #[serde(default)]
     racks: Vec<M::S<String>>,
     #[serde(rename = "profile", default)]
@@ -138,6 +141,7 @@ struct RawTier<M: Mode> {
     iops_per_request: Option<M::S<f64>>,
     working_set_gib: Option<M::S<f64>>,
     data_gb: Option<M::S<f64>>,
+    bytes_per_write: Option<M::S<f64>>,
     #[allow(dead_code, reason = "documentation for readers of the file, not used")]
     note: Option<String>,
 }
@@ -557,9 +561,42 @@ fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
         .as_ref()
         .map(|v| positive::<M>(v, "peak_rps"))
         .transpose()?;
+    let peak_to_mean = match &raw.peak_to_mean {
+        Some(v) if *M::get(v) >= 1.0 && M::get(v).is_finite() => Some(*M::get(v)),
+        Some(v) => {
+            return err::<_, M, _>(
+                v,
+                format!(
+                    "peak_to_mean must be at least 1 (the peak is never below the mean), not {}",
+                    M::get(v)
+                ),
+            );
+        }
+        None => None,
+    };
+    let uplink_mbps = raw
+        .uplink_mbps
+        .as_ref()
+        .map(|v| positive::<M>(v, "uplink_mbps"))
+        .transpose()?;
+    let uplinks = match (&raw.uplinks, uplink_mbps) {
+        (Some(v), _) if *M::get(v) < 1 => {
+            return err::<_, M, _>(v, format!("uplinks must be at least 1, not {}", M::get(v)));
+        }
+        (Some(v), None) => {
+            return err::<_, M, _>(v, "uplinks needs uplink_mbps, the speed of each".to_owned());
+        }
+        (Some(v), Some(_)) => u32::try_from(*M::get(v)).unwrap_or(u32::MAX),
+        (None, _) => 1,
+    };
     Ok(Topology {
         name: raw.name,
         peak_rps,
+        peak_to_mean,
+        uplink: uplink_mbps.map(|mbps| Uplink {
+            mbps,
+            count: uplinks,
+        }),
         racks: raw.racks.iter().map(|r| M::get(r).clone()).collect(),
         profiles,
         pools,
@@ -720,6 +757,7 @@ fn tier<M: Mode>(
         iops_per_request: optional(&t.iops_per_request, "iops_per_request")?,
         working_set_gib: optional(&t.working_set_gib, "working_set_gib")?,
         data_gb: optional(&t.data_gb, "data_gb")?,
+        bytes_per_write: optional(&t.bytes_per_write, "bytes_per_write")?,
     })
 }
 

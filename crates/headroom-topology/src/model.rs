@@ -110,6 +110,15 @@ pub enum Placement {
     },
 }
 
+/// The site's links to the Internet.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Uplink {
+    /// Speed of each link, Mbps.
+    pub mbps: f64,
+    /// Links in service.
+    pub count: u32,
+}
+
 /// One tier: a set of identical servers doing one job.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tier {
@@ -140,6 +149,9 @@ pub struct Tier {
     pub working_set_gib: Option<f64>,
     /// Storage each server holds, GB (a database replica's data).
     pub data_gb: Option<f64>,
+    /// Bytes each write adds to the stored data (rows, indexes, logs), so storage grows
+    /// with the writes the tier takes.
+    pub bytes_per_write: Option<f64>,
 }
 
 impl Tier {
@@ -200,6 +212,8 @@ pub struct TierLoad {
 pub struct Topology {
     pub(crate) name: String,
     pub(crate) peak_rps: Option<f64>,
+    pub(crate) peak_to_mean: Option<f64>,
+    pub(crate) uplink: Option<Uplink>,
     pub(crate) racks: Vec<String>,
     pub(crate) profiles: Vec<Profile>,
     pub(crate) pools: Vec<Pool>,
@@ -221,6 +235,16 @@ impl Topology {
     /// Front-door peak requests per second stated in the file, if any.
     pub fn peak_rps(&self) -> Option<f64> {
         self.peak_rps
+    }
+
+    /// How far the daily peak stands above the mean rate, when stated.
+    pub fn peak_to_mean(&self) -> Option<f64> {
+        self.peak_to_mean
+    }
+
+    /// The links that carry the service's traffic to the Internet, when stated.
+    pub fn uplink(&self) -> Option<Uplink> {
+        self.uplink
     }
 
     /// Rack (failure domain) names.
@@ -318,28 +342,38 @@ impl Topology {
     /// spread over the replicas. A lost primary is replaced by promoting a replica, so
     /// losses come out of the replicas first. `f64::INFINITY` when no server is up.
     pub fn busiest_server_rps(&self, tier: usize, rps: f64, writes: f64, up: u32) -> f64 {
-        if up == 0 {
-            return f64::INFINITY;
-        }
-        let k = self.tiers[tier].primaries.min(up);
-        if k == 0 || k == up {
-            return rps / f64::from(up);
-        }
-        let primary = writes / f64::from(k);
-        let replica = (rps - writes) / f64::from(up - k) + primary;
-        primary.max(replica)
+        busiest(self.tiers[tier].primaries, rps, writes, up)
     }
 
     /// Utilisation of the busiest server of `tier` with `up` servers in service when
     /// `entry_rps` arrive at the front door, and which resource sets it.
     pub fn utilisation(&self, tier: usize, entry_rps: f64, up: u32) -> (f64, &'static str) {
-        let (gain, writes) = self.flow_gains()[tier];
-        self.utilisation_for(tier, entry_rps * gain, entry_rps * writes, up)
+        self.utilisation_sharded(tier, entry_rps, up, self.tiers[tier].primaries)
     }
 
-    fn utilisation_for(&self, tier: usize, rps: f64, writes: f64, up: u32) -> (f64, &'static str) {
+    /// [`Topology::utilisation`] with `primaries` shards instead of the stated number,
+    /// as [`Topology::sizing`] may choose.
+    pub fn utilisation_sharded(
+        &self,
+        tier: usize,
+        entry_rps: f64,
+        up: u32,
+        primaries: u32,
+    ) -> (f64, &'static str) {
+        let (gain, writes) = self.flow_gains()[tier];
+        self.utilisation_for(tier, entry_rps * gain, entry_rps * writes, up, primaries)
+    }
+
+    fn utilisation_for(
+        &self,
+        tier: usize,
+        rps: f64,
+        writes: f64,
+        up: u32,
+        primaries: u32,
+    ) -> (f64, &'static str) {
         let t = &self.tiers[tier];
-        let busiest = self.busiest_server_rps(tier, rps, writes, up);
+        let busiest = busiest(primaries, rps, writes, up);
         let mut worst = (busiest / t.capacity_rps, "requests");
         for limit in self.other_limits(tier) {
             let u = busiest / limit.rps;
@@ -384,9 +418,14 @@ impl Topology {
             .map(|i| {
                 let t = &self.tiers[i];
                 let (gain, writes) = gains[i];
-                let (utilisation, limited_by) =
-                    self.utilisation_for(i, entry_rps * gain, entry_rps * writes, t.servers);
-                let (per_entry, _) = self.utilisation_for(i, gain, writes, t.servers);
+                let (utilisation, limited_by) = self.utilisation_for(
+                    i,
+                    entry_rps * gain,
+                    entry_rps * writes,
+                    t.servers,
+                    t.primaries,
+                );
+                let (per_entry, _) = self.utilisation_for(i, gain, writes, t.servers, t.primaries);
                 let res = self.server_resources(i);
                 TierLoad {
                     demand_rps: entry_rps * gain,
@@ -451,9 +490,9 @@ impl Topology {
             }
         }
         let at_least = |x: f64| (x * (1.0 - 1e-12)).ceil().max(0.0) as u32;
-        let (mut servers, mut reason) = if t.primaries == 0 {
+        let (mut servers, mut reason, primaries) = if t.primaries == 0 {
             let n = at_least(rps / usable).max(1);
-            (n, format!("ceil({rps:.1} rps ÷ {per_server})"))
+            (n, format!("ceil({rps:.1} rps ÷ {per_server})"), 0)
         } else {
             // Servers with `k` primaries, or None when their writes leave no room.
             let with = |k: u32| -> Option<u32> {
@@ -497,7 +536,7 @@ impl Topology {
                 }
                 Some(m) => format!("{how}; sharded from {stated} primaries, which would need {m}"),
             };
-            (n, why)
+            (n, why, k)
         };
         if let (Some(ws), Some(r)) = (t.working_set_gib, self.server_resources(tier)) {
             let by_memory = at_least(ws / r.memory_gib);
@@ -509,8 +548,27 @@ impl Topology {
                 );
             }
         }
-        Sizing { servers, reason }
+        Sizing {
+            servers,
+            reason,
+            primaries,
+        }
     }
+}
+
+/// Requests per second on the busiest of `up` servers with `primaries` shards (see
+/// [`Topology::busiest_server_rps`]).
+fn busiest(primaries: u32, rps: f64, writes: f64, up: u32) -> f64 {
+    if up == 0 {
+        return f64::INFINITY;
+    }
+    let k = primaries.min(up);
+    if k == 0 || k == up {
+        return rps / f64::from(up);
+    }
+    let primary = writes / f64::from(k);
+    let replica = (rps - writes) / f64::from(up - k) + primary;
+    primary.max(replica)
 }
 
 /// A per-server limit on requests per second from a resource other than CPU.
@@ -528,6 +586,9 @@ pub struct Sizing {
     pub servers: u32,
     /// The arithmetic, e.g. "ceil(120.0 rps ÷ (100 rps × 0.50))".
     pub reason: String,
+    /// Primaries (shards) the count assumes: more than stated when resharding needs
+    /// fewer servers; 0 for tiers without primaries.
+    pub primaries: u32,
 }
 
 #[cfg(test)]

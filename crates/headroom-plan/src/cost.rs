@@ -1,0 +1,591 @@
+//! What a plan costs, self-built against cloud, month by month and tier by tier.
+//!
+//! Self-built: each machine's purchase written off over the amortisation years, plus
+//! power (with the site's PUE), its share of a rack and operations; VM tiers pay their
+//! share of their pool's hosts; transit is billed on the peak. Cash flow buys the whole
+//! fleet in month 1 (as if starting from nothing, which is what the break-even asks)
+//! and each month's additions when they come.
+//!
+//! Cloud: one instance per server or VM, the pinned type or the cheapest that is at
+//! least as large; three-year reserved, on demand (reserved × multiplier), and elastic
+//! (stateless tiers on demand, following the hourly profile; stateful ones reserved).
+//! Block storage for stored data and tiered egress for the month's transfer.
+
+use headroom_topology::{Placement, Role, Topology};
+use serde::Serialize;
+
+use crate::prices::{Cloud, SelfBuilt, ServerPrice, VCPUS_PER_CORE};
+use crate::{Plan, SECONDS_PER_MONTH};
+
+/// Bytes in a GiB; prices are per GiB, sizes in GB.
+const GIB: f64 = 1_073_741_824.0;
+
+/// One month's cost under each option.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostMonth {
+    /// Planned month, from 1.
+    pub month: u32,
+    /// Self-built, purchases amortised.
+    pub self_built: f64,
+    /// Self-built cash out: purchases when made, plus running costs.
+    pub self_built_cash: f64,
+    /// Cloud, three-year reserved.
+    pub cloud_reserved: f64,
+    /// Cloud, all on demand at the peak's count.
+    pub cloud_on_demand: f64,
+    /// Cloud, stateless tiers on demand following the hourly profile, the rest reserved;
+    /// `None` without a measured profile.
+    pub cloud_elastic: Option<f64>,
+}
+
+/// One side's cost of one tier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierSide {
+    /// What is bought, in words.
+    pub what: String,
+    /// Cost in the last planned month.
+    pub last_month: f64,
+    /// Cost over the whole plan.
+    pub total: f64,
+}
+
+/// One tier's cost on both sides.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierCost {
+    /// Tier name.
+    pub tier: String,
+    /// Self-built, amortised.
+    pub self_built: TierSide,
+    /// Cloud, reserved.
+    pub cloud: TierSide,
+    /// `self-built` or `cloud`: the cheaper over the plan.
+    pub favours: &'static str,
+}
+
+/// The cost of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Costs {
+    /// Currency of every figure.
+    pub currency: String,
+    /// Month by month.
+    pub months: Vec<CostMonth>,
+    /// Tier by tier (priced tiers only).
+    pub tiers: Vec<TierCost>,
+    /// Tiers left out of both sides, and why.
+    pub unpriced: Vec<(String, String)>,
+    /// Sums over the plan: self-built amortised, self-built cash, cloud reserved, cloud
+    /// on demand, cloud elastic.
+    pub totals: Totals,
+    /// First month whose cumulative self-built cash is at or below the cumulative cloud
+    /// reserved cost.
+    pub break_even: Option<u32>,
+}
+
+/// Sums over the plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Totals {
+    /// Self-built, amortised.
+    pub self_built: f64,
+    /// Self-built cash.
+    pub self_built_cash: f64,
+    /// Cloud reserved.
+    pub cloud_reserved: f64,
+    /// Cloud on demand.
+    pub cloud_on_demand: f64,
+    /// Cloud elastic, with a profile.
+    pub cloud_elastic: Option<f64>,
+}
+
+/// How one tier is priced on each side.
+struct Pricing<'a> {
+    /// Self-built: its own machines, or a share of a pool's hosts.
+    built: Built<'a>,
+    /// Cloud instance: its name and reserved price per month.
+    instance: (String, f64),
+    /// Whether it keeps state (data or a working set): such tiers are not autoscaled.
+    stateful: bool,
+}
+
+enum Built<'a> {
+    Own(&'a ServerPrice, String),
+    Pool(usize),
+}
+
+/// Prices `plan`. `hourly_shares` is the demand of each hour of a typical week (or day)
+/// as a share of the peak, for the elastic option.
+pub fn costs(
+    topology: &Topology,
+    plan: &Plan,
+    built: &SelfBuilt,
+    cloud: &Cloud,
+    hourly_shares: Option<&[f64]>,
+) -> Costs {
+    let tiers = topology.tiers();
+    let mut unpriced = Vec::new();
+    let mut pricing: Vec<Option<Pricing>> = Vec::with_capacity(tiers.len());
+    for (i, tier) in tiers.iter().enumerate() {
+        let p = price_tier(topology, i, built, cloud);
+        match p {
+            _ if tier.role == Role::Cdn => {
+                unpriced.push((
+                    tier.name.clone(),
+                    "a CDN's servers are the provider's".to_owned(),
+                ));
+                pricing.push(None);
+            }
+            Err(why) => {
+                unpriced.push((tier.name.clone(), why));
+                pricing.push(None);
+            }
+            Ok(p) => pricing.push(Some(p)),
+        }
+    }
+    let pool_price: Vec<Option<&ServerPrice>> = topology
+        .pools()
+        .iter()
+        .map(|p| built.server(Some(&topology.profiles()[p.profile].name)))
+        .collect();
+    let per_gb_month = cloud.storage_per_gib_year / 12.0 * 1e9 / GIB;
+    let ptm = plan.peak_to_mean.unwrap_or(1.0);
+
+    let mut months = Vec::with_capacity(plan.months.len());
+    let mut self_tier = vec![(0.0, 0.0); tiers.len()];
+    let mut cloud_tier = vec![(0.0, 0.0); tiers.len()];
+    for (index, m) in plan.months.iter().enumerate() {
+        let mut month = CostMonth {
+            month: m.month,
+            self_built: 0.0,
+            self_built_cash: 0.0,
+            cloud_reserved: 0.0,
+            cloud_on_demand: 0.0,
+            cloud_elastic: hourly_shares.map(|_| 0.0),
+        };
+        let shares = pool_shares(topology, plan, index, &pricing);
+        // Pools: every host is paid for whichever tier's VMs it holds.
+        for (p, pool) in m.pools.iter().enumerate() {
+            let Some(price) = pool_price[p] else { continue };
+            if shares[p].iter().all(|s| *s == 0.0) {
+                continue;
+            }
+            let bought = if index == 0 { pool.total } else { pool.added };
+            let running = built.running_per_month(price);
+            let amortised = f64::from(pool.total) * (built.amortised_per_month(price) + running);
+            let cash = f64::from(bought) * price.price + f64::from(pool.total) * running;
+            month.self_built += amortised;
+            month.self_built_cash += cash;
+            for (t, share) in shares[p].iter().enumerate() {
+                if *share > 0.0 {
+                    self_tier[t].0 += amortised * share;
+                    self_tier[t].1 = amortised * share;
+                }
+            }
+        }
+        for (t, (tp, pricing)) in m.tiers.iter().zip(&pricing).enumerate() {
+            let Some(pricing) = pricing else { continue };
+            if let Built::Own(price, _) = pricing.built {
+                let bought = if index == 0 { tp.total } else { tp.added };
+                let running = built.running_per_month(price);
+                let amortised = f64::from(tp.total) * (built.amortised_per_month(price) + running);
+                month.self_built += amortised;
+                month.self_built_cash +=
+                    f64::from(bought) * price.price + f64::from(tp.total) * running;
+                self_tier[t].0 += amortised;
+                self_tier[t].1 = amortised;
+            }
+            let storage = m
+                .storage
+                .iter()
+                .find(|s| s.tier == tp.tier)
+                .map_or(0.0, |s| {
+                    s.gb_per_server * f64::from(tp.total) * per_gb_month
+                });
+            let reserved = f64::from(tp.total) * pricing.instance.1 + storage;
+            month.cloud_reserved += reserved;
+            month.cloud_on_demand +=
+                f64::from(tp.total) * pricing.instance.1 * cloud.on_demand_multiplier + storage;
+            if let (Some(elastic), Some(shares)) = (month.cloud_elastic.as_mut(), hourly_shares) {
+                *elastic += if pricing.stateful {
+                    reserved
+                } else {
+                    // Servers each hour for that hour's demand, with the same spares.
+                    let mean = shares
+                        .iter()
+                        .map(|s| {
+                            f64::from(
+                                topology.sizing(t, m.peak_rps * s).servers + tp.for_redundancy,
+                            )
+                        })
+                        .sum::<f64>()
+                        / shares.len() as f64;
+                    mean * pricing.instance.1 * cloud.on_demand_multiplier + storage
+                };
+            }
+            cloud_tier[t].0 += reserved;
+            cloud_tier[t].1 = reserved;
+        }
+        if let Some(net) = &m.network {
+            month.self_built += net.peak_mbps * built.transit_per_mbps_month;
+            month.self_built_cash += net.peak_mbps * built.transit_per_mbps_month;
+            let gib = net.peak_mbps / ptm * 1e6 / 8.0 * SECONDS_PER_MONTH / GIB;
+            let egress = cloud.egress_cost(gib);
+            month.cloud_reserved += egress;
+            month.cloud_on_demand += egress;
+            if let Some(e) = month.cloud_elastic.as_mut() {
+                *e += egress;
+            }
+        }
+        months.push(month);
+    }
+
+    let tier_costs = tiers
+        .iter()
+        .enumerate()
+        .filter_map(|(t, tier)| {
+            let pricing = pricing[t].as_ref()?;
+            let what = match &pricing.built {
+                Built::Own(_, what) => what.clone(),
+                Built::Pool(p) => {
+                    format!("a share of pool '{}''s hosts", topology.pools()[*p].name)
+                }
+            };
+            Some(TierCost {
+                tier: tier.name.clone(),
+                self_built: TierSide {
+                    what,
+                    last_month: self_tier[t].1,
+                    total: self_tier[t].0,
+                },
+                cloud: TierSide {
+                    what: pricing.instance.0.clone(),
+                    last_month: cloud_tier[t].1,
+                    total: cloud_tier[t].0,
+                },
+                favours: if self_tier[t].0 <= cloud_tier[t].0 {
+                    "self-built"
+                } else {
+                    "cloud"
+                },
+            })
+        })
+        .collect();
+    let sum = |f: fn(&CostMonth) -> f64| months.iter().map(f).sum::<f64>();
+    let totals = Totals {
+        self_built: sum(|m| m.self_built),
+        self_built_cash: sum(|m| m.self_built_cash),
+        cloud_reserved: sum(|m| m.cloud_reserved),
+        cloud_on_demand: sum(|m| m.cloud_on_demand),
+        cloud_elastic: hourly_shares.map(|_| months.iter().filter_map(|m| m.cloud_elastic).sum()),
+    };
+    let mut cash = 0.0;
+    let mut rented = 0.0;
+    let break_even = months.iter().find_map(|m| {
+        cash += m.self_built_cash;
+        rented += m.cloud_reserved;
+        (cash <= rented).then_some(m.month)
+    });
+    Costs {
+        currency: built.currency.clone(),
+        months,
+        tiers: tier_costs,
+        unpriced,
+        totals,
+        break_even,
+    }
+}
+
+/// For each pool, each tier's share of its hosts this month: the tier's dominant
+/// resource (cores, memory or disk, as a share of a host) over all priced tiers' in the
+/// pool.
+fn pool_shares(
+    topology: &Topology,
+    plan: &Plan,
+    index: usize,
+    pricing: &[Option<Pricing>],
+) -> Vec<Vec<f64>> {
+    let tiers = topology.tiers();
+    topology
+        .pools()
+        .iter()
+        .enumerate()
+        .map(|(p, pool)| {
+            let host = topology.profiles()[pool.profile].resources.as_array();
+            let weights: Vec<f64> = tiers
+                .iter()
+                .enumerate()
+                .map(|(t, tier)| match (&tier.placement, &pricing[t]) {
+                    (Placement::Virtual { pool, vm }, Some(_)) if *pool == p => {
+                        let n = f64::from(plan.months[index].tiers[t].total);
+                        vm.as_array()
+                            .iter()
+                            .zip(host)
+                            .map(|(v, h)| n * v / h)
+                            .fold(0.0, f64::max)
+                    }
+                    _ => 0.0,
+                })
+                .collect();
+            let total: f64 = weights.iter().sum();
+            weights
+                .iter()
+                .map(|w| if total > 0.0 { w / total } else { 0.0 })
+                .collect()
+        })
+        .collect()
+}
+
+/// How tier `i` is priced on both sides, or why it cannot be.
+fn price_tier<'a>(
+    topology: &Topology,
+    i: usize,
+    built: &'a SelfBuilt,
+    cloud: &Cloud,
+) -> Result<Pricing<'a>, String> {
+    let tier = &topology.tiers()[i];
+    let stateful = tier.data_gb.is_some()
+        || tier.working_set_gib.is_some()
+        || matches!(tier.role, Role::Database | Role::Cache);
+    let monthly = |annual: f64| annual / 12.0;
+    match &tier.placement {
+        Placement::Physical { profile, .. } => {
+            let profile = profile.map(|p| &topology.profiles()[p]);
+            let name = profile.map(|p| p.name.as_str());
+            let price = built.server(name).ok_or_else(|| match name {
+                Some(n) => {
+                    format!("the self-built table prices no '{n}' server and has no default")
+                }
+                None => "it names no profile and the self-built table has no default".to_owned(),
+            })?;
+            let Some(profile) = profile else {
+                return Err(
+                    "it names no profile, so no cloud instance can be matched to it".to_owned(),
+                );
+            };
+            let r = profile.resources;
+            let instance = cloud
+                .pinned_for(&profile.name)
+                .or_else(|| {
+                    cloud.cheapest_fit(r.cores * VCPUS_PER_CORE, r.memory_gib, profile.nic_mbps)
+                })
+                .ok_or_else(|| format!("no cloud instance is as large as a '{}'", profile.name))?;
+            Ok(Pricing {
+                built: Built::Own(price, format!("{} at {:.0}", profile.name, price.price)),
+                instance: (instance.name.clone(), monthly(instance.annual)),
+                stateful,
+            })
+        }
+        Placement::Virtual { pool, vm } => {
+            let host = &topology.profiles()[topology.pools()[*pool].profile];
+            built.server(Some(&host.name)).ok_or_else(|| {
+                format!(
+                    "the self-built table prices no '{}' host and has no default",
+                    host.name
+                )
+            })?;
+            let instance = cloud
+                .cheapest_fit(vm.cores, vm.memory_gib, None)
+                .ok_or_else(|| "no cloud instance is as large as its VMs".to_owned())?;
+            Ok(Pricing {
+                built: Built::Pool(*pool),
+                instance: (instance.name.clone(), monthly(instance.annual)),
+                stateful,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::prices::{Instance, NamedServer};
+    use crate::{Demand, Policy, plan};
+
+    const SMALL: &str = r#"
+name = "c"
+entry = "web"
+[[profile]]
+name = "box"
+cores = 4
+memory_gib = 16
+disk_gb = 100
+[[profile]]
+name = "host"
+cores = 16
+memory_gib = 64
+disk_gb = 1000
+[[pool]]
+name = "p"
+profile = "host"
+hosts = 1
+[[tier]]
+name = "web"
+role = "application"
+servers = 2
+capacity_rps = 100
+ceiling = 0.5
+pool = "p"
+vm = { cores = 4, memory_gib = 8, disk_gb = 10 }
+bytes_per_request = 125000
+[[tier]]
+name = "db"
+role = "database"
+servers = 2
+capacity_rps = 1000
+profile = "box"
+data_gb = 10
+[[edge]]
+from = "web"
+to = "db"
+ratio = 1
+"#;
+
+    fn topology() -> Topology {
+        headroom_topology::parse(SMALL, Path::new("c.toml")).unwrap()
+    }
+
+    fn built() -> SelfBuilt {
+        let server = |profile: &str, price: f64| NamedServer {
+            profile: profile.to_owned(),
+            price: ServerPrice { price, watts: 0.0 },
+        };
+        SelfBuilt {
+            currency: "USD".to_owned(),
+            amortisation_years: 1.0,
+            electricity_per_kwh: 0.0,
+            pue: 1.0,
+            rack_per_month: 0.0,
+            servers_per_rack: 1.0,
+            operations_per_server_month: 10.0,
+            transit_per_mbps_month: 1.0,
+            servers: vec![server("box", 1200.0), server("host", 2400.0)],
+            default: None,
+        }
+    }
+
+    fn cloud(per_gib: f64) -> Cloud {
+        let instance = |name: &str, vcpus: f64, ram_gib: f64, annual: f64| Instance {
+            name: name.to_owned(),
+            vcpus,
+            ram_gib,
+            net_mbps: 1000.0,
+            annual,
+        };
+        Cloud {
+            currency: "USD".to_owned(),
+            source: "test".to_owned(),
+            instances: vec![
+                instance("small", 4.0, 8.0, 120.0),
+                instance("big", 8.0, 16.0, 240.0),
+            ],
+            on_demand_multiplier: 2.0,
+            storage_per_gib_year: 12.0,
+            egress: vec![(f64::INFINITY, per_gib)],
+            pinned: BTreeMap::new(),
+        }
+    }
+
+    fn demand(peaks: &[f64]) -> Demand {
+        Demand {
+            peak_rps: peaks.to_vec(),
+            peak_to_mean: Some(2.0),
+            bytes_per_request: None,
+        }
+    }
+
+    #[test]
+    fn hand_checked_month() {
+        let t = topology();
+        let p = plan(&t, &demand(&[200.0]), Policy::default());
+        let c = costs(&t, &p, &built(), &cloud(0.1), Some(&[1.0, 0.5, 0.0, 0.5]));
+        // web: 200 rps ÷ 50 = 4 VMs + 1 = 5, one per host (anti-affinity): 5 hosts at
+        // 2,400 ÷ 12 + 10 = 210. db: 200 ÷ 700 → 1 + 1 = 2 boxes at 1,200 ÷ 12 + 10 = 110.
+        // Transit: 200 rps × 125 kB × 8 = 200 Mbps at 1 a Mbps.
+        let m = &c.months[0];
+        assert!((m.self_built - (5.0 * 210.0 + 2.0 * 110.0 + 200.0)).abs() < 1e-9);
+        assert!(
+            (m.self_built_cash - (5.0 * 2400.0 + 5.0 * 10.0 + 2.0 * 1200.0 + 2.0 * 10.0 + 200.0))
+                .abs()
+                < 1e-9
+        );
+        // Cloud: web VMs (4 cores, 8 GiB) on "small" at 10 a month; a box (4 cores →
+        // 6.67 vCPUs, 16 GiB) on "big" at 20. Storage 2 × 10 GB at 1 a GiB-month.
+        // Egress: 100 Mbps on average for a month at 0.1 a GiB.
+        let storage = 20.0 * 1e9 / GIB;
+        let egress = 100e6 / 8.0 * SECONDS_PER_MONTH / GIB * 0.1;
+        assert!((m.cloud_reserved - (5.0 * 10.0 + 2.0 * 20.0 + storage + egress)).abs() < 1e-6);
+        assert!(
+            (m.cloud_on_demand - (2.0 * (5.0 * 10.0 + 2.0 * 20.0) + storage + egress)).abs() < 1e-6
+        );
+        // Elastic: web by the hour needs 4, 2, 1, 2 VMs, each + 1: mean 3.25 on demand;
+        // db (stateful) stays reserved.
+        let elastic = 3.25 * 10.0 * 2.0 + 2.0 * 20.0 + storage + egress;
+        assert!((m.cloud_elastic.unwrap() - elastic).abs() < 1e-6);
+        let web = &c.tiers[0];
+        assert_eq!((web.cloud.what.as_str(), web.favours), ("small", "cloud"));
+        assert!((web.self_built.total - 5.0 * 210.0).abs() < 1e-9);
+        assert_eq!(c.tiers[1].cloud.what, "big");
+    }
+
+    #[test]
+    fn break_even_month() {
+        let t = topology();
+        // 50 rps: web 1 + 1 = 2 VMs on 2 hosts, db 2 boxes; 50 Mbps.
+        let p = plan(&t, &demand(&[50.0; 24]), Policy::default());
+        let c = costs(&t, &p, &built(), &cloud(0.0), None);
+        // Self-built cash: 2 × 2,400 + 2 × 1,200 = 7,200 up front, then 4 × 10 + 50 = 90
+        // a month. Cloud: 2 × 10 + 2 × 20 + storage 18.63 = 78.63 a month: cloud is
+        // cheaper every month, so self-built never catches up.
+        assert_eq!(c.break_even, None);
+        let mut dear = cloud(0.0);
+        for i in &mut dear.instances {
+            i.annual *= 100.0;
+        }
+        let c = costs(&t, &p, &built(), &dear, None);
+        // Cloud now 2 × 1,000 + 2 × 2,000 + 18.63 = 6,018.63 a month: month 1 costs
+        // 7,290 self-built, month 2 brings the sums to 7,380 against 12,037.
+        assert_eq!(c.break_even, Some(2));
+        assert_eq!(c.tiers[1].favours, "self-built");
+    }
+
+    #[test]
+    fn unpriced_tiers_are_named() {
+        let t = topology();
+        let p = plan(&t, &demand(&[50.0]), Policy::default());
+        let mut b = built();
+        b.servers.retain(|s| s.profile != "box");
+        let c = costs(&t, &p, &b, &cloud(0.0), None);
+        assert_eq!(c.tiers.len(), 1);
+        assert_eq!(
+            c.unpriced,
+            vec![(
+                "db".to_owned(),
+                "the self-built table prices no 'box' server and has no default".to_owned()
+            )]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn cost_never_falls_when_demand_grows(a in 0.0f64..5e3, extra in 0.0f64..5e3) {
+            let t = topology();
+            let lo = plan(&t, &demand(&[a]), Policy::default());
+            let hi = plan(&t, &demand(&[a + extra]), Policy::default());
+            let shares = [1.0, 0.3];
+            let (lo, hi) = (
+                costs(&t, &lo, &built(), &cloud(0.05), Some(&shares)),
+                costs(&t, &hi, &built(), &cloud(0.05), Some(&shares)),
+            );
+            let (l, h) = (&lo.totals, &hi.totals);
+            prop_assert!(h.self_built >= l.self_built);
+            prop_assert!(h.self_built_cash >= l.self_built_cash);
+            prop_assert!(h.cloud_reserved >= l.cloud_reserved);
+            prop_assert!(h.cloud_on_demand >= l.cloud_on_demand);
+            prop_assert!(h.cloud_elastic >= l.cloud_elastic);
+            prop_assert!(l.cloud_on_demand >= l.cloud_reserved);
+        }
+    }
+}

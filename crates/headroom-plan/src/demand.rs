@@ -1,0 +1,145 @@
+//! The demand a plan is made for: front-door peaks per month, from stated growth or
+//! from a forecast of the daily peaks at the quantile the planner chooses.
+
+use headroom_forecast::interval::conformal;
+use headroom_forecast::m4::Method;
+use serde::Serialize;
+
+/// Which part of the forecast to plan for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quantile {
+    /// The point forecast: half the months will need more.
+    Point,
+    /// The upper bound of the central 80% interval: about one month in ten needs more.
+    Upper80,
+    /// The upper bound of the central 95% interval: about one month in forty needs more.
+    Upper95,
+}
+
+impl Quantile {
+    /// Parses `point`, `80` or `95` (a trailing `%` is allowed).
+    pub fn from_name(name: &str) -> Option<Quantile> {
+        match name.trim_end_matches('%') {
+            "point" => Some(Quantile::Point),
+            "80" => Some(Quantile::Upper80),
+            "95" => Some(Quantile::Upper95),
+            _ => None,
+        }
+    }
+
+    /// How the plan's text names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Quantile::Point => "the point forecast",
+            Quantile::Upper80 => "the upper bound of the 80% interval",
+            Quantile::Upper95 => "the upper bound of the 95% interval",
+        }
+    }
+
+    fn level(self) -> Option<f64> {
+        match self {
+            Quantile::Point => None,
+            Quantile::Upper80 => Some(0.80),
+            Quantile::Upper95 => Some(0.95),
+        }
+    }
+}
+
+/// Peaks growing by `growth` per month (0.08 for 8%) from `peak_rps` today, compounded:
+/// month m is `peak_rps × (1 + growth)^m`.
+pub fn compound_peaks(peak_rps: f64, growth: f64, months: u32) -> Vec<f64> {
+    (1..=months)
+        .map(|m| peak_rps * (1.0 + growth).powi(m as i32))
+        .collect()
+}
+
+/// Forecasts `days` daily peaks after `history` with `method` (weekly season) and
+/// returns the chosen quantile for each day, never below zero.
+///
+/// Intervals are conformal (the method's own errors at earlier origins), or a random
+/// walk's spread when the history is too short to hold any out: see
+/// [`headroom_forecast::interval::conformal`].
+pub fn daily_peak_forecast(
+    history: &[f64],
+    days: usize,
+    method: Method,
+    quantile: Quantile,
+) -> Vec<f64> {
+    let levels: Vec<f64> = quantile.level().into_iter().collect();
+    let forecast = conformal(history, days, &levels, 3, 14, |x, h| {
+        method.forecast(x, h, 7)
+    });
+    let values = match forecast.intervals.first() {
+        Some(interval) => interval.upper.clone(),
+        None => forecast.point,
+    };
+    values.into_iter().map(|v| v.max(0.0)).collect()
+}
+
+/// The largest value in each run of `lengths` consecutive values (a month's peak from its
+/// days). Runs past the end of `daily` are left out.
+pub fn monthly_max(daily: &[f64], lengths: &[usize]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(lengths.len());
+    let mut start = 0;
+    for &n in lengths {
+        let Some(days) = daily.get(start..start + n) else {
+            break;
+        };
+        out.push(days.iter().copied().fold(0.0, f64::max));
+        start += n;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn compounds() {
+        assert_eq!(compound_peaks(100.0, 0.5, 3), vec![150.0, 225.0, 337.5]);
+    }
+
+    #[test]
+    fn month_peaks_from_days() {
+        let days = [1.0, 5.0, 2.0, 7.0, 3.0, 9.0];
+        assert_eq!(monthly_max(&days, &[2, 3]), vec![5.0, 7.0]);
+        assert_eq!(monthly_max(&days, &[4, 4]), vec![7.0]);
+    }
+
+    #[test]
+    fn quantile_names() {
+        assert_eq!(Quantile::from_name("95%"), Some(Quantile::Upper95));
+        assert_eq!(Quantile::from_name("point"), Some(Quantile::Point));
+        assert_eq!(Quantile::from_name("50"), None);
+    }
+
+    #[test]
+    fn growing_history_plans_for_growth() {
+        let history: Vec<f64> = (0..56).map(|d| 100.0 + f64::from(d)).collect();
+        let point = daily_peak_forecast(&history, 60, Method::Linear, Quantile::Point);
+        // A straight line carries on: day 56 + 59 = 215.
+        assert!((point[59] - 215.0).abs() < 1e-6, "{}", point[59]);
+    }
+
+    proptest! {
+        #[test]
+        fn upper_quantiles_never_below_the_point(
+            history in proptest::collection::vec(0.0f64..1000.0, 3..60),
+            days in 1usize..90,
+        ) {
+            let point = daily_peak_forecast(&history, days, Method::Auto, Quantile::Point);
+            let hi80 = daily_peak_forecast(&history, days, Method::Auto, Quantile::Upper80);
+            let hi95 = daily_peak_forecast(&history, days, Method::Auto, Quantile::Upper95);
+            prop_assert_eq!(point.len(), days);
+            for d in 0..days {
+                prop_assert!(point[d] >= 0.0);
+                prop_assert!(hi80[d] >= point[d] - 1e-9);
+                prop_assert!(hi95[d] >= hi80[d] - 1e-9);
+            }
+        }
+    }
+}
