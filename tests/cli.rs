@@ -530,6 +530,14 @@ fn report_writes_a_page_with_charts_and_tables() {
         html.contains("losing one server, host or rack survives all 20; losing two fails 4 of 196"),
         "{html}"
     );
+    // Today's fleet, priced both ways: lb alone is 2 × 196.30 a month self-built
+    // (see plan_forecasts_the_daily_peaks_through_the_topology) for 3 months.
+    assert!(
+        stdout.contains("Cost over 3 months (USD): self-built "),
+        "{stdout}"
+    );
+    assert!(html.contains("<h2>Cost: self-built against cloud</h2>"));
+    assert!(html.contains("<td>lb</td><td class=\"num\">1,178</td><td>1u-2010 at 3000</td><td class=\"num\">1,015</td><td>c5a.4xlarge</td><td>cloud</td>"), "{html}");
     assert!(html.contains("@font-face{font-family:\"DejaVu Sans\""));
     // plotters writes each text on a line of its own.
     assert!(html.contains("\nrequests/s\n</text>"));

@@ -29,7 +29,16 @@ pub(crate) fn table(header: &[String], rows: &[Vec<String>]) -> String {
     for row in rows {
         out.push_str("<tr>");
         for (i, cell) in row.iter().enumerate() {
-            let class = if i == 0 { "" } else { " class=\"num\"" };
+            // Figures line up on the right; words (instance names, tiers) stay left.
+            let numeric = cell
+                .chars()
+                .all(|c| c.is_ascii_digit() || " ,.%/-+×".contains(c))
+                && cell.chars().any(|c| c.is_ascii_digit());
+            let class = if i > 0 && numeric {
+                " class=\"num\""
+            } else {
+                ""
+            };
             let _ = write!(out, "<td{class}>{}</td>", escape(cell));
         }
         out.push_str("</tr>\n");

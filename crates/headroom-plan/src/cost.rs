@@ -570,6 +570,28 @@ ratio = 1
 
     proptest! {
         #[test]
+        fn cost_is_monotone_in_servers(a in 0.0f64..2e3, tier in 0usize..2, extra in 1u32..20, hosts in 0u32..5) {
+            let t = topology();
+            let base = plan(&t, &demand(&[a]), Policy::default());
+            let mut more = base.clone();
+            more.months[0].tiers[tier].total += extra;
+            more.months[0].tiers[tier].added += extra;
+            more.months[0].pools[0].total += hosts;
+            more.months[0].pools[0].added += hosts;
+            let shares = [1.0, 0.3];
+            let (lo, hi) = (
+                costs(&t, &base, &built(), &cloud(0.05), Some(&shares)),
+                costs(&t, &more, &built(), &cloud(0.05), Some(&shares)),
+            );
+            let (l, h) = (&lo.totals, &hi.totals);
+            prop_assert!(h.self_built >= l.self_built);
+            prop_assert!(h.self_built_cash >= l.self_built_cash);
+            prop_assert!(h.cloud_reserved > l.cloud_reserved);
+            prop_assert!(h.cloud_on_demand > l.cloud_on_demand);
+            prop_assert!(h.cloud_elastic >= l.cloud_elastic);
+        }
+
+        #[test]
         fn cost_never_falls_when_demand_grows(a in 0.0f64..5e3, extra in 0.0f64..5e3) {
             let t = topology();
             let lo = plan(&t, &demand(&[a]), Policy::default());
