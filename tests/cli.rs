@@ -385,14 +385,14 @@ fn plan_forecasts_the_daily_peaks_through_the_topology() {
         let ap = &m["tiers"][2];
         assert_eq!(ap["tier"], "ap");
         // 2.19 rps × 0.4 = 0.88 rps needs one server of 142.8 usable rps (150 × 0.952),
-        // plus one spare; today's 11 stay in service.
+        // plus one spare and two for its rolling deploy of 2; today's 11 stay in service.
         assert_eq!(
             (
                 ap["for_demand"].as_u64(),
                 ap["required"].as_u64(),
                 ap["total"].as_u64()
             ),
-            (Some(1), Some(2), Some(11))
+            (Some(1), Some(4), Some(11))
         );
         // The proxy's 15 kB responses: 2.19 rps × 15,000 × 8 bits.
         let mbps = m["network"]["peak_mbps"].as_f64().unwrap();
@@ -450,16 +450,21 @@ fn plan_csv_and_rack_redundancy() {
         "--csv",
     ]));
     let lines: Vec<&str> = out.lines().collect();
-    assert!(
-        lines[0].starts_with("month,peak_rps,tier,demand_rps,for_demand,for_redundancy,required")
-    );
+    assert!(lines[0].starts_with(
+        "month,peak_rps,tier,demand_rps,for_demand,for_lead,for_redundancy,for_deploy,required"
+    ));
     // Two months of six tiers.
     assert_eq!(lines.len(), 1 + 2 * 6);
     let ap: Vec<&str> = lines[3].split(',').collect();
     assert_eq!(ap[2], "ap");
     // ap: ceil(1,200 ÷ 142.8) = 9 for demand; spread over 3 racks, losing one takes
-    // ceil(n ÷ 3): 14 − 5 = 9 is the least that leaves 9.
-    assert_eq!((ap[4], ap[6]), ("9", "14"), "{out}");
+    // ceil(n ÷ 3): 14 − 5 = 9 is the least that leaves 9 (5 for the rack). Its rolling
+    // deploy of 2 must fit with a rack lost too: 17 − 6 − 2 = 9 (3 more).
+    assert_eq!(
+        (ap[4], ap[5], ap[6], ap[7], ap[8]),
+        ("9", "0", "5", "3", "17"),
+        "{out}"
+    );
     let text = ok(headroom(&[
         "plan",
         "--topology",
@@ -477,6 +482,47 @@ fn plan_csv_and_rack_redundancy() {
         text.contains("so that losing any of its 3 racks leaves 9 servers"),
         "{text}"
     );
+}
+
+#[test]
+fn plan_deploy_windows_from_the_measured_hours() {
+    let tmp = tempfile::tempdir().unwrap();
+    ingest(tmp.path());
+    let out = ok(headroom(&[
+        "plan",
+        "--topology",
+        HATENA,
+        "--traffic",
+        tmp.path().to_str().unwrap(),
+        "--deploy-windows",
+    ]));
+    // The log runs from Sun 17 May 10:05 to Wed 20 May 21:58 UTC: 84 hours of the week.
+    // Its busiest minute, 136 requests (2.27 rps), puts 0.91 rps on ap: one server; with
+    // one lost and a batch of 2 out, 11 servers always fit, and the largest batch at the
+    // peak is 11 − 1 − 1 = 9.
+    assert!(
+        out.contains(
+            "  ap (rolling 2 at a time, 30 min): fits in 84 of 84 hours: Sun 10:00–Wed 22:00\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "    largest rolling batch: 9 at a time with today's 11 at the measured peak (2.27 rps)"
+        ),
+        "{out}"
+    );
+    let bad = headroom(&[
+        "plan",
+        "--topology",
+        HATENA,
+        "--peak-rps",
+        "1",
+        "--growth",
+        "1",
+        "--deploy-windows",
+    ]);
+    assert!(!bad.status.success(), "windows need measured hours");
 }
 
 #[test]
@@ -537,6 +583,12 @@ fn report_writes_a_page_with_charts_and_tables() {
         "{stdout}"
     );
     assert!(html.contains("<h2>Cost: self-built against cloud</h2>"));
+    // ap's servers in the last month by what sets them: 1 for demand, none for the lead
+    // time, 1 for N+1, 2 for its rolling deploy: 4 required, 11 in service.
+    assert!(
+        html.contains("<tr><td>ap</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">1</td><td class=\"num\">2</td><td class=\"num\">4</td><td class=\"num\">11</td></tr>"),
+        "{html}"
+    );
     assert!(html.contains("<td>lb</td><td class=\"num\">1,178</td><td>1u-2010 at 3000</td><td class=\"num\">1,015</td><td>c5a.4xlarge</td><td>cloud</td>"), "{html}");
     assert!(html.contains("@font-face{font-family:\"DejaVu Sans\""));
     // plotters writes each text on a line of its own.
@@ -1080,10 +1132,10 @@ fn plan_from_explicit_growth_says_when_to_order() {
         "8w",
     ]));
     // ap: each server carries 150 × 0.95224 = 142.8 rps; it gets 0.4 × 1,500 × 1.08^m.
-    // With one spare, 11 servers leave 10 for demand: 1,428 rps, first passed at m = 12
-    // (1.08^12 = 2.518 > 2.381); demand alone passes all 11 (1,571 rps) at m = 13
-    // (1.08^13 = 2.72 > 2.619). Servers must be in service on the first day of month 12,
-    // so they are ordered 56 days before.
+    // With one spare and a rolling deploy of 2, 11 servers leave 8 for demand: 1,142.7
+    // rps, first passed at m = 9 (1.08^9 = 1.999 > 1.905); demand alone passes all 11
+    // (1,571 rps) at m = 13 (1.08^13 = 2.72 > 2.619). ap's servers are VMs: 4 hours to
+    // start one, so they are ordered the day before month 9 begins.
     let today = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -1094,10 +1146,10 @@ fn plan_from_explicit_growth_says_when_to_order() {
         let index = y * 12 + i64::from(m) - 1 + k;
         (index / 12, (index % 12 + 1) as u32)
     };
-    let ((year, mon), (year13, mon13)) = (month(12), month(13));
-    let order_by = format_date((days_from_civil(year, mon, 1) - 56) * 86_400);
+    let ((year, mon), (year13, mon13)) = (month(9), month(13));
+    let order_by = format_date((days_from_civil(year, mon, 1) - 1) * 86_400);
     let line = format!(
-        "  ap: needs 12 (N+1) in {year:04}-{mon:02}, more than its 11: order by {order_by}; demand alone passes its ceiling in {year13:04}-{mon13:02}\n"
+        "  ap: needs 12 in {year:04}-{mon:02} (demand, N+1, deploys), more than its 11: order by {order_by}; demand alone passes its ceiling in {year13:04}-{mon13:02}\n"
     );
     assert!(out.contains(&line), "{line}\n{out}");
     assert!(

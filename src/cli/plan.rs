@@ -7,8 +7,8 @@ use anyhow::Context as _;
 use headroom_forecast::m4::Method;
 use headroom_forecast::{FittedLinearTrend, LinearTrend};
 use headroom_plan::{
-    Cloud, Costs, Demand as PlanDemand, Plan, Policy, Quantile, Redundancy, SelfBuilt,
-    compound_peaks, costs, daily_peak_forecast, monthly_max, plan,
+    Cloud, Costs, Demand as PlanDemand, LeadTimes, Plan, Policy, Quantile, Redundancy, SelfBuilt,
+    compound_peaks, costs, daily_peak_forecast, minutes_text, monthly_max, plan,
 };
 use headroom_topology::Topology;
 use headroom_traffic::Rollups;
@@ -51,7 +51,14 @@ pub(crate) struct Args {
     /// Print one CSV row per month and tier.
     #[arg(long)]
     csv: bool,
+    /// With --traffic: the hours of the week in which each tier's deploy fits with
+    /// today's servers, and the largest rolling batch at the peak.
+    #[arg(long, requires = "traffic")]
+    deploy_windows: bool,
 }
+
+/// Months of demand past the plan that a slow supply may look ahead to.
+const LOOK_AHEAD_MONTHS: u32 = 6;
 
 /// The choices behind a plan, shared with `report`.
 #[derive(Debug, clap::Args)]
@@ -71,10 +78,17 @@ pub(crate) struct PolicyArgs {
     /// dataset's, else the topology's `peak_to_mean`, else 1: every second a peak].
     #[arg(long)]
     peak_to_mean: Option<f64>,
-    /// Time from ordering servers to having them in service (2w, 8w, 90d): the plan
-    /// says by when to order for each tier.
+    /// Time from ordering a server to having it in service (2w, 8w, 90d): the plan holds
+    /// the planned quantile over it and says by when to order.
     #[arg(long, default_value = "8w")]
     lead_time: String,
+    /// Time to start a VM on a spare host (tiers on a pool, or `supply = "vm"`).
+    #[arg(long, default_value = "4h")]
+    vm_lead_time: String,
+    /// Time to start a cloud instance (tiers with `supply = "cloud"`): the plan adds
+    /// the largest rise of demand within it, measured minute by minute.
+    #[arg(long, default_value = "5m")]
+    cloud_lead_time: String,
     /// Self-built price table (TOML) [default: data/prices/self-built.toml].
     #[arg(long)]
     prices: Option<PathBuf>,
@@ -91,7 +105,14 @@ impl PolicyArgs {
                 self.redundancy
             )
         })?;
-        Ok(Policy { redundancy })
+        Ok(Policy {
+            redundancy,
+            leads: LeadTimes {
+                purchase: lead_time_minutes(&self.lead_time, "--lead-time")?,
+                vm: lead_time_minutes(&self.vm_lead_time, "--vm-lead-time")?,
+                cloud: lead_time_minutes(&self.cloud_lead_time, "--cloud-lead-time")?,
+            },
+        })
     }
 
     fn quantile(&self) -> anyhow::Result<Quantile> {
@@ -131,8 +152,6 @@ pub(crate) struct Planned {
     pub(crate) demand: Demand,
     pub(crate) plan: Plan,
     pub(crate) costs: Costs,
-    pub(crate) lead_days: i64,
-    pub(crate) lead_text: String,
     pub(crate) quantile: Option<Quantile>,
 }
 
@@ -176,19 +195,20 @@ fn finish(
         demand,
         plan,
         costs,
-        lead_days: lead_time_days(&args.lead_time)?,
-        lead_text: args.lead_time.clone(),
         quantile,
     })
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let topology = load_topology(&args.topology)?;
+    let mut rollups = None;
     let planned = match (&args.traffic, args.peak_rps) {
         (Some(dir), _) => {
-            let rollups = headroom_traffic::read_rollups(dir)
+            let r = headroom_traffic::read_rollups(dir)
                 .with_context(|| format!("reading dataset {}", dir.display()))?;
-            plan_from_dataset(&topology, &rollups, args.months, &args.policy)?
+            let planned = plan_from_dataset(&topology, &r, args.months, &args.policy)?;
+            rollups = Some(r);
+            planned
         }
         (None, Some(peak)) => {
             anyhow::ensure!(
@@ -208,9 +228,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             let today = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64 / DAY);
+            let peaks = compound_peaks(peak, growth / 100.0, args.months + LOOK_AHEAD_MONTHS);
             let demand = Demand {
                 plan: PlanDemand {
-                    peak_rps: compound_peaks(peak, growth / 100.0, args.months),
+                    peak_rps: peaks[..args.months as usize].to_vec(),
+                    upper_rps: peaks,
+                    minute_rps: None,
                     peak_to_mean: None,
                     bytes_per_request: None,
                 },
@@ -227,6 +250,13 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         }
         (None, None) => anyhow::bail!("give --traffic DATASET or --peak-rps N --growth PCT"),
     };
+    if args.deploy_windows {
+        let rollups = rollups.expect("clap requires --traffic");
+        for line in deploy_windows(&planned, &topology, &rollups) {
+            println!("{line}");
+        }
+        return Ok(());
+    }
     if args.json {
         let json = serde_json::json!({
             "months": planned.demand.month_labels,
@@ -246,24 +276,117 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Days in a lead time given as `8w`, `90d` or a number of days.
-fn lead_time_days(text: &str) -> anyhow::Result<i64> {
-    let bad = || format!("--lead-time '{text}': give days or weeks, like 90d or 8w");
+/// Minutes in a lead time given as `5m`, `4h`, `90d`, `8w` or a number of days.
+fn lead_time_minutes(text: &str, flag: &str) -> anyhow::Result<f64> {
+    let bad =
+        || format!("{flag} '{text}': give minutes, hours, days or weeks, like 5m, 4h, 90d or 8w");
     let (number, unit) = text.split_at(
         text.find(|c: char| c.is_ascii_alphabetic())
             .unwrap_or(text.len()),
     );
-    let n: i64 = number
+    let n: f64 = number
         .trim()
         .parse()
         .ok()
-        .filter(|n| *n >= 0)
+        .filter(|n: &f64| *n >= 0.0 && n.is_finite())
         .with_context(bad)?;
     match unit {
-        "" | "d" => Ok(n),
-        "w" => Ok(7 * n),
+        "m" => Ok(n),
+        "h" => Ok(n * 60.0),
+        "" | "d" => Ok(n * 1440.0),
+        "w" => Ok(n * 7.0 * 1440.0),
         _ => anyhow::bail!(bad()),
     }
+}
+
+/// Hours of the week, by day and hour, for listing windows.
+const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+
+/// `--deploy-windows`: per tier with a deploy strategy, the hours of the week its deploy
+/// fits with today's servers at the hour's measured peak, and the largest batch at peaks.
+fn deploy_windows(p: &Planned, topology: &Topology, rollups: &Rollups) -> Vec<String> {
+    let hours = headroom_plan::hour_of_week_peaks(
+        rollups.iter().map(|(m, c)| (m, c.requests as f64 / 60.0)),
+    );
+    let redundancy = p.plan.policy.redundancy;
+    let seen = hours.iter().filter(|h| h.is_some()).count();
+    let mut out = vec![format!(
+        "deploy windows with today's servers at each hour's busiest minute ({seen} of 168 hours of the week seen; {} lost too; times UTC):",
+        redundancy.describe()
+    )];
+    let peak = hours.iter().flatten().copied().fold(0.0, f64::max);
+    for (i, tier) in topology.tiers().iter().enumerate() {
+        let Some(deploy) = &tier.deploy else {
+            continue;
+        };
+        let fits = headroom_plan::deploy_windows(topology, i, tier.servers, redundancy, &hours);
+        let runs = runs_of(&fits);
+        let safe: usize = fits.iter().filter(|f| **f == Some(true)).count();
+        out.push(format!(
+            "  {} ({}, {:.0} min): fits in {safe} of {seen} hours{}",
+            tier.name,
+            deploy.describe(),
+            deploy.minutes,
+            if runs.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", runs.join(", "))
+            }
+        ));
+        let batch = |servers: u32, rps: f64| {
+            headroom_plan::largest_batch(topology, i, servers, redundancy, rps)
+                .map_or("none fits".to_owned(), |b| format!("{b} at a time"))
+        };
+        let last = p.plan.months.last();
+        out.push(format!(
+            "    largest rolling batch: {} with today's {} at the measured peak ({peak:.2} rps){}",
+            batch(tier.servers, peak),
+            tier.servers,
+            last.map_or(String::new(), |m| format!(
+                "; {} with the plan's {} at {}'s peak ({:.2} rps)",
+                batch(m.tiers[i].total, m.peak_rps),
+                m.tiers[i].total,
+                p.demand.month_labels.last().map_or("-", String::as_str),
+                m.peak_rps
+            ))
+        ));
+    }
+    if out.len() == 1 {
+        out.push(
+            "  no tier states a deploy strategy (deploy = { strategy = ... } in the topology)"
+                .to_owned(),
+        );
+    }
+    out
+}
+
+/// Runs of safe hours as "Mon 02:00–08:00".
+fn runs_of(fits: &[Option<bool>]) -> Vec<String> {
+    let name = |h: usize| format!("{} {:02}:00", WEEKDAYS[h / 24], h % 24);
+    let mut out = Vec::new();
+    let mut h = 0;
+    while h < fits.len() {
+        if fits[h] == Some(true) {
+            let start = h;
+            while h < fits.len() && fits[h] == Some(true) {
+                h += 1;
+            }
+            let end = if h == fits.len() {
+                "end of week".to_owned()
+            } else {
+                name(h)
+            };
+            out.push(format!("{}–{end}", name(start)));
+        } else {
+            h += 1;
+        }
+    }
+    if out.len() > 8 {
+        let more = out.len() - 8;
+        out.truncate(8);
+        out.push(format!("and {more} more"));
+    }
+    out
 }
 
 pub(crate) fn load_topology(path: &Path) -> anyhow::Result<Topology> {
@@ -309,15 +432,18 @@ impl Demand {
         let this_month = year * 12 + i64::from(month) - 1;
         // Forecast day 0 is the day after the data; the rest of its month is skipped.
         let mut lengths = vec![(month_start_day(this_month + 1) - last_day - 1) as usize];
-        for m in 1..=i64::from(months) {
+        for m in 1..=i64::from(months + LOOK_AHEAD_MONTHS) {
             lengths.push(
                 (month_start_day(this_month + m + 1) - month_start_day(this_month + m)) as usize,
             );
         }
         let days: usize = lengths.iter().sum();
-        let daily = daily_peak_forecast(&history, days, method, quantile);
-        let mut monthly = monthly_max(&daily, &lengths);
+        let (point, upper) = daily_peak_forecast(&history, days, method, quantile);
+        let mut monthly = monthly_max(&point, &lengths);
         monthly.remove(0);
+        monthly.truncate(months as usize);
+        let mut upper = monthly_max(&upper, &lengths);
+        upper.remove(0);
         let days_f: Vec<f64> = (0..history.len()).map(|d| d as f64).collect();
         let trend = LinearTrend.fit(&days_f, &history).ok();
         let (requests, bytes) = rollups
@@ -341,6 +467,8 @@ impl Demand {
             ),
             plan: PlanDemand {
                 peak_rps: monthly,
+                upper_rps: upper,
+                minute_rps: Some(minute_series(rollups)),
                 peak_to_mean: (mean > 0.0).then(|| (peak / mean).max(1.0)),
                 bytes_per_request: (requests > 0).then(|| bytes as f64 / requests as f64),
             },
@@ -351,6 +479,19 @@ impl Demand {
             hourly_shares: hourly_shares(rollups),
         })
     }
+}
+
+/// Requests/s minute by minute from the first minute to the last, idle minutes as zero.
+fn minute_series(rollups: &Rollups) -> Vec<f64> {
+    let (Some((first, _)), Some((last, _))) = (rollups.iter().next(), rollups.iter().next_back())
+    else {
+        return Vec::new();
+    };
+    let mut out = vec![0.0; ((last - first) / 60 + 1) as usize];
+    for (m, c) in rollups.iter() {
+        out[((m - first) / 60) as usize] = c.requests as f64 / 60.0;
+    }
+    out
 }
 
 /// The busiest minute of each hour of the week, averaged over the weeks seen, as a share
@@ -509,7 +650,13 @@ pub(crate) fn text(p: &Planned, topology: &Topology) -> Vec<String> {
 fn when_to_order(p: &Planned, topology: &Topology) -> Vec<String> {
     let labels = &p.demand.month_labels;
     let start_day = p.demand.start_day;
-    let mut out = vec![format!("with today's servers (lead time {}):", p.lead_text)];
+    let leads = &p.plan.policy.leads;
+    let mut out = vec![format!(
+        "with today's servers (lead times: purchase {}, VM {}, cloud {}):",
+        minutes_text(leads.purchase),
+        minutes_text(leads.vm),
+        minutes_text(leads.cloud)
+    )];
     let (year, first, _) = civil_from_days(start_day);
     let month_start =
         |month: u32| month_start_day(year * 12 + i64::from(first) - 1 + i64::from(month));
@@ -518,17 +665,27 @@ fn when_to_order(p: &Planned, topology: &Topology) -> Vec<String> {
     for ((tier, crossing), buy) in topology.tiers().iter().zip(crossings).zip(buys) {
         let line = match buy {
             Some(month) => {
-                let order_by = month_start(month) - p.lead_days;
+                let lead_days = (leads.of(tier.supply()) / 1440.0).ceil() as i64;
+                let order_by = month_start(month) - lead_days;
                 let late = if order_by < start_day {
                     " (already late)"
                 } else {
                     ""
                 };
-                let required = p.plan.months[month as usize - 1]
+                let planned = p.plan.months[month as usize - 1]
                     .tiers
                     .iter()
                     .find(|t| t.tier == tier.name)
-                    .map_or(0, |t| t.required);
+                    .expect("every month plans every tier");
+                let required = planned.required;
+                let mut parts = vec!["demand".to_owned()];
+                if planned.for_lead > 0 {
+                    parts.push("lead-time buffer".to_owned());
+                }
+                parts.push(p.plan.policy.redundancy.describe());
+                if planned.for_deploy > 0 {
+                    parts.push("deploys".to_owned());
+                }
                 let ceiling = match crossing {
                     Some(c) => format!(
                         "; demand alone passes its ceiling in {}",
@@ -537,10 +694,10 @@ fn when_to_order(p: &Planned, topology: &Topology) -> Vec<String> {
                     None => String::new(),
                 };
                 format!(
-                    "  {}: needs {required} ({}) in {}, more than its {}: order by {}{late}{ceiling}",
+                    "  {}: needs {required} in {} ({}), more than its {}: order by {}{late}{ceiling}",
                     tier.name,
-                    p.plan.policy.redundancy.describe(),
                     labels[month as usize - 1],
+                    parts.join(", "),
                     tier.servers,
                     format_date(order_by * DAY)
                 )
@@ -638,18 +795,20 @@ fn cost_lines(c: &Costs, labels: &[String]) -> Vec<String> {
 
 fn print_csv(p: &Planned, topology: &Topology) {
     println!(
-        "month,peak_rps,tier,demand_rps,for_demand,for_redundancy,required,today,total,added,utilisation,machines,peak_mbps,self_built_cost,cloud_reserved_cost"
+        "month,peak_rps,tier,demand_rps,for_demand,for_lead,for_redundancy,for_deploy,required,today,total,added,utilisation,machines,peak_mbps,self_built_cost,cloud_reserved_cost"
     );
     for (i, (m, label)) in p.plan.months.iter().zip(&p.demand.month_labels).enumerate() {
         let c = &p.costs.months[i];
         for t in &m.tiers {
             println!(
-                "{label},{:.3},{},{:.3},{},{},{},{},{},{},{:.4},{},{},{:.2},{:.2}",
+                "{label},{:.3},{},{:.3},{},{},{},{},{},{},{},{},{:.4},{},{},{:.2},{:.2}",
                 m.peak_rps,
                 t.tier,
                 t.demand_rps,
                 t.for_demand,
+                t.for_lead,
                 t.for_redundancy,
+                t.for_deploy,
                 t.required,
                 t.today,
                 t.total,
@@ -678,8 +837,26 @@ mod tests {
 
     #[test]
     fn lead_times() {
-        assert_eq!(lead_time_days("8w").unwrap(), 56);
-        assert_eq!(lead_time_days("90d").unwrap(), 90);
-        assert!(lead_time_days("3m").is_err());
+        assert_eq!(lead_time_minutes("8w", "-").unwrap(), 56.0 * 1440.0);
+        assert_eq!(lead_time_minutes("90d", "-").unwrap(), 90.0 * 1440.0);
+        assert_eq!(lead_time_minutes("4h", "-").unwrap(), 240.0);
+        assert_eq!(lead_time_minutes("5m", "-").unwrap(), 5.0);
+        assert!(lead_time_minutes("3y", "-").is_err());
+    }
+
+    #[test]
+    fn runs_of_safe_hours() {
+        let mut fits = vec![Some(false); 168];
+        for h in [26, 27, 28, 100, 167] {
+            fits[h] = Some(true);
+        }
+        assert_eq!(
+            runs_of(&fits),
+            [
+                "Fri 02:00–Fri 05:00",
+                "Mon 04:00–Mon 05:00",
+                "Wed 23:00–end of week"
+            ]
+        );
     }
 }

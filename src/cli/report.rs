@@ -299,7 +299,7 @@ impl Page<'_> {
              <h1>headroom report: {name}</h1>\n<h2>Findings</h2>\n<ul>\n{findings}</ul>\n\
              <h2>Traffic</h2>\n<figure>{traffic_svg}</figure>\n{summary}\n\
              <h2>Servers per tier per month</h2>\n<figure>{servers_svg}</figure>\n{plan}\n\
-             <h3>Why, in {last}</h3>\n<ul>\n{reasons}</ul>\n\
+             <h3>Why, in {last}</h3>\n{stacked}<ul>\n{reasons}</ul>\n\
              <h2>Cost: self-built against cloud</h2>\n{cost}\n\
              <h3>The plan in full</h3>\n<pre>{full}</pre>\n\
              <h2>Topology</h2>\n{topology}\n</body>\n</html>\n",
@@ -316,6 +316,7 @@ impl Page<'_> {
                     .map_or("-", String::as_str)
             ),
             reasons = self.reasons(),
+            stacked = self.stacked_table(),
             cost = self.cost_table(),
             full = escape(&super::plan::text(self.planned, self.topology).join("\n")),
             topology = self.topology_table(),
@@ -481,6 +482,39 @@ impl Page<'_> {
         today.extend(self.topology.tiers().iter().map(|t| t.servers.to_string()));
         today.push(self.topology.total_servers().to_string());
         rows.push(today);
+        table(&header, &rows)
+    }
+
+    /// Each tier's count in the last month, by what sets it.
+    fn stacked_table(&self) -> String {
+        let Some(last) = self.planned.plan.months.last() else {
+            return String::new();
+        };
+        let header = [
+            "tier",
+            "demand",
+            "lead-time buffer",
+            "redundancy",
+            "deploys",
+            "required",
+            "in service",
+        ]
+        .map(String::from);
+        let rows: Vec<Vec<String>> = last
+            .tiers
+            .iter()
+            .map(|t| {
+                vec![
+                    t.tier.clone(),
+                    t.for_demand.to_string(),
+                    t.for_lead.to_string(),
+                    t.for_redundancy.to_string(),
+                    t.for_deploy.to_string(),
+                    t.required.to_string(),
+                    t.total.to_string(),
+                ]
+            })
+            .collect();
         table(&header, &rows)
     }
 

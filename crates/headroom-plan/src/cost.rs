@@ -491,6 +491,8 @@ ratio = 1
     fn demand(peaks: &[f64]) -> Demand {
         Demand {
             peak_rps: peaks.to_vec(),
+            upper_rps: peaks.to_vec(),
+            minute_rps: None,
             peak_to_mean: Some(2.0),
             bytes_per_request: None,
         }

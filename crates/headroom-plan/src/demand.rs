@@ -54,8 +54,8 @@ pub fn compound_peaks(peak_rps: f64, growth: f64, months: u32) -> Vec<f64> {
         .collect()
 }
 
-/// Forecasts `days` daily peaks after `history` with `method` (weekly season) and
-/// returns the chosen quantile for each day, never below zero.
+/// Forecasts `days` daily peaks after `history` with `method` (weekly season): the
+/// point forecast and the chosen quantile for each day, never below zero.
 ///
 /// Intervals are conformal (the method's own errors at earlier origins), or a random
 /// walk's spread when the history is too short to hold any out: see
@@ -65,16 +65,17 @@ pub fn daily_peak_forecast(
     days: usize,
     method: Method,
     quantile: Quantile,
-) -> Vec<f64> {
+) -> (Vec<f64>, Vec<f64>) {
     let levels: Vec<f64> = quantile.level().into_iter().collect();
     let forecast = conformal(history, days, &levels, 3, 14, |x, h| {
         method.forecast(x, h, 7)
     });
-    let values = match forecast.intervals.first() {
+    let floor = |v: Vec<f64>| -> Vec<f64> { v.into_iter().map(|x| x.max(0.0)).collect() };
+    let upper = match forecast.intervals.first() {
         Some(interval) => interval.upper.clone(),
-        None => forecast.point,
+        None => forecast.point.clone(),
     };
-    values.into_iter().map(|v| v.max(0.0)).collect()
+    (floor(forecast.point), floor(upper))
 }
 
 /// The largest value in each run of `lengths` consecutive values (a month's peak from its
@@ -120,7 +121,7 @@ mod tests {
     #[test]
     fn growing_history_plans_for_growth() {
         let history: Vec<f64> = (0..56).map(|d| 100.0 + f64::from(d)).collect();
-        let point = daily_peak_forecast(&history, 60, Method::Linear, Quantile::Point);
+        let (point, _) = daily_peak_forecast(&history, 60, Method::Linear, Quantile::Point);
         // A straight line carries on: day 56 + 59 = 215.
         assert!((point[59] - 215.0).abs() < 1e-6, "{}", point[59]);
     }
@@ -131,9 +132,10 @@ mod tests {
             history in proptest::collection::vec(0.0f64..1000.0, 3..60),
             days in 1usize..90,
         ) {
-            let point = daily_peak_forecast(&history, days, Method::Auto, Quantile::Point);
-            let hi80 = daily_peak_forecast(&history, days, Method::Auto, Quantile::Upper80);
-            let hi95 = daily_peak_forecast(&history, days, Method::Auto, Quantile::Upper95);
+            let (point, same) = daily_peak_forecast(&history, days, Method::Auto, Quantile::Point);
+            let (_, hi80) = daily_peak_forecast(&history, days, Method::Auto, Quantile::Upper80);
+            let (_, hi95) = daily_peak_forecast(&history, days, Method::Auto, Quantile::Upper95);
+            prop_assert_eq!(&point, &same);
             prop_assert_eq!(point.len(), days);
             for d in 0..days {
                 prop_assert!(point[d] >= 0.0);

@@ -8,14 +8,18 @@
 mod cost;
 mod demand;
 mod prices;
+mod sizing;
 
-use headroom_topology::{Domain, Placement, Topology, evaluate, pack_pools};
+use headroom_topology::{Placement, Topology, pack_pools};
 use serde::Serialize;
 
 pub use cost::{CostMonth, Costs, TierCost, TierSide, Totals, costs};
 pub use demand::{Quantile, compound_peaks, daily_peak_forecast, monthly_max};
 pub use prices::{
     Cloud, Instance, NamedServer, PriceError, SelfBuilt, ServerPrice, VCPUS_PER_CORE,
+};
+pub use sizing::{
+    LeadTimes, deploy_windows, hour_of_week_peaks, largest_batch, minutes_text, rise_within, stack,
 };
 
 /// Average days in a month (365.25 ÷ 12), the step between planned months.
@@ -66,10 +70,12 @@ impl Redundancy {
 }
 
 /// How much spare a plan holds beyond what demand needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Policy {
     /// Failures every tier survives at peak.
     pub redundancy: Redundancy,
+    /// How long adding a server takes, by supply.
+    pub leads: LeadTimes,
 }
 
 impl Default for Policy {
@@ -78,6 +84,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             redundancy: Redundancy::Spares { k: 1 },
+            leads: LeadTimes::default(),
         }
     }
 }
@@ -85,8 +92,15 @@ impl Default for Policy {
 /// What the plan is asked to carry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Demand {
-    /// Front-door requests per second at each planned month's peak.
+    /// Front-door requests per second at each planned month's peak (the point forecast).
     pub peak_rps: Vec<f64>,
+    /// The planned quantile of the same peaks, possibly running past the plan's months
+    /// (a slow supply holds it over its lead time). Equal to `peak_rps` when the demand
+    /// is stated rather than forecast.
+    pub upper_rps: Vec<f64>,
+    /// Front-door requests/s minute by minute as measured, for how fast demand rises
+    /// within a fast supply's lead time.
+    pub minute_rps: Option<Vec<f64>>,
     /// Peak ÷ mean request rate: turns peak writes into a month's stored bytes and peak
     /// bandwidth into a month's transfer. `None` plans as if every second were the peak.
     pub peak_to_mean: Option<f64>,
@@ -102,11 +116,16 @@ pub struct TierPlan {
     pub tier: String,
     /// Requests per second reaching the tier at the month's peak.
     pub demand_rps: f64,
-    /// Servers that carry the demand under the tier's ceiling.
+    /// Servers that carry the point forecast under the tier's ceiling.
     pub for_demand: u32,
+    /// Servers added for what demand may do before more can be added: the planned
+    /// quantile over a slow supply's lead time, or the rise within a fast one's.
+    pub for_lead: u32,
     /// Servers added by the redundancy policy.
     pub for_redundancy: u32,
-    /// `for_demand + for_redundancy`: what the month requires.
+    /// Servers added so a deploy (or rollback) fits with the redundancy budget lost.
+    pub for_deploy: u32,
+    /// The sum of the four above: what the month requires.
     pub required: u32,
     /// Servers the tier has today.
     pub today: u32,
@@ -276,8 +295,18 @@ pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Plan {
         .map(|t| t.data_gb.map(|gb| gb * f64::from(t.primaries.max(1))))
         .collect();
     let mut months = Vec::with_capacity(demand.peak_rps.len());
-    for (&peak_rps, month) in demand.peak_rps.iter().zip(1..) {
-        let sized = size_tiers(topology, peak_rps, policy);
+    for (index, (&peak_rps, month)) in demand.peak_rps.iter().zip(1..).enumerate() {
+        let ahead = demand.upper_rps.get(index..).unwrap_or(&[]);
+        let sized = sizing::size_month(
+            topology,
+            &sizing::MonthDemand {
+                point: peak_rps,
+                upper_ahead: ahead,
+                minute_rps: demand.minute_rps.as_deref(),
+            },
+            policy.redundancy,
+            &policy.leads,
+        );
         let shards: Vec<u32> = sized
             .iter()
             .zip(tiers)
@@ -296,7 +325,9 @@ pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Plan {
                 tier: tier.name.clone(),
                 demand_rps: peak_rps * topology.gains()[i],
                 for_demand,
-                for_redundancy: required - for_demand,
+                for_lead: s.for_lead,
+                for_redundancy: s.for_redundancy,
+                for_deploy: s.for_deploy,
                 required,
                 today: tier.servers,
                 total,
@@ -393,118 +424,6 @@ fn network(topology: &Topology, demand: &Demand, peak_rps: f64) -> Option<Networ
     })
 }
 
-/// For each tier: servers for demand, servers required with redundancy, and why.
-fn size_tiers(topology: &Topology, peak_rps: f64, policy: Policy) -> Vec<Sized> {
-    let tiers = topology.tiers();
-    let sizings: Vec<_> = (0..tiers.len())
-        .map(|i| topology.sizing(i, peak_rps))
-        .collect();
-    match policy.redundancy {
-        Redundancy::Spares { k } => sizings
-            .into_iter()
-            .map(|s| Sized {
-                for_demand: s.servers,
-                required: s.servers + k,
-                why: format!("{} + {k} for N+{k}", s.reason),
-                primaries: s.primaries,
-            })
-            .collect(),
-        Redundancy::Rack => size_for_rack_loss(topology, peak_rps, sizings),
-    }
-}
-
-/// Servers so that losing any one rack leaves every tier its demand's servers.
-///
-/// Starts from an even spread (n servers over R racks lose at most ⌈n/R⌉ with a rack),
-/// then plays every rack loss out on the actual layout (round-robin servers, packed
-/// VMs) and adds a server to any tier that would fall short, until none does.
-fn size_for_rack_loss(
-    topology: &Topology,
-    peak_rps: f64,
-    sizings: Vec<headroom_topology::Sizing>,
-) -> Vec<Sized> {
-    let tiers = topology.tiers();
-    let racks_of = |i: usize| -> usize {
-        match &tiers[i].placement {
-            Placement::Physical { racks, .. } => racks.len(),
-            Placement::Virtual { pool, .. } => topology.pools()[*pool].racks.len(),
-        }
-    };
-    let mut counts: Vec<u32> = sizings
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let r = racks_of(i) as u32;
-            if r < 2 {
-                // One rack (or none known): a rack loss takes everything; fall back
-                // to one spare.
-                return s.servers + 1;
-            }
-            let mut n = s.servers + 1;
-            while n - n.div_ceil(r) < s.servers {
-                n += 1;
-            }
-            n
-        })
-        .collect();
-    let rack_domains: Vec<Domain> = (0..topology.racks().len())
-        .map(|rack| Domain::Rack { rack })
-        .collect();
-    // Each round adds at least one server; a tier never needs more than twice its
-    // demand plus one per rack, so this ends.
-    loop {
-        let packing = pack_pools(topology, &counts);
-        let mut short = false;
-        for d in &rack_domains {
-            let s = evaluate(topology, &counts, &packing, peak_rps, &[*d]);
-            for (i, lost) in s.servers_lost.iter().enumerate() {
-                if racks_of(i) >= 2 && counts[i] - lost < sizings[i].servers {
-                    counts[i] += 1;
-                    short = true;
-                }
-            }
-        }
-        if !short {
-            break;
-        }
-    }
-    sizings
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let n = counts[i];
-            let extra = n - s.servers;
-            let r = racks_of(i);
-            let why = if r < 2 {
-                format!(
-                    "{} + 1 for N+1 (its servers share one rack, so no count survives losing it)",
-                    s.reason
-                )
-            } else {
-                format!(
-                    "{} + {extra} so that losing any of its {r} racks leaves {} servers",
-                    s.reason, s.servers
-                )
-            };
-            Sized {
-                for_demand: s.servers,
-                required: n,
-                why,
-                primaries: s.primaries,
-            }
-        })
-        .collect()
-}
-
-/// One tier's count for one month.
-struct Sized {
-    for_demand: u32,
-    required: u32,
-    why: String,
-    /// Shards the count assumes (see [`headroom_topology::Sizing::primaries`]).
-    primaries: u32,
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -512,6 +431,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use headroom_topology::{Domain, evaluate};
+    use sizing::stack;
 
     const TWO_TIERS: &str = r#"
 name = "two"
@@ -554,6 +475,8 @@ write_fraction = 0.25
     fn demand(peaks: &[f64]) -> Demand {
         Demand {
             peak_rps: peaks.to_vec(),
+            upper_rps: peaks.to_vec(),
+            minute_rps: None,
             peak_to_mean: Some(2.0),
             bytes_per_request: None,
         }
@@ -604,7 +527,29 @@ write_fraction = 0.25
         let p = plan(&topology(), &demand(&peaks), Policy::default());
         assert_eq!(crossings(&p), vec![Some(2), None]);
         // db: 225 × 4 = 900 rps fit 2 servers only as two shards (450 each), and the
-        // spare makes 3 (month 2).
+        // spare makes 3: month 2, but an 8-week purchase holds month 2's demand from
+        // month 1 on.
+        assert_eq!(first_purchases(&p), vec![Some(1), Some(1)]);
+        let db = &p.months[0].tiers[1];
+        assert_eq!(
+            (db.for_demand, db.for_lead, db.for_redundancy, db.required),
+            (1, 1, 1, 3)
+        );
+        assert!(
+            db.reason
+                .contains("+ 1 for the planned bound over the 8w lead time (225.0 rps)"),
+            "{}",
+            db.reason
+        );
+        // With a one-day lead time the buffer only looks at the month itself.
+        let quick = Policy {
+            leads: LeadTimes {
+                purchase: 1440.0,
+                ..LeadTimes::default()
+            },
+            ..Policy::default()
+        };
+        let p = plan(&topology(), &demand(&peaks), quick);
         assert_eq!(first_purchases(&p), vec![Some(1), Some(2)]);
         // db data: 50 GB + 100 writes/s… grows past 80 GB of its 100 GB disk in month 1.
         assert_eq!(storage_crossings(&p), vec![("db".to_owned(), Some(1))]);
@@ -614,6 +559,7 @@ write_fraction = 0.25
     fn rack_loss_spreads_over_racks() {
         let policy = Policy {
             redundancy: Redundancy::Rack,
+            ..Policy::default()
         };
         // web needs 6 for 300 rps; 9 over 3 racks lose 3 with one, leaving 6.
         let p = plan(&topology(), &demand(&[300.0]), policy);
@@ -642,6 +588,7 @@ write_fraction = 0.25
         let t = headroom_topology::load(&path).unwrap();
         let policy = Policy {
             redundancy: Redundancy::Rack,
+            ..Policy::default()
         };
         let p = plan(&t, &demand(&[4000.0]), policy);
         let counts: Vec<u32> = p.months[0].tiers.iter().map(|t| t.required).collect();
@@ -660,10 +607,88 @@ write_fraction = 0.25
         }
     }
 
+    fn hatena() -> Topology {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/topologies/hatena-bookmark.toml");
+        headroom_topology::load(&path).unwrap()
+    }
+
+    #[test]
+    fn hatena_application_servers_roll_two_at_a_time() {
+        let t = hatena();
+        let ap = 2;
+        assert_eq!(t.tiers()[ap].name, "ap");
+        let n1 = Redundancy::Spares { k: 1 };
+        // At 1,500 rps ap gets 600: ceil(600 ÷ 142.84) = 5 for demand, + 1 for N+1, + 2
+        // for the rolling deploy = 8 of its 11.
+        let p = plan(&t, &demand(&[1500.0]), Policy::default());
+        let tp = &p.months[0].tiers[ap];
+        assert_eq!(
+            (tp.for_demand, tp.for_redundancy, tp.for_deploy, tp.required),
+            (5, 1, 2, 8)
+        );
+        // With 11 in service and one lost, the largest batch: 11 − 1 − 5 = 5 at 1,500
+        // rps; at 3,000 rps (9 for demand) 1; at 3,500 (10 for demand) none.
+        assert_eq!(largest_batch(&t, ap, 11, n1, 1500.0), Some(5));
+        assert_eq!(largest_batch(&t, ap, 11, n1, 3000.0), Some(1));
+        assert_eq!(largest_batch(&t, ap, 11, n1, 3500.0), None);
+    }
+
+    proptest! {
+        #[test]
+        fn a_deploy_window_is_safe_at_every_raw_minute(
+            minutes in proptest::collection::vec((0i64..(3 * 7 * 24 * 60), 0.0f64..6000.0), 1..300),
+            servers in 1u32..30,
+        ) {
+            let t = hatena();
+            let points: Vec<(i64, f64)> = minutes.iter().map(|&(m, r)| (m * 60, r)).collect();
+            let hours = hour_of_week_peaks(points.iter().copied());
+            let r = Redundancy::Spares { k: 1 };
+            for tier in 0..t.tiers().len() {
+                let fits = deploy_windows(&t, tier, servers, r, &hours);
+                let deploy = t.tiers()[tier].deploy;
+                for &(at, rps) in &points {
+                    let h = (at.div_euclid(3600).rem_euclid(168)) as usize;
+                    if fits[h] == Some(true) {
+                        let need = t.sizing(tier, rps).servers;
+                        let (n, _, _) = stack(need, r, 3, deploy.as_ref());
+                        prop_assert!(n <= servers, "tier {tier} at {rps} rps needs {n} > {servers}");
+                    }
+                }
+            }
+        }
+
+    }
+
+    proptest! {
+        // Each case plans Hatena twice over six months, packing its VMs every month:
+        // fewer cases, at sizes where packing stays cheap in a debug build.
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn a_longer_lead_time_never_lowers_the_headroom(
+            a in 0.0f64..3e3, growth in 0.0f64..0.15, days in 0.0f64..200.0, extra in 0.0f64..200.0,
+        ) {
+            let peaks = compound_peaks(a, growth, 12);
+            let d = Demand { peak_rps: peaks[..6].to_vec(), ..demand(&peaks) };
+            let policy = |days: f64| Policy {
+                leads: LeadTimes { purchase: days * 1440.0, vm: days * 1440.0, cloud: days * 1440.0 },
+                ..Policy::default()
+            };
+            let short = plan(&hatena(), &d, policy(days));
+            let long = plan(&hatena(), &d, policy(days + extra));
+            for (s, l) in short.months.iter().zip(&long.months) {
+                for (st, lt) in s.tiers.iter().zip(&l.tiers) {
+                    prop_assert!(lt.required >= st.required, "{} vs {}", lt.reason, st.reason);
+                }
+            }
+        }
+
+    }
+
     proptest! {
         #[test]
         fn never_shrinks_when_demand_grows(a in 0.0f64..1e5, extra in 0.0f64..1e5, k in 0u32..3) {
-            let policy = Policy { redundancy: Redundancy::Spares { k } };
+            let policy = Policy { redundancy: Redundancy::Spares { k }, ..Policy::default() };
             let p = plan(&topology(), &demand(&[a, a + extra]), policy);
             let q = plan(&topology(), &demand(&[a + extra]), policy);
             for ((lo, hi), alone) in p.months[0].tiers.iter().zip(&p.months[1].tiers).zip(&q.months[0].tiers) {
@@ -680,7 +705,7 @@ write_fraction = 0.25
 
         #[test]
         fn rack_loss_never_below_n_plus_one(a in 0.0f64..1e4) {
-            let rack = plan(&topology(), &demand(&[a]), Policy { redundancy: Redundancy::Rack });
+            let rack = plan(&topology(), &demand(&[a]), Policy { redundancy: Redundancy::Rack, ..Policy::default() });
             let n1 = plan(&topology(), &demand(&[a]), Policy::default());
             for (r, n) in rack.months[0].tiers.iter().zip(&n1.months[0].tiers) {
                 prop_assert!(r.required >= n.required);

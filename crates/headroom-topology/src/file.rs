@@ -18,7 +18,10 @@ use petgraph::visit::{Bfs, Walker};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::model::{Capacity, Edge, Placement, Pool, Profile, Resources, Tier, Topology, Uplink};
+use crate::model::{
+    Batch, Capacity, Deploy, Edge, Placement, Pool, Profile, Resources, Strategy, Supply, Tier,
+    Topology, Uplink,
+};
 use crate::queue;
 use crate::{Error, Result, Role};
 
@@ -121,6 +124,15 @@ struct RawVm<M: Mode> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, bound = "")]
+struct RawDeploy<M: Mode> {
+    strategy: M::S<String>,
+    batch: Option<M::S<i64>>,
+    fraction: Option<M::S<f64>>,
+    minutes: Option<M::S<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, bound = "")]
 struct RawTier<M: Mode> {
     name: M::S<String>,
     role: Role,
@@ -142,6 +154,8 @@ struct RawTier<M: Mode> {
     working_set_gib: Option<M::S<f64>>,
     data_gb: Option<M::S<f64>>,
     bytes_per_write: Option<M::S<f64>>,
+    deploy: Option<M::S<RawDeploy<M>>>,
+    supply: Option<M::S<String>>,
     #[allow(dead_code, reason = "documentation for readers of the file, not used")]
     note: Option<String>,
 }
@@ -758,7 +772,82 @@ fn tier<M: Mode>(
         working_set_gib: optional(&t.working_set_gib, "working_set_gib")?,
         data_gb: optional(&t.data_gb, "data_gb")?,
         bytes_per_write: optional(&t.bytes_per_write, "bytes_per_write")?,
+        deploy: t.deploy.as_ref().map(deploy::<M>).transpose()?,
+        supply: match &t.supply {
+            None => None,
+            Some(s) => Some(match M::get(s).as_str() {
+                "purchase" => Supply::Purchase,
+                "vm" => Supply::Vm,
+                "cloud" => Supply::Cloud,
+                other => {
+                    return err::<_, M, _>(
+                        s,
+                        format!("supply '{other}': give purchase, vm or cloud"),
+                    );
+                }
+            }),
+        },
     })
+}
+
+/// A tier's deployment strategy.
+fn deploy<M: Mode>(raw: &M::S<RawDeploy<M>>) -> Result<Deploy, Invalid> {
+    let d = M::get(raw);
+    let minutes = d
+        .minutes
+        .as_ref()
+        .map(|v| positive::<M>(v, "minutes"))
+        .transpose()?
+        .unwrap_or(60.0);
+    let fraction = match &d.fraction {
+        Some(f) => {
+            let x = *M::get(f);
+            if !(x > 0.0 && x < 1.0) {
+                return err::<_, M, _>(f, format!("fraction must be between 0 and 1, not {x}"));
+            }
+            Some(x)
+        }
+        None => None,
+    };
+    let batch = match &d.batch {
+        Some(b) if *M::get(b) < 1 => {
+            return err::<_, M, _>(b, format!("batch must be at least 1, not {}", M::get(b)));
+        }
+        Some(b) => Some(u32::try_from(*M::get(b)).unwrap_or(u32::MAX)),
+        None => None,
+    };
+    let strategy = match (M::get(&d.strategy).as_str(), batch, fraction) {
+        ("rolling", Some(n), None) => Strategy::Rolling(Batch::Servers(n)),
+        ("rolling", None, Some(f)) => Strategy::Rolling(Batch::Fraction(f)),
+        ("rolling", _, _) => {
+            return err::<_, M, _>(
+                &d.strategy,
+                "a rolling deploy takes either batch (servers out at once) or fraction".to_owned(),
+            );
+        }
+        ("canary", None, Some(f)) => Strategy::Canary(f),
+        ("canary", _, _) => {
+            return err::<_, M, _>(
+                &d.strategy,
+                "a canary deploy takes fraction (the share on the new release), not batch"
+                    .to_owned(),
+            );
+        }
+        ("blue_green", None, None) => Strategy::BlueGreen,
+        ("blue_green", _, _) => {
+            return err::<_, M, _>(
+                &d.strategy,
+                "a blue_green deploy switches whole sets: it takes no batch or fraction".to_owned(),
+            );
+        }
+        (other, _, _) => {
+            return err::<_, M, _>(
+                &d.strategy,
+                format!("strategy '{other}': give rolling, blue_green or canary"),
+            );
+        }
+    };
+    Ok(Deploy { strategy, minutes })
 }
 
 /// The tier's capacity model and its requests per second per server at 100% busy.
@@ -912,6 +1001,63 @@ ratio = 3.0
         assert_eq!(t.total_servers(), 8);
         assert_eq!(t.tiers()[1].ceiling_source, "stated in the file");
         assert_eq!(t.tiers()[0].ceiling, DEFAULT_CEILING);
+    }
+
+    #[test]
+    fn deploys_and_supplies_are_checked() {
+        let with = |deploy: &str| {
+            CHAIN.replacen(
+                "ceiling = 0.5",
+                &format!("ceiling = 0.5\ndeploy = {{ {deploy} }}"),
+                1,
+            )
+        };
+        let t = parse(
+            &with("strategy = \"rolling\", fraction = 0.25"),
+            Path::new("t.toml"),
+        )
+        .unwrap();
+        let d = t.tiers()[1].deploy.unwrap();
+        // A quarter of 4 is 1; of 10, 3 (rounded up); never more than there are.
+        assert_eq!((d.out_of_rotation(4), d.out_of_rotation(10)), (1, 3));
+        assert_eq!(d.describe(), "rolling 25% at a time");
+        assert_eq!(d.minutes, 60.0);
+        assert_eq!(t.tiers()[1].supply(), Supply::Vm);
+        assert_eq!(t.tiers()[2].supply(), Supply::Purchase);
+        for (deploy, want) in [
+            (
+                "strategy = \"rolling\"",
+                "t.toml:27:23: a rolling deploy takes either batch (servers out at once) or fraction",
+            ),
+            (
+                "strategy = \"canary\", batch = 2",
+                "t.toml:27:23: a canary deploy takes fraction (the share on the new release), not batch",
+            ),
+            (
+                "strategy = \"blue_green\", batch = 1",
+                "t.toml:27:23: a blue_green deploy switches whole sets: it takes no batch or fraction",
+            ),
+            (
+                "strategy = \"rolling\", batch = 0",
+                "t.toml:27:42: batch must be at least 1, not 0",
+            ),
+            (
+                "strategy = \"canary\", fraction = 1.5",
+                "t.toml:27:44: fraction must be between 0 and 1, not 1.5",
+            ),
+            (
+                "strategy = \"big_bang\"",
+                "t.toml:27:23: strategy 'big_bang': give rolling, blue_green or canary",
+            ),
+        ] {
+            assert_eq!(error_of(&with(deploy)), want, "{deploy}");
+        }
+        let supply =
+            error_of(&CHAIN.replacen("ceiling = 0.5", "ceiling = 0.5\nsupply = \"rent\"", 1));
+        assert_eq!(
+            supply,
+            "t.toml:27:10: supply 'rent': give purchase, vm or cloud"
+        );
     }
 
     #[test]

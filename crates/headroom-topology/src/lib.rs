@@ -30,7 +30,8 @@ pub use failure::{
 };
 pub use file::{DEFAULT_CEILING, Format, load, parse, parse_as};
 pub use model::{
-    Capacity, Edge, Placement, Pool, Profile, Resources, Sizing, Tier, TierLoad, Topology, Uplink,
+    Batch, Capacity, Deploy, Edge, Placement, Pool, Profile, Resources, Sizing, Strategy, Supply,
+    Tier, TierLoad, Topology, Uplink,
 };
 pub use pack::{Heuristic, Item, PoolPacking, VmRef, consolidate, lower_bound, pack, pack_pools};
 

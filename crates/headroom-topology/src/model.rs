@@ -152,6 +152,89 @@ pub struct Tier {
     /// Bytes each write adds to the stored data (rows, indexes, logs), so storage grows
     /// with the writes the tier takes.
     pub bytes_per_write: Option<f64>,
+    /// How new releases reach the tier, when stated.
+    pub deploy: Option<Deploy>,
+    /// Where new servers come from, when stated (else: physical tiers are purchased,
+    /// virtual ones are VMs on the pool's hosts).
+    pub supply: Option<Supply>,
+}
+
+impl Tier {
+    /// Where the tier's new servers come from.
+    pub fn supply(&self) -> Supply {
+        self.supply.unwrap_or(match self.placement {
+            Placement::Physical { .. } => Supply::Purchase,
+            Placement::Virtual { .. } => Supply::Vm,
+        })
+    }
+}
+
+/// Where a tier's new servers come from, which sets how long adding one takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Supply {
+    /// Bought, delivered and racked: weeks.
+    Purchase,
+    /// A VM on a spare host: hours.
+    Vm,
+    /// A cloud instance: minutes.
+    Cloud,
+}
+
+/// A tier's deployment strategy. A rollback is a deploy in reverse and takes the same
+/// capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Deploy {
+    /// How servers leave rotation.
+    pub strategy: Strategy,
+    /// How long one deploy takes, minutes (60 when not stated).
+    pub minutes: f64,
+}
+
+/// How a deploy takes servers out of rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// Batches leave rotation in turn.
+    Rolling(Batch),
+    /// A second full set takes the traffic over, then the first is updated.
+    BlueGreen,
+    /// A share of the servers takes the new release first (they leave rotation to be
+    /// updated, as one batch).
+    Canary(f64),
+}
+
+/// The size of a rolling deploy's batch.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Batch {
+    /// This many servers at once.
+    Servers(u32),
+    /// This share of the servers at once, rounded up.
+    Fraction(f64),
+}
+
+impl Deploy {
+    /// Servers out of rotation at once while deploying to `n` servers (0 for a
+    /// blue-green deploy, which adds a set instead of removing servers).
+    pub fn out_of_rotation(&self, n: u32) -> u32 {
+        let share = |f: f64| ((f * f64::from(n)) * (1.0 - 1e-12)).ceil().max(1.0) as u32;
+        match self.strategy {
+            Strategy::Rolling(Batch::Servers(b)) => b.min(n),
+            Strategy::Rolling(Batch::Fraction(f)) | Strategy::Canary(f) => share(f).min(n),
+            Strategy::BlueGreen => 0,
+        }
+    }
+
+    /// In words: "rolling 2 at a time", "rolling 25% at a time", "blue-green", "canary 5%".
+    pub fn describe(&self) -> String {
+        match self.strategy {
+            Strategy::Rolling(Batch::Servers(b)) => format!("rolling {b} at a time"),
+            Strategy::Rolling(Batch::Fraction(f)) => format!("rolling {:.0}% at a time", f * 100.0),
+            Strategy::BlueGreen => "blue-green".to_owned(),
+            Strategy::Canary(f) => format!("canary {:.0}%", f * 100.0),
+        }
+    }
 }
 
 impl Tier {
