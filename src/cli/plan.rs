@@ -182,11 +182,27 @@ fn finish(
     } else if demand.plan.peak_to_mean.is_none() {
         demand.plan.peak_to_mean = topology.peak_to_mean();
     }
-    let plan = plan(topology, &demand.plan, args.policy()?);
+    let policy = args.policy()?;
+    let plan = plan(topology, &demand.plan, policy);
+    // The cloud side is planned as rented: every tier takes the cloud's lead time.
+    let minutes = policy.leads.cloud;
+    let rented = headroom_plan::plan(
+        topology,
+        &demand.plan,
+        Policy {
+            leads: LeadTimes {
+                purchase: minutes,
+                vm: minutes,
+                cloud: minutes,
+            },
+            ..policy
+        },
+    );
     let (built, cloud) = args.prices()?;
     let costs = costs(
         topology,
         &plan,
+        &rented,
         &built,
         &cloud,
         demand.hourly_shares.as_deref(),

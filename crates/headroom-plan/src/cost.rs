@@ -111,11 +111,15 @@ enum Built<'a> {
     Pool(usize),
 }
 
-/// Prices `plan`. `hourly_shares` is the demand of each hour of a typical week (or day)
-/// as a share of the peak, for the elastic option.
+/// Prices `plan` self-built and `cloud_plan` in the cloud: the same demand, but a cloud
+/// plan made with the cloud's lead time (minutes, not weeks) needs no purchase buffer,
+/// and starts from nothing rather than keeping today's servers. `hourly_shares` is the
+/// demand of each hour of a typical week (or day) as a share of the peak, for the
+/// elastic option.
 pub fn costs(
     topology: &Topology,
     plan: &Plan,
+    cloud_plan: &Plan,
     built: &SelfBuilt,
     cloud: &Cloud,
     hourly_shares: Option<&[f64]>,
@@ -180,7 +184,8 @@ pub fn costs(
                 }
             }
         }
-        for (t, (tp, pricing)) in m.tiers.iter().zip(&pricing).enumerate() {
+        let cm = &cloud_plan.months[index];
+        for (t, ((tp, ctp), pricing)) in m.tiers.iter().zip(&cm.tiers).zip(&pricing).enumerate() {
             let Some(pricing) = pricing else { continue };
             if let Built::Own(price, _) = pricing.built {
                 let bought = if index == 0 { tp.total } else { tp.added };
@@ -192,29 +197,28 @@ pub fn costs(
                 self_tier[t].0 += amortised;
                 self_tier[t].1 = amortised;
             }
-            let storage = m
+            // Reserved instances are bought for what the month requires; a plan's
+            // requirement never falls while demand grows.
+            let instances = f64::from(ctp.required);
+            let storage = cm
                 .storage
                 .iter()
-                .find(|s| s.tier == tp.tier)
-                .map_or(0.0, |s| {
-                    s.gb_per_server * f64::from(tp.total) * per_gb_month
-                });
-            let reserved = f64::from(tp.total) * pricing.instance.1 + storage;
+                .find(|s| s.tier == ctp.tier)
+                .map_or(0.0, |s| s.gb_per_server * instances * per_gb_month);
+            let reserved = instances * pricing.instance.1 + storage;
             month.cloud_reserved += reserved;
             month.cloud_on_demand +=
-                f64::from(tp.total) * pricing.instance.1 * cloud.on_demand_multiplier + storage;
+                instances * pricing.instance.1 * cloud.on_demand_multiplier + storage;
             if let (Some(elastic), Some(shares)) = (month.cloud_elastic.as_mut(), hourly_shares) {
                 *elastic += if pricing.stateful {
                     reserved
                 } else {
-                    // Servers each hour for that hour's demand, with the same spares.
+                    // Servers each hour for that hour's demand, with the same spares
+                    // and room for deploys.
+                    let extra = ctp.for_redundancy + ctp.for_deploy;
                     let mean = shares
                         .iter()
-                        .map(|s| {
-                            f64::from(
-                                topology.sizing(t, m.peak_rps * s).servers + tp.for_redundancy,
-                            )
-                        })
+                        .map(|s| f64::from(topology.sizing(t, cm.peak_rps * s).servers + extra))
                         .sum::<f64>()
                         / shares.len() as f64;
                     mean * pricing.instance.1 * cloud.on_demand_multiplier + storage
@@ -502,7 +506,14 @@ ratio = 1
     fn hand_checked_month() {
         let t = topology();
         let p = plan(&t, &demand(&[200.0]), Policy::default());
-        let c = costs(&t, &p, &built(), &cloud(0.1), Some(&[1.0, 0.5, 0.0, 0.5]));
+        let c = costs(
+            &t,
+            &p,
+            &p,
+            &built(),
+            &cloud(0.1),
+            Some(&[1.0, 0.5, 0.0, 0.5]),
+        );
         // web: 200 rps ÷ 50 = 4 VMs + 1 = 5, one per host (anti-affinity): 5 hosts at
         // 2,400 ÷ 12 + 10 = 210. db: 200 ÷ 700 → 1 + 1 = 2 boxes at 1,200 ÷ 12 + 10 = 110.
         // Transit: 200 rps × 125 kB × 8 = 200 Mbps at 1 a Mbps.
@@ -537,7 +548,7 @@ ratio = 1
         let t = topology();
         // 50 rps: web 1 + 1 = 2 VMs on 2 hosts, db 2 boxes; 50 Mbps.
         let p = plan(&t, &demand(&[50.0; 24]), Policy::default());
-        let c = costs(&t, &p, &built(), &cloud(0.0), None);
+        let c = costs(&t, &p, &p, &built(), &cloud(0.0), None);
         // Self-built cash: 2 × 2,400 + 2 × 1,200 = 7,200 up front, then 4 × 10 + 50 = 90
         // a month. Cloud: 2 × 10 + 2 × 20 + storage 18.63 = 78.63 a month: cloud is
         // cheaper every month, so self-built never catches up.
@@ -546,7 +557,7 @@ ratio = 1
         for i in &mut dear.instances {
             i.annual *= 100.0;
         }
-        let c = costs(&t, &p, &built(), &dear, None);
+        let c = costs(&t, &p, &p, &built(), &dear, None);
         // Cloud now 2 × 1,000 + 2 × 2,000 + 18.63 = 6,018.63 a month: month 1 costs
         // 7,290 self-built, month 2 brings the sums to 7,380 against 12,037.
         assert_eq!(c.break_even, Some(2));
@@ -559,7 +570,7 @@ ratio = 1
         let p = plan(&t, &demand(&[50.0]), Policy::default());
         let mut b = built();
         b.servers.retain(|s| s.profile != "box");
-        let c = costs(&t, &p, &b, &cloud(0.0), None);
+        let c = costs(&t, &p, &p, &b, &cloud(0.0), None);
         assert_eq!(c.tiers.len(), 1);
         assert_eq!(
             c.unpriced,
@@ -578,12 +589,13 @@ ratio = 1
             let mut more = base.clone();
             more.months[0].tiers[tier].total += extra;
             more.months[0].tiers[tier].added += extra;
+            more.months[0].tiers[tier].required += extra;
             more.months[0].pools[0].total += hosts;
             more.months[0].pools[0].added += hosts;
             let shares = [1.0, 0.3];
             let (lo, hi) = (
-                costs(&t, &base, &built(), &cloud(0.05), Some(&shares)),
-                costs(&t, &more, &built(), &cloud(0.05), Some(&shares)),
+                costs(&t, &base, &base, &built(), &cloud(0.05), Some(&shares)),
+                costs(&t, &more, &more, &built(), &cloud(0.05), Some(&shares)),
             );
             let (l, h) = (&lo.totals, &hi.totals);
             prop_assert!(h.self_built >= l.self_built);
@@ -600,8 +612,8 @@ ratio = 1
             let hi = plan(&t, &demand(&[a + extra]), Policy::default());
             let shares = [1.0, 0.3];
             let (lo, hi) = (
-                costs(&t, &lo, &built(), &cloud(0.05), Some(&shares)),
-                costs(&t, &hi, &built(), &cloud(0.05), Some(&shares)),
+                costs(&t, &lo, &lo, &built(), &cloud(0.05), Some(&shares)),
+                costs(&t, &hi, &hi, &built(), &cloud(0.05), Some(&shares)),
             );
             let (l, h) = (&lo.totals, &hi.totals);
             prop_assert!(h.self_built >= l.self_built);

@@ -556,6 +556,31 @@ write_fraction = 0.25
     }
 
     #[test]
+    fn a_cloud_lead_time_needs_no_purchase_buffer() {
+        let peaks = compound_peaks(100.0, 0.5, 3);
+        let bought = plan(&topology(), &demand(&peaks), Policy::default());
+        let minutes = LeadTimes {
+            purchase: 5.0,
+            vm: 5.0,
+            cloud: 5.0,
+        };
+        let rented = plan(
+            &topology(),
+            &demand(&peaks),
+            Policy {
+                leads: minutes,
+                ..Policy::default()
+            },
+        );
+        // web, month 1: 150 rps needs 3 + 1; bought with 8 weeks' lead it must also
+        // carry month 2's 225 (5 servers): 6. Rented, 4 will do.
+        let (b, r) = (&bought.months[0].tiers[0], &rented.months[0].tiers[0]);
+        assert_eq!((b.for_lead, b.required), (2, 6), "{}", b.reason);
+        assert_eq!((r.for_lead, r.required), (0, 4), "{}", r.reason);
+        assert!(!r.reason.contains("lead time"), "{}", r.reason);
+    }
+
+    #[test]
     fn rack_loss_spreads_over_racks() {
         let policy = Policy {
             redundancy: Redundancy::Rack,
