@@ -569,7 +569,24 @@ fn report_writes_a_page_with_charts_and_tables() {
         "{stdout}"
     );
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert_eq!(html.matches("<svg").count(), 2);
+    // Traffic, hour-of-week heat map, forecast, servers, utilisation and cost.
+    assert_eq!(html.matches("<svg").count(), 6);
+    for name in [
+        "traffic",
+        "hour-of-week",
+        "forecast",
+        "servers",
+        "utilisation",
+        "cost",
+    ] {
+        assert!(out.join(format!("{name}.svg")).exists(), "{name}.svg");
+    }
+    // The forecast chart draws the tightest tier's capacity: ap saturates at 3,928
+    // front-door requests/s with today's 11 servers (see topology tests).
+    assert!(
+        html.contains("&apos;ap&apos; at its ceiling with today&apos;s 11 servers"),
+        "capacity line"
+    );
     // At the measured peak nothing single breaks; of pairs, only those taking both load
     // balancers (lb + lb, lb + the other's rack, rack-a + rack-b) fail: 4 of 196.
     assert!(

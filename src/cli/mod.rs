@@ -1,6 +1,7 @@
 //! Subcommands and the pieces of the pipeline they share.
 
 mod backtest;
+mod charts;
 mod forecast;
 mod html;
 mod ingest;

@@ -258,6 +258,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
                 daily_peaks: Vec::new(),
                 trend: None,
                 hourly_shares: None,
+                daily_forecast: None,
                 described: format!(
                     "front-door peak {peak} requests/s today, growing {growth}% a month"
                 ),
@@ -425,6 +426,8 @@ pub(crate) struct Demand {
     pub(crate) hourly_shares: Option<Vec<f64>>,
     /// One line on where the demand came from.
     pub(crate) described: String,
+    /// The daily forecast behind the monthly peaks, from its first day (day number).
+    pub(crate) daily_forecast: Option<(i64, headroom_plan::DailyForecast)>,
 }
 
 impl Demand {
@@ -454,11 +457,11 @@ impl Demand {
             );
         }
         let days: usize = lengths.iter().sum();
-        let (point, upper) = daily_peak_forecast(&history, days, method, quantile);
-        let mut monthly = monthly_max(&point, &lengths);
+        let daily = daily_peak_forecast(&history, days, method, quantile);
+        let mut monthly = monthly_max(&daily.point, &lengths);
         monthly.remove(0);
         monthly.truncate(months as usize);
-        let mut upper = monthly_max(&upper, &lengths);
+        let mut upper = monthly_max(&daily.upper, &lengths);
         upper.remove(0);
         let days_f: Vec<f64> = (0..history.len()).map(|d| d as f64).collect();
         let trend = LinearTrend.fit(&days_f, &history).ok();
@@ -493,6 +496,7 @@ impl Demand {
             daily_peaks: peaks.iter().map(|p| (p.day_s, p.peak_rps)).collect(),
             trend,
             hourly_shares: hourly_shares(rollups),
+            daily_forecast: Some((last_day + 1, daily)),
         })
     }
 }

@@ -69,6 +69,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
                 stamp[5..16].replace('T', " ")
             }
         },
+        band: None,
+        ceiling: None,
     })
     .context("drawing the traffic chart")?;
     let servers = servers_by_month(&planned.plan);
@@ -90,15 +92,24 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         planned: &planned,
         analysis: &analysis,
     };
-    let html = page.render(&traffic_svg, &servers_svg);
-    write(
-        &args.out.join("traffic.svg"),
-        &headroom_chart::with_embedded_font(&traffic_svg),
-    )?;
-    write(
-        &args.out.join("servers.svg"),
-        &headroom_chart::with_embedded_font(&servers_svg),
-    )?;
+    let figures = super::charts::figures(&planned, &topology, &rollups)?;
+    let html = page.render(&traffic_svg, &servers_svg, &figures);
+    let files = [
+        ("traffic.svg", Some(&traffic_svg)),
+        ("servers.svg", Some(&servers_svg)),
+        ("forecast.svg", figures.forecast.as_ref()),
+        ("hour-of-week.svg", figures.heat.as_ref()),
+        ("utilisation.svg", Some(&figures.utilisation)),
+        ("cost.svg", Some(&figures.cost)),
+    ];
+    for (name, svg) in files {
+        if let Some(svg) = svg {
+            write(
+                &args.out.join(name),
+                &headroom_chart::with_embedded_font(svg),
+            )?;
+        }
+    }
     let index = args.out.join("index.html");
     write(&index, &html)?;
     println!("{}", page.findings().join("\n"));
@@ -287,7 +298,16 @@ impl Page<'_> {
         )
     }
 
-    fn render(&self, traffic_svg: &str, servers_svg: &str) -> String {
+    fn render(
+        &self,
+        traffic_svg: &str,
+        servers_svg: &str,
+        figures: &super::charts::Figures,
+    ) -> String {
+        let figure = |svg: &Option<String>| {
+            svg.as_ref()
+                .map_or(String::new(), |s| format!("<figure>{s}</figure>\n"))
+        };
         let findings: String = self
             .findings()
             .iter()
@@ -297,10 +317,12 @@ impl Page<'_> {
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
              <title>headroom report: {name}</title>\n<style>{font}\n{css}</style>\n</head>\n<body>\n\
              <h1>headroom report: {name}</h1>\n<h2>Findings</h2>\n<ul>\n{findings}</ul>\n\
-             <h2>Traffic</h2>\n<figure>{traffic_svg}</figure>\n{summary}\n\
-             <h2>Servers per tier per month</h2>\n<figure>{servers_svg}</figure>\n{plan}\n\
+             <h2>Traffic</h2>\n<figure>{traffic_svg}</figure>\n{heat}{summary}\n\
+             <h2>Growth</h2>\n{forecast}\
+             <h2>Servers per tier per month</h2>\n<figure>{servers_svg}</figure>\n\
+             <figure>{utilisation}</figure>\n{plan}\n\
              <h3>Why, in {last}</h3>\n{stacked}<ul>\n{reasons}</ul>\n\
-             <h2>Cost: self-built against cloud</h2>\n{cost}\n\
+             <h2>Cost: self-built against cloud</h2>\n<figure>{cost_svg}</figure>\n{cost}\n\
              <h3>The plan in full</h3>\n<pre>{full}</pre>\n\
              <h2>Topology</h2>\n{topology}\n</body>\n</html>\n",
             name = escape(self.topology.name()),
@@ -318,6 +340,10 @@ impl Page<'_> {
             reasons = self.reasons(),
             stacked = self.stacked_table(),
             cost = self.cost_table(),
+            heat = figure(&figures.heat),
+            forecast = figure(&figures.forecast),
+            utilisation = figures.utilisation,
+            cost_svg = figures.cost,
             full = escape(&super::plan::text(self.planned, self.topology).join("\n")),
             topology = self.topology_table(),
         )

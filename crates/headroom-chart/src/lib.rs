@@ -2,12 +2,16 @@
 //! the same on every machine, fonts installed or not.
 
 mod font;
+mod heatmap;
+mod months;
 mod servers;
 mod traffic;
 
 pub use font::{FONT_FAMILY, FONT_TTF, font_face_css, with_embedded_font};
+pub use heatmap::{HeatMap, heat_map};
+pub use months::{MonthLines, month_lines};
 pub use servers::{ServersChart, servers_chart};
-pub use traffic::{Series, TrafficChart, traffic_chart};
+pub use traffic::{Band, Series, TrafficChart, traffic_chart};
 
 /// Chart size in pixels (width, height); fixed so output is reproducible.
 pub const SIZE: (u32, u32) = (960, 420);

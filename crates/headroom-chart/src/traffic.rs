@@ -16,6 +16,18 @@ pub struct TrafficChart<'a> {
     /// Formats a tick (Unix seconds) as a label, given the spacing of ticks in seconds
     /// (so a caller can drop the time of day when ticks are whole days apart).
     pub time_label: &'a dyn Fn(i64, i64) -> String,
+    /// A shaded interval (a forecast's), drawn under the lines.
+    pub band: Option<Band<'a>>,
+    /// A horizontal capacity line across the chart: (value, label).
+    pub ceiling: Option<(f64, &'a str)>,
+}
+
+/// A shaded interval between two bounds.
+pub struct Band<'a> {
+    /// Name for the legend.
+    pub name: &'a str,
+    /// Points as (Unix seconds, lower, upper), in time order.
+    pub points: &'a [(i64, f64, f64)],
 }
 
 /// One line of a traffic chart.
@@ -29,7 +41,14 @@ pub struct Series<'a> {
 /// Draws a traffic chart as an SVG document.
 pub fn traffic_chart(chart: &TrafficChart<'_>) -> Result<String> {
     font::register();
-    let all = || chart.series.iter().flat_map(|s| s.points.iter());
+    let band = chart.band.as_ref().map_or(&[][..], |b| b.points);
+    let all = || {
+        chart
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().copied())
+            .chain(band.iter().map(|p| (p.0, p.2)))
+    };
     let (first, last) = match (all().map(|p| p.0).min(), all().map(|p| p.0).max()) {
         (Some(f), Some(l)) => (f, l.max(f + 60)),
         _ => return Err(Error::NoData("traffic series is empty")),
@@ -38,7 +57,10 @@ pub fn traffic_chart(chart: &TrafficChart<'_>) -> Result<String> {
     let ticks: Vec<i64> = (first.div_euclid(step) + 1..=last.div_euclid(step))
         .map(|k| k * step)
         .collect();
-    let y_max = all().map(|p| p.1).fold(0.0, f64::max);
+    let y_max = all()
+        .map(|p| p.1)
+        .chain(chart.ceiling.map(|c| c.0))
+        .fold(0.0, f64::max);
     // Headroom above the data keeps the legend off the lines.
     let y_top = if y_max > 0.0 { y_max * 1.35 } else { 1.0 };
     let mut svg = String::new();
@@ -62,6 +84,36 @@ pub fn traffic_chart(chart: &TrafficChart<'_>) -> Result<String> {
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(draw_err)?;
+        if let Some(b) = &chart.band {
+            let shade = RGBColor(86, 180, 233);
+            let outline: Vec<(i64, f64)> = b
+                .points
+                .iter()
+                .map(|p| (p.0, p.2))
+                .chain(b.points.iter().rev().map(|p| (p.0, p.1)))
+                .collect();
+            c.draw_series(std::iter::once(Polygon::new(
+                outline,
+                shade.mix(0.3).filled(),
+            )))
+            .map_err(draw_err)?
+            .label(b.name)
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 18, y + 5)], shade.mix(0.3).filled())
+            });
+        }
+        if let Some((value, label)) = chart.ceiling {
+            let red = RGBColor(213, 94, 0);
+            c.draw_series(DashedLineSeries::new(
+                [(first, value), (last, value)],
+                8,
+                5,
+                red.stroke_width(2),
+            ))
+            .map_err(draw_err)?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], red.stroke_width(2)));
+        }
         for (i, series) in chart.series.iter().enumerate() {
             let (r, g, b) = PALETTE[i % PALETTE.len()];
             let colour = RGBColor(r, g, b);
@@ -122,8 +174,16 @@ mod tests {
                 points: &points,
             }],
             time_label: &|t, _| format!("t{t}"),
+            band: Some(Band {
+                name: "80% interval",
+                points: &[(120, 0.2, 0.9), (180, 0.1, 1.5)],
+            }),
+            ceiling: Some((3.0, "capacity")),
         })
         .unwrap();
+        assert!(crate::svg_texts(&svg).contains(&"80% interval"));
+        assert!(crate::svg_texts(&svg).contains(&"capacity"));
+        assert!(svg.contains("<polygon"), "the band is drawn");
         assert!(crate::svg_texts(&svg).contains(&"Requests"), "{svg}");
         assert!(crate::svg_texts(&svg).contains(&"requests/s"));
         assert!(crate::svg_texts(&svg).contains(&"per minute"));
@@ -149,6 +209,8 @@ mod tests {
                 points: &[],
             }],
             time_label: &|t, _| t.to_string(),
+            band: None,
+            ceiling: None,
         })
         .unwrap_err();
         assert!(matches!(err, Error::NoData(_)));

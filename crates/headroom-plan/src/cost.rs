@@ -1,17 +1,20 @@
 //! What a plan costs, self-built against cloud, month by month and tier by tier.
 //!
+//! Both sides start from nothing (which is what a break-even asks) and pay for what each
+//! month requires, not for today's surplus.
+//!
 //! Self-built: each machine's purchase written off over the amortisation years, plus
-//! power (with the site's PUE), its share of a rack and operations; VM tiers pay their
-//! share of their pool's hosts; transit is billed on the peak. Cash flow buys the whole
-//! fleet in month 1 (as if starting from nothing, which is what the break-even asks)
-//! and each month's additions when they come.
+//! power (with the site's PUE), its share of a rack and operations; servers bought are
+//! kept; VM tiers pay their share of the hosts their VMs pack onto; transit is billed on
+//! the peak. Cash flow buys the first month's fleet in month 1 and each month's additions
+//! when they come.
 //!
 //! Cloud: one instance per server or VM, the pinned type or the cheapest that is at
 //! least as large; three-year reserved, on demand (reserved × multiplier), and elastic
 //! (stateless tiers on demand, following the hourly profile; stateful ones reserved).
 //! Block storage for stored data and tiered egress for the month's transfer.
 
-use headroom_topology::{Placement, Role, Topology};
+use headroom_topology::{Placement, Role, Topology, pack_pools};
 use serde::Serialize;
 
 use crate::prices::{Cloud, SelfBuilt, ServerPrice, VCPUS_PER_CORE};
@@ -152,10 +155,23 @@ pub fn costs(
     let per_gb_month = cloud.storage_per_gib_year / 12.0 * 1e9 / GIB;
     let ptm = plan.peak_to_mean.unwrap_or(1.0);
 
+    // Both sides start from nothing: self-built owns what the months so far required
+    // (servers bought are kept), not today's surplus; VM hosts are what those VMs
+    // pack onto.
+    let mut owned = vec![0u32; tiers.len()];
+    let mut owned_hosts = vec![0u32; topology.pools().len()];
     let mut months = Vec::with_capacity(plan.months.len());
     let mut self_tier = vec![(0.0, 0.0); tiers.len()];
     let mut cloud_tier = vec![(0.0, 0.0); tiers.len()];
     for (index, m) in plan.months.iter().enumerate() {
+        let before = owned.clone();
+        for (o, t) in owned.iter_mut().zip(&m.tiers) {
+            *o = (*o).max(t.required);
+        }
+        let hosts_before = owned_hosts.clone();
+        for p in pack_pools(topology, &owned) {
+            owned_hosts[p.pool] = owned_hosts[p.pool].max(p.host_count());
+        }
         let mut month = CostMonth {
             month: m.month,
             self_built: 0.0,
@@ -164,17 +180,17 @@ pub fn costs(
             cloud_on_demand: 0.0,
             cloud_elastic: hourly_shares.map(|_| 0.0),
         };
-        let shares = pool_shares(topology, plan, index, &pricing);
+        let shares = pool_shares(topology, &owned, &pricing);
         // Pools: every host is paid for whichever tier's VMs it holds.
-        for (p, pool) in m.pools.iter().enumerate() {
+        for p in 0..topology.pools().len() {
             let Some(price) = pool_price[p] else { continue };
             if shares[p].iter().all(|s| *s == 0.0) {
                 continue;
             }
-            let bought = if index == 0 { pool.total } else { pool.added };
+            let (hosts, bought) = (owned_hosts[p], owned_hosts[p] - hosts_before[p]);
             let running = built.running_per_month(price);
-            let amortised = f64::from(pool.total) * (built.amortised_per_month(price) + running);
-            let cash = f64::from(bought) * price.price + f64::from(pool.total) * running;
+            let amortised = f64::from(hosts) * (built.amortised_per_month(price) + running);
+            let cash = f64::from(bought) * price.price + f64::from(hosts) * running;
             month.self_built += amortised;
             month.self_built_cash += cash;
             for (t, share) in shares[p].iter().enumerate() {
@@ -185,15 +201,15 @@ pub fn costs(
             }
         }
         let cm = &cloud_plan.months[index];
-        for (t, ((tp, ctp), pricing)) in m.tiers.iter().zip(&cm.tiers).zip(&pricing).enumerate() {
+        for (t, (ctp, pricing)) in cm.tiers.iter().zip(&pricing).enumerate() {
             let Some(pricing) = pricing else { continue };
             if let Built::Own(price, _) = pricing.built {
-                let bought = if index == 0 { tp.total } else { tp.added };
+                let (servers, bought) = (owned[t], owned[t] - before[t]);
                 let running = built.running_per_month(price);
-                let amortised = f64::from(tp.total) * (built.amortised_per_month(price) + running);
+                let amortised = f64::from(servers) * (built.amortised_per_month(price) + running);
                 month.self_built += amortised;
                 month.self_built_cash +=
-                    f64::from(bought) * price.price + f64::from(tp.total) * running;
+                    f64::from(bought) * price.price + f64::from(servers) * running;
                 self_tier[t].0 += amortised;
                 self_tier[t].1 = amortised;
             }
@@ -297,15 +313,10 @@ pub fn costs(
     }
 }
 
-/// For each pool, each tier's share of its hosts this month: the tier's dominant
-/// resource (cores, memory or disk, as a share of a host) over all priced tiers' in the
-/// pool.
-fn pool_shares(
-    topology: &Topology,
-    plan: &Plan,
-    index: usize,
-    pricing: &[Option<Pricing>],
-) -> Vec<Vec<f64>> {
+/// For each pool, each tier's share of its hosts: the tier's dominant resource (cores,
+/// memory or disk, as a share of a host) over all priced tiers' in the pool, with
+/// `servers[t]` VMs per tier.
+fn pool_shares(topology: &Topology, servers: &[u32], pricing: &[Option<Pricing>]) -> Vec<Vec<f64>> {
     let tiers = topology.tiers();
     topology
         .pools()
@@ -318,7 +329,7 @@ fn pool_shares(
                 .enumerate()
                 .map(|(t, tier)| match (&tier.placement, &pricing[t]) {
                     (Placement::Virtual { pool, vm }, Some(_)) if *pool == p => {
-                        let n = f64::from(plan.months[index].tiers[t].total);
+                        let n = f64::from(servers[t]);
                         vm.as_array()
                             .iter()
                             .zip(host)
@@ -583,15 +594,13 @@ ratio = 1
 
     proptest! {
         #[test]
-        fn cost_is_monotone_in_servers(a in 0.0f64..2e3, tier in 0usize..2, extra in 1u32..20, hosts in 0u32..5) {
+        fn cost_is_monotone_in_servers(a in 0.0f64..2e3, tier in 0usize..2, extra in 1u32..20) {
             let t = topology();
             let base = plan(&t, &demand(&[a]), Policy::default());
             let mut more = base.clone();
             more.months[0].tiers[tier].total += extra;
             more.months[0].tiers[tier].added += extra;
             more.months[0].tiers[tier].required += extra;
-            more.months[0].pools[0].total += hosts;
-            more.months[0].pools[0].added += hosts;
             let shares = [1.0, 0.3];
             let (lo, hi) = (
                 costs(&t, &base, &base, &built(), &cloud(0.05), Some(&shares)),

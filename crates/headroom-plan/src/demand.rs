@@ -54,8 +54,19 @@ pub fn compound_peaks(peak_rps: f64, growth: f64, months: u32) -> Vec<f64> {
         .collect()
 }
 
-/// Forecasts `days` daily peaks after `history` with `method` (weekly season): the
-/// point forecast and the chosen quantile for each day, never below zero.
+/// Daily peaks ahead: the point forecast and the chosen quantile's interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyForecast {
+    /// Point forecast per day.
+    pub point: Vec<f64>,
+    /// Lower bound of the chosen interval (the point itself for [`Quantile::Point`]).
+    pub lower: Vec<f64>,
+    /// Upper bound of the chosen interval (the point itself for [`Quantile::Point`]).
+    pub upper: Vec<f64>,
+}
+
+/// Forecasts `days` daily peaks after `history` with `method` (weekly season), never
+/// below zero.
 ///
 /// Intervals are conformal (the method's own errors at earlier origins), or a random
 /// walk's spread when the history is too short to hold any out: see
@@ -65,17 +76,21 @@ pub fn daily_peak_forecast(
     days: usize,
     method: Method,
     quantile: Quantile,
-) -> (Vec<f64>, Vec<f64>) {
+) -> DailyForecast {
     let levels: Vec<f64> = quantile.level().into_iter().collect();
     let forecast = conformal(history, days, &levels, 3, 14, |x, h| {
         method.forecast(x, h, 7)
     });
-    let floor = |v: Vec<f64>| -> Vec<f64> { v.into_iter().map(|x| x.max(0.0)).collect() };
-    let upper = match forecast.intervals.first() {
-        Some(interval) => interval.upper.clone(),
-        None => forecast.point.clone(),
+    let floor = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x.max(0.0)).collect() };
+    let (lower, upper) = match forecast.intervals.first() {
+        Some(interval) => (floor(&interval.lower), floor(&interval.upper)),
+        None => (floor(&forecast.point), floor(&forecast.point)),
     };
-    (floor(forecast.point), floor(upper))
+    DailyForecast {
+        point: floor(&forecast.point),
+        lower,
+        upper,
+    }
 }
 
 /// The largest value in each run of `lengths` consecutive values (a month's peak from its
@@ -121,7 +136,7 @@ mod tests {
     #[test]
     fn growing_history_plans_for_growth() {
         let history: Vec<f64> = (0..56).map(|d| 100.0 + f64::from(d)).collect();
-        let (point, _) = daily_peak_forecast(&history, 60, Method::Linear, Quantile::Point);
+        let point = daily_peak_forecast(&history, 60, Method::Linear, Quantile::Point).point;
         // A straight line carries on: day 56 + 59 = 215.
         assert!((point[59] - 215.0).abs() < 1e-6, "{}", point[59]);
     }
@@ -132,14 +147,17 @@ mod tests {
             history in proptest::collection::vec(0.0f64..1000.0, 3..60),
             days in 1usize..90,
         ) {
-            let (point, same) = daily_peak_forecast(&history, days, Method::Auto, Quantile::Point);
-            let (_, hi80) = daily_peak_forecast(&history, days, Method::Auto, Quantile::Upper80);
-            let (_, hi95) = daily_peak_forecast(&history, days, Method::Auto, Quantile::Upper95);
-            prop_assert_eq!(&point, &same);
+            let p = daily_peak_forecast(&history, days, Method::Auto, Quantile::Point);
+            let f80 = daily_peak_forecast(&history, days, Method::Auto, Quantile::Upper80);
+            let hi95 = daily_peak_forecast(&history, days, Method::Auto, Quantile::Upper95).upper;
+            let (point, hi80) = (&p.point, &f80.upper);
+            prop_assert_eq!(point, &p.upper);
+            prop_assert_eq!(point, &f80.point);
             prop_assert_eq!(point.len(), days);
-            for d in 0..days {
-                prop_assert!(point[d] >= 0.0);
-                prop_assert!(hi80[d] >= point[d] - 1e-9);
+            for (d, &x) in point.iter().enumerate() {
+                prop_assert!(x >= 0.0);
+                prop_assert!(f80.lower[d] <= x + 1e-9);
+                prop_assert!(hi80[d] >= x - 1e-9);
                 prop_assert!(hi95[d] >= hi80[d] - 1e-9);
             }
         }

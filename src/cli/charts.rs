@@ -1,0 +1,193 @@
+//! The report's figures beyond traffic and servers: the forecast with its band and the
+//! tightest tier's capacity, the hour-of-week heat map, utilisation against the ceilings
+//! and the cumulative cost of each option.
+
+use anyhow::Context as _;
+use headroom_chart::{
+    Band, HeatMap, MonthLines, Series, TrafficChart, heat_map, month_lines, traffic_chart,
+};
+use headroom_topology::Topology;
+use headroom_traffic::Rollups;
+use headroom_traffic::time::{DAY, format_date};
+
+use super::plan::Planned;
+
+/// SVG documents, each with the file name it is saved under.
+pub(crate) struct Figures {
+    pub(crate) forecast: Option<String>,
+    pub(crate) heat: Option<String>,
+    pub(crate) utilisation: String,
+    pub(crate) cost: String,
+}
+
+pub(crate) fn figures(
+    planned: &Planned,
+    topology: &Topology,
+    rollups: &Rollups,
+) -> anyhow::Result<Figures> {
+    Ok(Figures {
+        forecast: forecast(planned, topology)?,
+        heat: heat(rollups)?,
+        utilisation: utilisation(planned, topology)?,
+        cost: cost(planned)?,
+    })
+}
+
+/// Daily peaks, their forecast with the planned interval, and the front-door rate at
+/// which the tightest tier reaches its ceiling with today's servers.
+fn forecast(planned: &Planned, topology: &Topology) -> anyhow::Result<Option<String>> {
+    let Some((first_day, daily)) = &planned.demand.daily_forecast else {
+        return Ok(None);
+    };
+    let history: Vec<(i64, f64)> = planned.demand.daily_peaks.clone();
+    let day = |i: usize| (first_day + i as i64) * DAY;
+    // Only as far as the plan's last month: the look-ahead months are not planned.
+    let shown = planned.plan.months.len() as f64 * headroom_plan::DAYS_PER_MONTH;
+    let n = daily.point.len().min(shown.ceil() as usize + 31);
+    let point: Vec<(i64, f64)> = (0..n).map(|i| (day(i), daily.point[i])).collect();
+    let band: Vec<(i64, f64, f64)> = (0..n)
+        .map(|i| (day(i), daily.lower[i], daily.upper[i]))
+        .collect();
+    let bottleneck = topology.bottleneck();
+    let capacity = topology.loads(1.0)[bottleneck].saturation_entry_rps;
+    let capacity_label = format!(
+        "'{}' at its ceiling with today's {} servers",
+        topology.tiers()[bottleneck].name,
+        topology.tiers()[bottleneck].servers
+    );
+    let band_label = planned.quantile.map_or("interval".to_owned(), |q| {
+        q.describe().replace("the upper bound of the ", "")
+    });
+    let svg = traffic_chart(&TrafficChart {
+        title: "Daily peak requests/s: measured, forecast and capacity",
+        y_label: "requests/s (busiest minute)",
+        series: &[
+            Series {
+                name: "measured",
+                points: &history,
+            },
+            Series {
+                name: "forecast",
+                points: &point,
+            },
+        ],
+        time_label: &|t, _| format_date(t),
+        band: Some(Band {
+            name: &band_label,
+            points: &band,
+        }),
+        ceiling: Some((capacity, &capacity_label)),
+    })
+    .context("drawing the forecast chart")?;
+    Ok(Some(svg))
+}
+
+/// The busiest minute of each hour of the week, over the weeks seen.
+fn heat(rollups: &Rollups) -> anyhow::Result<Option<String>> {
+    let hours = headroom_plan::hour_of_week_peaks(
+        rollups.iter().map(|(m, c)| (m, c.requests as f64 / 60.0)),
+    );
+    if hours.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    // Hour-of-week 0 is Thursday 00:00 UTC (1970-01-01 was a Thursday); rows from Monday.
+    let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let rows: Vec<String> = names.iter().map(|d| (*d).to_owned()).collect();
+    let cells: Vec<[Option<f64>; 24]> = (0..7)
+        .map(|d| {
+            let slot = (d + 4) % 7;
+            std::array::from_fn(|h| hours[slot * 24 + h])
+        })
+        .collect();
+    let svg = heat_map(&HeatMap {
+        title: "Busiest minute by hour of the week (grey: no data)",
+        rows: &rows,
+        cells: &cells,
+        unit: "requests/s",
+    })
+    .context("drawing the heat map")?;
+    Ok(Some(svg))
+}
+
+/// Each tier's utilisation with today's servers at each month's peak, as a share of its
+/// ceiling, and the months they cross it.
+fn utilisation(planned: &Planned, topology: &Topology) -> anyhow::Result<String> {
+    let series: Vec<(String, Vec<f64>)> = topology
+        .tiers()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let values = planned
+                .plan
+                .months
+                .iter()
+                .map(|m| topology.utilisation(i, m.peak_rps, t.servers).0 / t.ceiling * 100.0)
+                .collect();
+            (t.name.clone(), values)
+        })
+        .collect();
+    let markers: Vec<(usize, String)> = topology
+        .tiers()
+        .iter()
+        .zip(headroom_plan::crossings(&planned.plan))
+        .filter_map(|(t, c)| c.map(|m| (m as usize - 1, format!("{} crosses", t.name))))
+        .collect();
+    month_lines(&MonthLines {
+        title: "Utilisation with today's servers, as % of each tier's ceiling",
+        y_label: "% of ceiling",
+        months: &planned.demand.month_labels,
+        series: &series,
+        markers: &markers,
+        reference: Some((100.0, "ceiling")),
+    })
+    .context("drawing the utilisation chart")
+}
+
+/// Cumulative spend of each option, with the break-even month marked.
+fn cost(planned: &Planned) -> anyhow::Result<String> {
+    let c = &planned.costs;
+    let running = |f: &dyn Fn(&headroom_plan::CostMonth) -> f64| -> Vec<f64> {
+        c.months
+            .iter()
+            .scan(0.0, |sum, m| {
+                *sum += f(m);
+                Some(*sum)
+            })
+            .collect()
+    };
+    let mut series = vec![
+        (
+            "self-built (cash)".to_owned(),
+            running(&|m| m.self_built_cash),
+        ),
+        (
+            "self-built (amortised)".to_owned(),
+            running(&|m| m.self_built),
+        ),
+        ("cloud reserved".to_owned(), running(&|m| m.cloud_reserved)),
+        (
+            "cloud on demand".to_owned(),
+            running(&|m| m.cloud_on_demand),
+        ),
+    ];
+    if c.totals.cloud_elastic.is_some() {
+        series.push((
+            "cloud elastic".to_owned(),
+            running(&|m| m.cloud_elastic.unwrap_or(0.0)),
+        ));
+    }
+    let markers: Vec<(usize, String)> = c
+        .break_even
+        .map(|m| (m as usize - 1, "break-even".to_owned()))
+        .into_iter()
+        .collect();
+    month_lines(&MonthLines {
+        title: "Cumulative cost: self-built against cloud",
+        y_label: &c.currency,
+        months: &planned.demand.month_labels,
+        series: &series,
+        markers: &markers,
+        reference: None,
+    })
+    .context("drawing the cost chart")
+}
