@@ -58,8 +58,25 @@ fn forecast(planned: &Planned, topology: &Topology) -> anyhow::Result<Option<Str
     let band_label = planned.quantile.map_or("interval".to_owned(), |q| {
         q.describe().replace("the upper bound of the ", "")
     });
+    // A capacity far above the traffic would flatten it to the axis: then it is named
+    // in the title instead of drawn.
+    let top = band
+        .iter()
+        .map(|b| b.2)
+        .chain(history.iter().map(|h| h.1))
+        .fold(0.0, f64::max);
+    let far = capacity > 10.0 * top;
+    let title = if far {
+        format!(
+            "Daily peak requests/s (capacity {:.0}, {:.0}× the highest forecast, not drawn)",
+            capacity,
+            capacity / top.max(1e-9)
+        )
+    } else {
+        "Daily peak requests/s: measured, forecast and capacity".to_owned()
+    };
     let svg = traffic_chart(&TrafficChart {
-        title: "Daily peak requests/s: measured, forecast and capacity",
+        title: &title,
         y_label: "requests/s (busiest minute)",
         series: &[
             Series {
@@ -76,7 +93,7 @@ fn forecast(planned: &Planned, topology: &Topology) -> anyhow::Result<Option<Str
             name: &band_label,
             points: &band,
         }),
-        ceiling: Some((capacity, &capacity_label)),
+        ceiling: (!far).then_some((capacity, capacity_label.as_str())),
     })
     .context("drawing the forecast chart")?;
     Ok(Some(svg))
