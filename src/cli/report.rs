@@ -480,7 +480,7 @@ impl Page<'_> {
             })
             .collect();
         format!(
-            "<p>In {}. Self-built is amortised; its cash column buys the whole fleet in the first month.</p>\n{}{}",
+            "<p>In {}. Both sides start from nothing and pay for what each month requires. Self-built is amortised; its cash column buys the first month's fleet at once and the rest as it comes.</p>\n{}{}",
             escape(&c.currency),
             table(&header, &rows),
             table(&tier_header, &tier_rows)

@@ -47,6 +47,16 @@ fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
     Error::Draw(format!("{e:?}"))
 }
 
+/// The label of a month axis at `x`: the month whose index `x` is, or nothing between.
+pub(crate) fn month_label(months: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < months.len() {
+        months[i as usize].clone()
+    } else {
+        String::new()
+    }
+}
+
 /// SI-prefixed number for axis labels: 950, 12k, 3.4M.
 pub fn si(value: f64) -> String {
     let a = value.abs();

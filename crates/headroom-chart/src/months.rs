@@ -52,14 +52,7 @@ pub fn month_lines(chart: &MonthLines<'_>) -> Result<String> {
         c.configure_mesh()
             .disable_x_mesh()
             .x_labels(n.min(12))
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < months.len() {
-                    months[i as usize].clone()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| crate::month_label(months, *x))
             .y_label_formatter(&|y| si(*y))
             .y_desc(chart.y_label)
             .label_style((font::FONT_FAMILY, 16))

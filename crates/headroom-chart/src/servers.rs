@@ -47,14 +47,7 @@ pub fn servers_chart(chart: &ServersChart<'_>) -> Result<String> {
         c.configure_mesh()
             .disable_x_mesh()
             .x_labels(n.min(12))
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < months.len() {
-                    months[i as usize].clone()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| crate::month_label(months, *x))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .y_desc("servers")
             .label_style((font::FONT_FAMILY, 16))

@@ -241,9 +241,10 @@ fn check_rack_layout(topology: &Topology, peak_rps: f64, sized: &mut [Sized]) {
     let racks: Vec<Domain> = (0..topology.racks().len())
         .map(|rack| Domain::Rack { rack })
         .collect();
-    // Each round adds at least one server; losing a rack never takes more than the
-    // servers in it, which grow slower than the count, so this ends.
-    loop {
+    // Each round adds at least one server; losing a rack takes about a rack's share of
+    // the servers, which grows slower than the count, so this ends. The bound only
+    // guards against a layout that never spreads (it has not been seen).
+    for _ in 0..10_000 {
         let counts: Vec<u32> = sized.iter().map(|s| s.required - s.for_deploy).collect();
         let packing = pack_pools(topology, &counts);
         let mut short = false;
