@@ -1187,3 +1187,52 @@ fn plan_from_explicit_growth_says_when_to_order() {
         String::from_utf8_lossy(&bad.stderr).contains("--growth 'lots': give percent per month")
     );
 }
+
+/// The report's findings and the plan's text as a planner reads them, snapshotted: a
+/// change in any number or word shows as a diff to review. Temporary paths and dates
+/// that depend on today are blanked.
+#[test]
+fn report_and_plan_text_snapshots() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("report");
+    let findings = ok(headroom(&[
+        "report",
+        "--out",
+        out.to_str().unwrap(),
+        "--months",
+        "3",
+    ]));
+    let plan = ok(headroom(&[
+        "plan",
+        "--topology",
+        HATENA,
+        "--peak-rps",
+        "1500",
+        "--growth",
+        "8%",
+        "--months",
+        "6",
+    ]));
+    let path = regex_escape(tmp.path().to_str().unwrap());
+    insta::with_settings!({filters => vec![
+        (path.as_str(), "[tmp]"),
+        // plan --peak-rps starts from today: its months and order-by dates move.
+        (r"\b20[2-9]\d-\d\d-\d\d\b", "[date]"),
+        (r"\b20[2-9]\d-\d\d\b", "[month]"),
+    ]}, {
+        insta::assert_snapshot!("report_findings", findings);
+        insta::assert_snapshot!("plan_text", plan);
+    });
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}
