@@ -569,10 +569,11 @@ fn report_writes_a_page_with_charts_and_tables() {
         "{stdout}"
     );
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
-    // Traffic, hour-of-week heat map, forecast, servers, utilisation and cost.
-    assert_eq!(html.matches("<svg").count(), 6);
+    // Traffic, hour-of-week heat map, status mix, forecast, servers, utilisation, cost.
+    assert_eq!(html.matches("<svg").count(), 7);
     for name in [
         "traffic",
+        "mix",
         "hour-of-week",
         "forecast",
         "servers",
@@ -616,6 +617,23 @@ fn report_writes_a_page_with_charts_and_tables() {
     assert!(!html.contains("<script"), "the report runs no script");
     assert!(out.join("traffic.svg").exists() && out.join("servers.svg").exists());
     assert!(out.join("dataset/summary.json").exists());
+    // The same report from the dataset just written, without ingesting again.
+    let again = tmp.path().join("again");
+    let from_dataset = ok(headroom(&[
+        "report",
+        "--dataset",
+        out.join("dataset").to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--months",
+        "3",
+    ]));
+    assert_eq!(
+        from_dataset.lines().next(),
+        stdout.lines().next(),
+        "same findings"
+    );
+    assert!(!again.join("dataset").exists(), "nothing ingested");
 }
 
 #[test]

@@ -16,6 +16,7 @@ use super::plan::Planned;
 pub(crate) struct Figures {
     pub(crate) forecast: Option<String>,
     pub(crate) heat: Option<String>,
+    pub(crate) mix: Option<String>,
     pub(crate) utilisation: String,
     pub(crate) cost: String,
 }
@@ -28,6 +29,7 @@ pub(crate) fn figures(
     Ok(Figures {
         forecast: forecast(planned, topology)?,
         heat: heat(rollups)?,
+        mix: mix(rollups)?,
         utilisation: utilisation(planned, topology)?,
         cost: cost(planned)?,
     })
@@ -96,6 +98,60 @@ fn forecast(planned: &Planned, topology: &Topology) -> anyhow::Result<Option<Str
         ceiling: (!far).then_some((capacity, capacity_label.as_str())),
     })
     .context("drawing the forecast chart")?;
+    Ok(Some(svg))
+}
+
+/// Status classes, static assets and bots as shares of each hour's requests.
+fn mix(rollups: &Rollups) -> anyhow::Result<Option<String>> {
+    let mut hours: std::collections::BTreeMap<i64, headroom_traffic::MinuteCounts> =
+        Default::default();
+    for (minute, c) in rollups.iter() {
+        let h = hours.entry(minute.div_euclid(3600) * 3600).or_default();
+        h.requests += c.requests;
+        for (a, b) in h.status.iter_mut().zip(c.status) {
+            *a += b;
+        }
+        h.static_assets += c.static_assets;
+        h.bots += c.bots;
+    }
+    if hours.is_empty() {
+        return Ok(None);
+    }
+    let share = |f: &dyn Fn(&headroom_traffic::MinuteCounts) -> i64| -> Vec<(i64, f64)> {
+        hours
+            .iter()
+            .filter(|(_, c)| c.requests > 0)
+            .map(|(h, c)| (*h, f(c) as f64 / c.requests as f64 * 100.0))
+            .collect()
+    };
+    let lines = [
+        ("2xx", share(&|c| c.status[1])),
+        ("3xx", share(&|c| c.status[2])),
+        ("4xx", share(&|c| c.status[3])),
+        ("5xx", share(&|c| c.status[4])),
+        ("static assets", share(&|c| c.static_assets)),
+        ("bots", share(&|c| c.bots)),
+    ];
+    let series: Vec<Series> = lines
+        .iter()
+        .map(|(name, points)| Series { name, points })
+        .collect();
+    let svg = traffic_chart(&TrafficChart {
+        title: "Status mix, static assets and bots, by hour",
+        y_label: "% of the hour's requests",
+        series: &series,
+        time_label: &|t, step| {
+            let stamp = headroom_traffic::time::format_rfc3339(t);
+            if step % DAY == 0 {
+                stamp[..10].to_owned()
+            } else {
+                stamp[5..16].replace('T', " ")
+            }
+        },
+        band: None,
+        ceiling: None,
+    })
+    .context("drawing the status mix chart")?;
     Ok(Some(svg))
 }
 

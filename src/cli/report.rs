@@ -16,8 +16,11 @@ use super::{BUNDLED_LOG, BUNDLED_TOPOLOGY, bundled, thousands};
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// Access logs to ingest [default: the bundled elastic_apache_logs.log].
-    #[arg(long, num_args = 1..)]
+    #[arg(long, num_args = 1.., conflicts_with = "dataset")]
     logs: Vec<PathBuf>,
+    /// A dataset already written by `headroom ingest`, instead of ingesting logs.
+    #[arg(long)]
+    dataset: Option<PathBuf>,
     /// Topology file [default: the bundled Hatena Bookmark topology].
     #[arg(long)]
     topology: Option<PathBuf>,
@@ -42,8 +45,18 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| bundled(BUNDLED_TOPOLOGY));
     let topology = load_topology(&topology_path)?;
-    let dataset = args.out.join("dataset");
-    let summary = super::ingest::ingest_to(&logs, &dataset, &IngestConfig::default())?.summary;
+    let (dataset, summary) = match &args.dataset {
+        Some(dir) => (
+            dir.clone(),
+            headroom_traffic::read_summary(dir)
+                .with_context(|| format!("reading dataset {}", dir.display()))?,
+        ),
+        None => {
+            let dir = args.out.join("dataset");
+            let summary = super::ingest::ingest_to(&logs, &dir, &IngestConfig::default())?.summary;
+            (dir, summary)
+        }
+    };
     let rollups = headroom_traffic::read_rollups(&dataset)
         .with_context(|| format!("reading dataset {}", dataset.display()))?;
     let planned = plan_from_dataset(&topology, &rollups, args.months, &args.policy)?;
@@ -74,13 +87,17 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     })
     .context("drawing the traffic chart")?;
     let servers = servers_by_month(&planned.plan);
+    let machines: Vec<u32> = (0..planned.plan.months.len())
+        .map(|i| planned.plan.machines(&topology, i))
+        .collect();
     let tier_names: Vec<String> = topology.tiers().iter().map(|t| t.name.clone()).collect();
     let servers_svg = servers_chart(&ServersChart {
-        title: "Servers needed per tier (stacked), by month",
+        title: "Servers in service per tier (stacked; VMs count one each), by month",
         months: &planned.demand.month_labels,
         tiers: &tier_names,
         servers: &servers,
         today_total: Some(topology.total_servers()),
+        machines: Some(&machines),
     })
     .context("drawing the servers chart")?;
 
@@ -92,6 +109,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         planned: &planned,
         analysis: &analysis,
     };
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
     let figures = super::charts::figures(&planned, &topology, &rollups)?;
     let html = page.render(&traffic_svg, &servers_svg, &figures);
     let files = [
@@ -99,6 +118,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         ("servers.svg", Some(&servers_svg)),
         ("forecast.svg", figures.forecast.as_ref()),
         ("hour-of-week.svg", figures.heat.as_ref()),
+        ("mix.svg", figures.mix.as_ref()),
         ("utilisation.svg", Some(&figures.utilisation)),
         ("cost.svg", Some(&figures.cost)),
     ];
@@ -317,7 +337,7 @@ impl Page<'_> {
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
              <title>headroom report: {name}</title>\n<style>{font}\n{css}</style>\n</head>\n<body>\n\
              <h1>headroom report: {name}</h1>\n<h2>Findings</h2>\n<ul>\n{findings}</ul>\n\
-             <h2>Traffic</h2>\n<figure>{traffic_svg}</figure>\n{heat}{summary}\n\
+             <h2>Traffic</h2>\n<figure>{traffic_svg}</figure>\n{heat}{mix}{summary}\n\
              <h2>Growth</h2>\n{forecast}\
              <h2>Servers per tier per month</h2>\n<figure>{servers_svg}</figure>\n\
              <figure>{utilisation}</figure>\n{plan}\n\
@@ -341,6 +361,7 @@ impl Page<'_> {
             stacked = self.stacked_table(),
             cost = self.cost_table(),
             heat = figure(&figures.heat),
+            mix = figure(&figures.mix),
             forecast = figure(&figures.forecast),
             utilisation = figures.utilisation,
             cost_svg = figures.cost,

@@ -16,6 +16,9 @@ pub struct ServersChart<'a> {
     pub servers: &'a [Vec<u32>],
     /// Servers in service today over all tiers, drawn as a line; `None` to omit.
     pub today_total: Option<u32>,
+    /// Physical machines per month (physical servers plus the hosts the VMs run on),
+    /// drawn as a line beside the bars, which count VMs; `None` to omit.
+    pub machines: Option<&'a [u32]>,
 }
 
 /// Draws a stacked bar chart of servers per tier per month as an SVG document.
@@ -30,7 +33,15 @@ pub fn servers_chart(chart: &ServersChart<'_>) -> Result<String> {
         .map(|m| m.iter().sum::<u32>())
         .max()
         .unwrap_or(0);
-    let y_top = f64::from(tallest.max(chart.today_total.unwrap_or(0)).max(1)) * 1.15;
+    let most_machines = chart
+        .machines
+        .map_or(0, |m| m.iter().copied().max().unwrap_or(0));
+    let y_top = f64::from(
+        tallest
+            .max(chart.today_total.unwrap_or(0))
+            .max(most_machines)
+            .max(1),
+    ) * 1.15;
     let n = chart.months.len();
     let mut svg = String::new();
     {
@@ -76,6 +87,24 @@ pub fn servers_chart(chart: &ServersChart<'_>) -> Result<String> {
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
                 });
         }
+        if let Some(machines) = chart.machines {
+            let (r, g, b) = PALETTE[7];
+            let colour = RGBColor(r, g, b);
+            let points: Vec<(f64, f64)> = machines
+                .iter()
+                .enumerate()
+                .map(|(m, n)| (m as f64, f64::from(*n)))
+                .collect();
+            c.draw_series(LineSeries::new(
+                points.iter().copied(),
+                colour.stroke_width(2),
+            ))
+            .map_err(draw_err)?
+            .label("physical machines (servers + VM hosts)")
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2)));
+            c.draw_series(points.iter().map(|p| Circle::new(*p, 4, colour.filled())))
+                .map_err(draw_err)?;
+        }
         if let Some(today) = chart.today_total {
             let y = f64::from(today);
             c.draw_series(LineSeries::new(
@@ -113,6 +142,7 @@ mod tests {
             tiers: &tiers,
             servers: &servers,
             today_total: Some(5),
+            machines: Some(&[4, 6]),
         })
         .unwrap();
         // 4 bars + 2 legend swatches + the background and legend box.
@@ -120,5 +150,7 @@ mod tests {
         assert!(filled_rects >= 6, "{svg}");
         assert!(crate::svg_texts(&svg).contains(&"2015-07"));
         assert!(crate::svg_texts(&svg).contains(&"today: 5 servers"));
+        assert!(crate::svg_texts(&svg).contains(&"physical machines (servers + VM hosts)"));
+        assert_eq!(svg.matches("<circle").count(), 2, "one point a month");
     }
 }

@@ -64,6 +64,7 @@ fn servers_stacked() {
         tiers: &tiers,
         servers: &servers,
         today_total: Some(6),
+        machines: None,
     })
     .unwrap();
     insta::assert_snapshot!(svg);
