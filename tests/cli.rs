@@ -569,9 +569,11 @@ fn report_writes_a_page_with_charts_and_tables() {
         "{stdout}"
     );
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
-    // Traffic, hour-of-week heat map, status mix, forecast, servers, utilisation, cost.
-    assert_eq!(html.matches("<svg").count(), 7);
+    // Traffic, hour-of-week heat map, status mix, forecast, servers, utilisation, cost,
+    // topology.
+    assert_eq!(html.matches("<svg").count(), 8);
     for name in [
+        "topology",
         "traffic",
         "mix",
         "hour-of-week",

@@ -14,6 +14,7 @@ use super::plan::Planned;
 
 /// SVG documents, each with the file name it is saved under.
 pub(crate) struct Figures {
+    pub(crate) topology: String,
     pub(crate) forecast: Option<String>,
     pub(crate) heat: Option<String>,
     pub(crate) mix: Option<String>,
@@ -25,14 +26,107 @@ pub(crate) fn figures(
     planned: &Planned,
     topology: &Topology,
     rollups: &Rollups,
+    analysis: &headroom_topology::Analysis,
 ) -> anyhow::Result<Figures> {
     Ok(Figures {
+        topology: tiers(planned, topology, analysis)?,
         forecast: forecast(planned, topology)?,
         heat: heat(rollups)?,
         mix: mix(rollups)?,
         utilisation: utilisation(planned, topology)?,
         cost: cost(planned)?,
     })
+}
+
+/// The tiers left to right by depth from the entry, coloured by their utilisation with
+/// today's servers at the last planned month's peak, single points of failure marked.
+fn tiers(
+    planned: &Planned,
+    topology: &Topology,
+    analysis: &headroom_topology::Analysis,
+) -> anyhow::Result<String> {
+    use headroom_topology::Band;
+    let peak = planned.plan.months.last().map_or(0.0, |m| m.peak_rps);
+    let mut layer = vec![0usize; topology.tiers().len()];
+    for &t in topology.order() {
+        for e in topology.edges().iter().filter(|e| e.from == t) {
+            layer[e.to] = layer[e.to].max(layer[t] + 1);
+        }
+    }
+    let spofs: Vec<&str> = analysis
+        .single_points_of_failure
+        .iter()
+        .map(|s| s.tier.as_str())
+        .collect();
+    // What reaches each tier, per request of the tier sending it.
+    let incoming: Vec<Vec<String>> = (0..topology.tiers().len())
+        .map(|i| {
+            topology
+                .edges()
+                .iter()
+                .filter(|e| e.to == i)
+                .map(|e| {
+                    let hits = if e.hit_ratio > 0.0 {
+                        format!(", {:.0}% cached", e.hit_ratio * 100.0)
+                    } else {
+                        String::new()
+                    };
+                    format!("× {} from {}{hits}", e.ratio, topology.tiers()[e.from].name)
+                })
+                .collect()
+        })
+        .collect();
+    let nodes: Vec<headroom_chart::Node> = topology
+        .tiers()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let u = topology.utilisation(i, peak, t.servers).0;
+            let busy = if u < 0.1 {
+                format!("{} servers, {:.1}% busy", t.servers, u * 100.0)
+            } else {
+                format!("{} servers, {:.0}% busy", t.servers, u * 100.0)
+            };
+            let detail = std::iter::once(busy)
+                .chain(incoming[i].iter().cloned())
+                .collect::<Vec<_>>()
+                .join("\n");
+            headroom_chart::Node {
+                name: &t.name,
+                detail,
+                layer: layer[i],
+                fill: Band::of(u, t.ceiling).colour(),
+                marked: spofs.contains(&t.name.as_str()),
+            }
+        })
+        .collect();
+    let edges: Vec<(usize, usize)> = topology.edges().iter().map(|e| (e.from, e.to)).collect();
+    let key = [Band::Comfortable, Band::Near, Band::Over].map(|b| {
+        (
+            b.colour(),
+            match b {
+                Band::Comfortable => "below 80% of its ceiling",
+                Band::Near => "within 20% of its ceiling",
+                Band::Over => "at or over its ceiling",
+            },
+        )
+    });
+    let title = format!(
+        "Tiers at {} rps ({}'s planned peak) with today's servers",
+        headroom_chart::si(peak),
+        planned
+            .demand
+            .month_labels
+            .last()
+            .map_or("-", String::as_str)
+    );
+    headroom_chart::graph(&headroom_chart::Graph {
+        title: &title,
+        nodes: &nodes,
+        edges: &edges,
+        key: &key,
+    })
+    .context("drawing the topology")
 }
 
 /// Daily peaks, their forecast with the planned interval, and the front-door rate at

@@ -111,7 +111,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     };
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    let figures = super::charts::figures(&planned, &topology, &rollups)?;
+    let figures = super::charts::figures(&planned, &topology, &rollups, &analysis)?;
     let html = page.render(&traffic_svg, &servers_svg, &figures);
     let files = [
         ("traffic.svg", Some(&traffic_svg)),
@@ -121,6 +121,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         ("mix.svg", figures.mix.as_ref()),
         ("utilisation.svg", Some(&figures.utilisation)),
         ("cost.svg", Some(&figures.cost)),
+        ("topology.svg", Some(&figures.topology)),
     ];
     for (name, svg) in files {
         if let Some(svg) = svg {
@@ -344,7 +345,7 @@ impl Page<'_> {
              <h3>Why, in {last}</h3>\n{stacked}<ul>\n{reasons}</ul>\n\
              <h2>Cost: self-built against cloud</h2>\n<figure>{cost_svg}</figure>\n{cost}\n\
              <h3>The plan in full</h3>\n<pre>{full}</pre>\n\
-             <h2>Topology</h2>\n{topology}\n</body>\n</html>\n",
+             <h2>Topology</h2>\n<figure>{topology_svg}</figure>\n{topology}\n</body>\n</html>\n",
             name = escape(self.topology.name()),
             font = headroom_chart::font_face_css(),
             css = CSS,
@@ -365,6 +366,7 @@ impl Page<'_> {
             forecast = figure(&figures.forecast),
             utilisation = figures.utilisation,
             cost_svg = figures.cost,
+            topology_svg = figures.topology,
             full = escape(&super::plan::text(self.planned, self.topology).join("\n")),
             topology = self.topology_table(),
         )

@@ -2,12 +2,14 @@
 //! the same on every machine, fonts installed or not.
 
 mod font;
+mod graph;
 mod heatmap;
 mod months;
 mod servers;
 mod traffic;
 
 pub use font::{FONT_FAMILY, FONT_TTF, font_face_css, with_embedded_font};
+pub use graph::{Graph, Node, graph};
 pub use heatmap::{HeatMap, heat_map};
 pub use months::{MonthLines, month_lines};
 pub use servers::{ServersChart, servers_chart};

@@ -2,8 +2,8 @@
 //! as a diff of its SVG, to be looked at and accepted (`cargo insta review`) or fixed.
 
 use headroom_chart::{
-    Band, HeatMap, MonthLines, Series, ServersChart, TrafficChart, heat_map, month_lines,
-    servers_chart, traffic_chart,
+    Band, Graph, HeatMap, MonthLines, Node, Series, ServersChart, TrafficChart, graph, heat_map,
+    month_lines, servers_chart, traffic_chart,
 };
 
 fn months(n: usize) -> Vec<String> {
@@ -105,6 +105,42 @@ fn hour_of_week_heat_map() {
         rows: &rows,
         cells: &cells,
         unit: "requests/s",
+    })
+    .unwrap();
+    insta::assert_snapshot!(svg);
+}
+
+#[test]
+fn tiers_left_to_right() {
+    let node = |name, detail: &str, layer, fill, marked| Node {
+        name,
+        detail: detail.to_owned(),
+        layer,
+        fill,
+        marked,
+    };
+    let nodes = [
+        node("lb", "1 server, 20% busy", 0, "#009E73", true),
+        node(
+            "ap",
+            "4 servers, 85% busy\n× 1 from lb",
+            1,
+            "#E69F00",
+            false,
+        ),
+        node(
+            "db",
+            "2 servers, 120% busy\n× 3 from ap",
+            2,
+            "#D55E00",
+            false,
+        ),
+    ];
+    let svg = graph(&Graph {
+        title: "Tiers",
+        nodes: &nodes,
+        edges: &[(0, 1), (1, 2)],
+        key: &[("#009E73", "ok"), ("#E69F00", "near"), ("#D55E00", "over")],
     })
     .unwrap();
     insta::assert_snapshot!(svg);
