@@ -583,6 +583,8 @@ fn report_writes_a_page_with_charts_and_tables() {
         "cost",
     ] {
         assert!(out.join(format!("{name}.svg")).exists(), "{name}.svg");
+        let png = std::fs::read(out.join(format!("{name}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name}.png");
     }
     // The tightest tier's capacity: ap saturates at 3,928 front-door requests/s with
     // today's 11 servers (see topology tests), far above the bundled log's 2.3, so the

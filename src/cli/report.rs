@@ -129,6 +129,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
                 &args.out.join(name),
                 &headroom_chart::with_embedded_font(svg),
             )?;
+            let png = headroom_chart::png(svg).with_context(|| format!("rasterising {name}"))?;
+            let png_path = args.out.join(name).with_extension("png");
+            write_atomic(&png_path, &png)
+                .with_context(|| format!("writing {}", png_path.display()))?;
         }
     }
     let index = args.out.join("index.html");

@@ -5,6 +5,7 @@ mod font;
 mod graph;
 mod heatmap;
 mod months;
+mod png;
 mod servers;
 mod traffic;
 
@@ -12,6 +13,7 @@ pub use font::{FONT_FAMILY, FONT_TTF, font_face_css, with_embedded_font};
 pub use graph::{Graph, Node, graph};
 pub use heatmap::{HeatMap, heat_map};
 pub use months::{MonthLines, month_lines};
+pub use png::png;
 pub use servers::{ServersChart, servers_chart};
 pub use traffic::{Band, Series, TrafficChart, traffic_chart};
 

@@ -41,7 +41,14 @@ pub fn servers_chart(chart: &ServersChart<'_>) -> Result<String> {
             .max(chart.today_total.unwrap_or(0))
             .max(most_machines)
             .max(1),
-    ) * 1.15;
+    );
+    // The legend sits above the bars, at about 20 px a line in a plot about 330 px high:
+    // scale so the tallest bar ends below it.
+    let lines = chart.tiers.len()
+        + usize::from(chart.machines.is_some())
+        + usize::from(chart.today_total.is_some());
+    let legend_share = ((20 * lines + 24) as f64 / 330.0).min(0.7);
+    let y_top = y_top / (1.0 - legend_share);
     let n = chart.months.len();
     let mut svg = String::new();
     {
@@ -107,13 +114,17 @@ pub fn servers_chart(chart: &ServersChart<'_>) -> Result<String> {
         }
         if let Some(today) = chart.today_total {
             let y = f64::from(today);
-            c.draw_series(LineSeries::new(
+            // Dashed grey, apart from the machines line (solid black with points).
+            let grey = RGBColor(100, 100, 100);
+            c.draw_series(DashedLineSeries::new(
                 [(-0.5, y), (n as f64 - 0.5, y)],
-                BLACK.stroke_width(2),
+                8,
+                5,
+                grey.stroke_width(2),
             ))
             .map_err(draw_err)?
             .label(format!("today: {today} servers"))
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLACK.stroke_width(2)));
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], grey.stroke_width(2)));
         }
         c.configure_series_labels()
             .background_style(WHITE.mix(0.85))
@@ -145,6 +156,7 @@ mod tests {
             machines: Some(&[4, 6]),
         })
         .unwrap();
+        // The legend sits above the bars: the scale leaves room for a line per tier.
         // 4 bars + 2 legend swatches + the background and legend box.
         let filled_rects = svg.matches("<rect").count();
         assert!(filled_rects >= 6, "{svg}");
