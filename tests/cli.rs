@@ -569,10 +569,12 @@ fn report_writes_a_page_with_charts_and_tables() {
         "{stdout}"
     );
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
-    // Traffic, hour-of-week heat map, status mix, forecast, servers, utilisation, cost,
-    // topology.
-    assert_eq!(html.matches("<svg").count(), 8);
+    // Traffic, busiest day, bandwidth, hour-of-week heat map, status mix, forecast,
+    // servers, utilisation, cost, topology.
+    assert_eq!(html.matches("<svg").count(), 10);
     for name in [
+        "busiest-day",
+        "bandwidth",
         "topology",
         "traffic",
         "mix",

@@ -18,6 +18,8 @@ pub(crate) struct Figures {
     pub(crate) forecast: Option<String>,
     pub(crate) heat: Option<String>,
     pub(crate) mix: Option<String>,
+    pub(crate) bandwidth: Option<String>,
+    pub(crate) busiest_day: Option<String>,
     pub(crate) utilisation: String,
     pub(crate) cost: String,
 }
@@ -33,6 +35,8 @@ pub(crate) fn figures(
         forecast: forecast(planned, topology)?,
         heat: heat(rollups)?,
         mix: mix(rollups)?,
+        bandwidth: bandwidth(rollups)?,
+        busiest_day: busiest_day(rollups)?,
         utilisation: utilisation(planned, topology)?,
         cost: cost(planned)?,
     })
@@ -195,6 +199,89 @@ fn forecast(planned: &Planned, topology: &Topology) -> anyhow::Result<Option<Str
     Ok(Some(svg))
 }
 
+/// Labels for hourly time axes: the date alone when ticks are whole days apart.
+fn hour_label(t: i64, step: i64) -> String {
+    let stamp = headroom_traffic::time::format_rfc3339(t);
+    if step % DAY == 0 {
+        stamp[..10].to_owned()
+    } else {
+        stamp[5..16].replace('T', " ")
+    }
+}
+
+/// Megabits per second in each hour's busiest minute and on the hour's average.
+fn bandwidth(rollups: &Rollups) -> anyhow::Result<Option<String>> {
+    let mut hours: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
+    for (minute, c) in rollups.iter() {
+        let h = hours.entry(minute.div_euclid(3600) * 3600).or_default();
+        h.0 = h.0.max(c.bytes);
+        h.1 += c.bytes;
+    }
+    let (Some(&first), Some(&last)) = (hours.keys().next(), hours.keys().next_back()) else {
+        return Ok(None);
+    };
+    let mbps = |bytes: i64, seconds: f64| bytes as f64 * 8.0 / 1e6 / seconds;
+    let (mut peak, mut mean) = (Vec::new(), Vec::new());
+    for h in (first..=last).step_by(3600) {
+        let (top, total) = hours.get(&h).copied().unwrap_or_default();
+        peak.push((h, mbps(top, 60.0)));
+        mean.push((h, mbps(total, 3600.0)));
+    }
+    let svg = traffic_chart(&TrafficChart {
+        title: "Bandwidth, by hour",
+        y_label: "Mbps",
+        series: &[
+            Series {
+                name: "busiest minute of the hour",
+                points: &peak,
+            },
+            Series {
+                name: "hourly mean",
+                points: &mean,
+            },
+        ],
+        time_label: &hour_label,
+        band: None,
+        ceiling: None,
+    })
+    .context("drawing the bandwidth chart")?;
+    Ok(Some(svg))
+}
+
+/// The day with the busiest minute, minute by minute.
+fn busiest_day(rollups: &Rollups) -> anyhow::Result<Option<String>> {
+    let Some((peak_minute, _)) = rollups.iter().max_by_key(|(m, c)| (c.requests, -m)) else {
+        return Ok(None);
+    };
+    let day = peak_minute.div_euclid(DAY) * DAY;
+    let counts: std::collections::BTreeMap<i64, i64> = rollups
+        .iter()
+        .filter(|(m, _)| m.div_euclid(DAY) * DAY == day)
+        .map(|(m, c)| (m, c.requests))
+        .collect();
+    let points: Vec<(i64, f64)> = (day..day + DAY)
+        .step_by(60)
+        .map(|m| (m, counts.get(&m).copied().unwrap_or(0) as f64 / 60.0))
+        .collect();
+    let title = format!(
+        "Requests per second, minute by minute, on {}",
+        format_date(day)
+    );
+    let svg = traffic_chart(&TrafficChart {
+        title: &title,
+        y_label: "requests/s",
+        series: &[Series {
+            name: "each minute",
+            points: &points,
+        }],
+        time_label: &|t, _| headroom_traffic::time::format_rfc3339(t)[11..16].to_owned(),
+        band: None,
+        ceiling: None,
+    })
+    .context("drawing the busiest day")?;
+    Ok(Some(svg))
+}
+
 /// Status classes, static assets and bots as shares of each hour's requests.
 fn mix(rollups: &Rollups) -> anyhow::Result<Option<String>> {
     let mut hours: std::collections::BTreeMap<i64, headroom_traffic::MinuteCounts> =
@@ -234,14 +321,7 @@ fn mix(rollups: &Rollups) -> anyhow::Result<Option<String>> {
         title: "Status mix, static assets and bots, by hour",
         y_label: "% of the hour's requests",
         series: &series,
-        time_label: &|t, step| {
-            let stamp = headroom_traffic::time::format_rfc3339(t);
-            if step % DAY == 0 {
-                stamp[..10].to_owned()
-            } else {
-                stamp[5..16].replace('T', " ")
-            }
-        },
+        time_label: &hour_label,
         band: None,
         ceiling: None,
     })

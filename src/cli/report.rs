@@ -119,6 +119,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         ("forecast.svg", figures.forecast.as_ref()),
         ("hour-of-week.svg", figures.heat.as_ref()),
         ("mix.svg", figures.mix.as_ref()),
+        ("bandwidth.svg", figures.bandwidth.as_ref()),
+        ("busiest-day.svg", figures.busiest_day.as_ref()),
         ("utilisation.svg", Some(&figures.utilisation)),
         ("cost.svg", Some(&figures.cost)),
         ("topology.svg", Some(&figures.topology)),
@@ -342,7 +344,7 @@ impl Page<'_> {
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
              <title>headroom report: {name}</title>\n<style>{font}\n{css}</style>\n</head>\n<body>\n\
              <h1>headroom report: {name}</h1>\n<h2>Findings</h2>\n<ul>\n{findings}</ul>\n\
-             <h2>Traffic</h2>\n<figure>{traffic_svg}</figure>\n{heat}{mix}{summary}\n\
+             <h2>Traffic</h2>\n<figure>{traffic_svg}</figure>\n{busiest_day}{bandwidth}{heat}{mix}{summary}\n\
              <h2>Growth</h2>\n{forecast}\
              <h2>Servers per tier per month</h2>\n<figure>{servers_svg}</figure>\n\
              <figure>{utilisation}</figure>\n{plan}\n\
@@ -367,6 +369,8 @@ impl Page<'_> {
             cost = self.cost_table(),
             heat = figure(&figures.heat),
             mix = figure(&figures.mix),
+            bandwidth = figure(&figures.bandwidth),
+            busiest_day = figure(&figures.busiest_day),
             forecast = figure(&figures.forecast),
             utilisation = figures.utilisation,
             cost_svg = figures.cost,
