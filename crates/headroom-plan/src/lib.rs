@@ -294,6 +294,7 @@ pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Plan {
         .iter()
         .map(|t| t.data_gb.map(|gb| gb * f64::from(t.primaries.max(1))))
         .collect();
+    let rises = sizing::rises(demand.minute_rps.as_deref(), &policy.leads);
     let mut months = Vec::with_capacity(demand.peak_rps.len());
     for (index, (&peak_rps, month)) in demand.peak_rps.iter().zip(1..).enumerate() {
         let ahead = demand.upper_rps.get(index..).unwrap_or(&[]);
@@ -302,7 +303,7 @@ pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Plan {
             &sizing::MonthDemand {
                 point: peak_rps,
                 upper_ahead: ahead,
-                minute_rps: demand.minute_rps.as_deref(),
+                rises: &rises,
             },
             policy.redundancy,
             &policy.leads,
@@ -578,6 +579,31 @@ write_fraction = 0.25
         assert_eq!((b.for_lead, b.required), (2, 6), "{}", b.reason);
         assert_eq!((r.for_lead, r.required), (0, 4), "{}", r.reason);
         assert!(!r.reason.contains("lead time"), "{}", r.reason);
+    }
+
+    #[test]
+    fn a_fast_supply_holds_the_measured_rise_within_its_lead_time() {
+        // Demand went from 0 to 100 rps within two minutes once: a 5-minute lead time
+        // must hold a rise of the whole peak on top of the point forecast.
+        let d = Demand {
+            minute_rps: Some(vec![0.0, 50.0, 100.0, 60.0]),
+            ..demand(&[100.0])
+        };
+        let fast = Policy {
+            leads: LeadTimes {
+                purchase: 5.0,
+                vm: 5.0,
+                cloud: 5.0,
+            },
+            ..Policy::default()
+        };
+        let web = &plan(&topology(), &d, fast).months[0].tiers[0];
+        // 100 rps ÷ 50 = 2 for demand; 200 ÷ 50 = 4 with the rise.
+        assert_eq!((web.for_demand, web.for_lead), (2, 2), "{}", web.reason);
+        assert!(
+            web.reason
+                .contains("+ 2 for a 100.0% rise within its 5 min lead time")
+        );
     }
 
     #[test]

@@ -137,8 +137,21 @@ pub(crate) struct MonthDemand<'a> {
     pub(crate) point: f64,
     /// The planned quantile's peaks from this month on (this month first).
     pub(crate) upper_ahead: &'a [f64],
-    /// The demand's minute series, for the rise within a fast lead time.
-    pub(crate) minute_rps: Option<&'a [f64]>,
+    /// [`rise_within`] the measured minutes for each lead time shorter than a day, as
+    /// (lead minutes, rise); computed once per plan, as a year of minutes is long.
+    pub(crate) rises: &'a [(f64, f64)],
+}
+
+/// The rise within each of `leads`' times shorter than a day, for [`MonthDemand::rises`].
+pub(crate) fn rises(minute_rps: Option<&[f64]>, leads: &LeadTimes) -> Vec<(f64, f64)> {
+    let Some(minutes) = minute_rps else {
+        return Vec::new();
+    };
+    [leads.purchase, leads.vm, leads.cloud]
+        .into_iter()
+        .filter(|l| *l < 1440.0)
+        .map(|l| (l, rise_within(minutes, l.ceil() as usize)))
+        .collect()
 }
 
 /// Sizes every tier for one month.
@@ -169,8 +182,10 @@ pub(crate) fn size_month(
                 )
             } else {
                 let rise = demand
-                    .minute_rps
-                    .map_or(0.0, |m| rise_within(m, lead.ceil() as usize));
+                    .rises
+                    .iter()
+                    .find(|(l, _)| *l == lead)
+                    .map_or(0.0, |(_, r)| *r);
                 (
                     demand.point * (1.0 + rise),
                     format!(
