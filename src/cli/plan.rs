@@ -20,6 +20,10 @@ use super::{bundled, month_start_day, thousands};
 pub(crate) const BUNDLED_SELF_BUILT: &str = "data/prices/self-built.toml";
 /// The bundled cloud price table.
 pub(crate) const BUNDLED_CLOUD: &str = "data/prices/aws-us-east-1.toml";
+/// The shipped price tables, built in for a binary run away from its checkout.
+const BUILT_IN_SELF_BUILT: &str = include_str!("../../data/prices/self-built.toml");
+const BUILT_IN_CLOUD: &str = include_str!("../../data/prices/aws-us-east-1.toml");
+const BUILT_IN_INSTANCES: &str = include_str!("../../data/prices/aws-us-east-1-instances.csv");
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -128,13 +132,30 @@ impl PolicyArgs {
     }
 
     fn prices(&self) -> anyhow::Result<(SelfBuilt, Cloud)> {
+        // Without --prices / --cloud: the shipped tables, from the checkout when there is
+        // one, else the copies built into the binary (an installed headroom still plans).
         let built_path = self
             .prices
             .clone()
             .unwrap_or_else(|| bundled(BUNDLED_SELF_BUILT));
         let cloud_path = self.cloud.clone().unwrap_or_else(|| bundled(BUNDLED_CLOUD));
-        let built = SelfBuilt::load(&built_path).context("reading the self-built prices")?;
-        let cloud = Cloud::load(&cloud_path).context("reading the cloud prices")?;
+        let built = if self.prices.is_none() && !built_path.exists() {
+            SelfBuilt::parse(BUILT_IN_SELF_BUILT, Path::new(BUNDLED_SELF_BUILT))
+        } else {
+            SelfBuilt::load(&built_path)
+        }
+        .context("reading the self-built prices")?;
+        let cloud = if self.cloud.is_none() && !cloud_path.exists() {
+            Cloud::parse(
+                BUILT_IN_CLOUD,
+                Path::new(BUNDLED_CLOUD),
+                BUILT_IN_INSTANCES,
+                Path::new("data/prices/aws-us-east-1-instances.csv"),
+            )
+        } else {
+            Cloud::load(&cloud_path)
+        }
+        .context("reading the cloud prices")?;
         anyhow::ensure!(
             built.currency == cloud.currency,
             "{} prices in {} and {} in {}: give both in one currency",
@@ -862,6 +883,24 @@ mod tests {
         assert_eq!(lead_time_minutes("4h", "-").unwrap(), 240.0);
         assert_eq!(lead_time_minutes("5m", "-").unwrap(), 5.0);
         assert!(lead_time_minutes("3y", "-").is_err());
+    }
+
+    #[test]
+    fn built_in_prices_equal_the_shipped_files() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let built_in = SelfBuilt::parse(BUILT_IN_SELF_BUILT, Path::new("x")).unwrap();
+        assert_eq!(
+            built_in,
+            SelfBuilt::load(&root.join(BUNDLED_SELF_BUILT)).unwrap()
+        );
+        let cloud = Cloud::parse(
+            BUILT_IN_CLOUD,
+            Path::new("x"),
+            BUILT_IN_INSTANCES,
+            Path::new("y"),
+        )
+        .unwrap();
+        assert_eq!(cloud, Cloud::load(&root.join(BUNDLED_CLOUD)).unwrap());
     }
 
     #[test]

@@ -106,8 +106,12 @@ pub(crate) const HOURS_PER_MONTH: f64 = 730.5;
 impl SelfBuilt {
     /// Reads and checks a self-built price table (TOML).
     pub fn load(path: &Path) -> Result<SelfBuilt, PriceError> {
-        let text = read(path)?;
-        let table: SelfBuilt = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        SelfBuilt::parse(&read(path)?, path)
+    }
+
+    /// Parses and checks a self-built price table; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<SelfBuilt, PriceError> {
+        let table: SelfBuilt = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
         let positive = [
             ("amortisation_years", table.amortisation_years),
             ("pue", table.pue),
@@ -126,7 +130,7 @@ impl SelfBuilt {
             if !(v > 0.0 && v.is_finite()) {
                 return Err(invalid(
                     path,
-                    line_of(&text, what),
+                    line_of(text, what),
                     format!("{what} must be above 0, not {v}"),
                 ));
             }
@@ -135,7 +139,7 @@ impl SelfBuilt {
             if !(v >= 0.0 && v.is_finite()) {
                 return Err(invalid(
                     path,
-                    line_of(&text, what),
+                    line_of(text, what),
                     format!("{what} must be 0 or more, not {v}"),
                 ));
             }
@@ -153,7 +157,7 @@ impl SelfBuilt {
             {
                 return Err(invalid(
                     path,
-                    line_of(&text, s.1),
+                    line_of(text, s.1),
                     format!("server '{}': price and watts must be 0 or more", s.1),
                 ));
             }
@@ -260,10 +264,19 @@ impl Cloud {
     pub fn load(path: &Path) -> Result<Cloud, PriceError> {
         let text = read(path)?;
         let raw: RawCloud = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        let csv_path = path.parent().unwrap_or(Path::new(".")).join(&raw.instances);
+        let csv = read(&csv_path)?;
+        Cloud::parse(&text, path, &csv, &csv_path)
+    }
+
+    /// Parses a cloud price file (TOML) and its instance CSV, given as text; the paths
+    /// name them in errors.
+    pub fn parse(text: &str, path: &Path, csv: &str, csv_path: &Path) -> Result<Cloud, PriceError> {
+        let raw: RawCloud = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
         if !(raw.on_demand_multiplier >= 1.0 && raw.on_demand_multiplier.is_finite()) {
             return Err(invalid(
                 path,
-                line_of(&text, "on_demand_multiplier"),
+                line_of(text, "on_demand_multiplier"),
                 "on_demand_multiplier must be at least 1 (on demand never costs less than reserved)",
             ));
         }
@@ -276,19 +289,18 @@ impl Cloud {
                 _ => {
                     return Err(invalid(
                         path,
-                        line_of(&text, "egress"),
+                        line_of(text, "egress"),
                         "egress: every tier but the last gives its size in gib (> 0); the last gives none",
                     ));
                 }
             }
         }
-        let csv_path = path.parent().unwrap_or(Path::new(".")).join(&raw.instances);
-        let instances = read_instances(&csv_path)?;
+        let instances = parse_instances(csv, csv_path)?;
         for (profile, name) in &raw.instance_for_profile {
             if !instances.iter().any(|i| &i.name == name) {
                 return Err(invalid(
                     path,
-                    line_of(&text, profile),
+                    line_of(text, profile),
                     format!(
                         "instance_for_profile: '{name}' is not a priced instance in {}",
                         csv_path.display()
@@ -352,8 +364,7 @@ impl Cloud {
 /// Instance types from a CSV with columns `instance`, `cpu`, `ram_gib`, `net_mbps`,
 /// `annual_cost_usd_3yr_upfront` and `lifecycle`; rows without a price, or in an
 /// `alpha` or `deprecated` lifecycle, are left out.
-fn read_instances(path: &Path) -> Result<Vec<Instance>, PriceError> {
-    let text = read(path)?;
+fn parse_instances(text: &str, path: &Path) -> Result<Vec<Instance>, PriceError> {
     let mut lines = text.lines();
     let header: Vec<&str> = lines
         .next()
