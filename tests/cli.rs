@@ -415,7 +415,7 @@ fn plan_forecasts_the_daily_peaks_through_the_topology() {
         tmp.path().to_str().unwrap(),
     ]));
     assert!(
-        table.contains("planning for the upper bound of the 80% interval"),
+        table.contains("purchases hold the upper bound of the 80% interval over their lead time"),
         "{table}"
     );
     assert!(

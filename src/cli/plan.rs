@@ -71,8 +71,9 @@ pub(crate) struct PolicyArgs {
     /// one rack lost).
     #[arg(long, default_value = "n+1")]
     redundancy: String,
-    /// Which forecast to plan for with --traffic: point, 80 or 95 (the upper bound of
-    /// that central interval). 80 means about one month in ten may need more.
+    /// With --traffic, the forecast bound purchased servers hold over their lead time:
+    /// point, 80 or 95 (the upper bound of that central interval; 80: about one month in
+    /// ten may need more). Servers for demand follow the point forecast.
     #[arg(long, default_value = "80")]
     quantile: String,
     /// Forecasting method for the daily peaks (see `headroom forecast --model`).
@@ -498,7 +499,7 @@ impl Demand {
         let mean = requests as f64 / span_s as f64;
         Ok(Demand {
             described: format!(
-                "daily peak requests/s over {} days to {} (last {:.3}), forecast with {} (weekly season); planning for {}",
+                "daily peak requests/s over {} days to {} (last {:.3}), forecast with {} (weekly season); servers follow the point forecast, purchases hold {} over their lead time",
                 history.len(),
                 format_date(last_day * DAY),
                 history[history.len() - 1],

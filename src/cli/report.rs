@@ -211,15 +211,23 @@ impl Page<'_> {
                 s.mean_rps,
                 s.peak_mbps
             ),
-            format!(
-                "Growth: the daily peak moves {per_month:+.2} requests/s per month (linear trend over {} days); the plan takes {} of the forecast: {:.2} requests/s in {}.",
-                demand.daily_peaks.len(),
-                self.planned
-                    .quantile
-                    .map_or("the stated growth", |q| q.describe()),
-                demand.plan.peak_rps.last().copied().unwrap_or(0.0),
-                demand.month_labels.last().map_or("-", String::as_str)
-            ),
+            {
+                let months = demand.plan.peak_rps.len();
+                let upper = demand.plan.upper_rps.get(months.wrapping_sub(1)).copied();
+                format!(
+                    "Growth: the daily peak moves {per_month:+.2} requests/s per month (linear trend over {} days); the forecast's peak in {} is {:.2} requests/s{}.",
+                    demand.daily_peaks.len(),
+                    demand.month_labels.last().map_or("-", String::as_str),
+                    demand.plan.peak_rps.last().copied().unwrap_or(0.0),
+                    match (self.planned.quantile, upper) {
+                        (Some(q), Some(u)) if q != headroom_plan::Quantile::Point => format!(
+                            " ({} {u:.2}, which purchased tiers hold over their lead time)",
+                            q.describe()
+                        ),
+                        _ => String::new(),
+                    }
+                )
+            },
             format!(
                 "Bottleneck: tier '{}' reaches its ceiling first, at {:.0} front-door requests/s with today's {} servers.",
                 self.topology.tiers()[bottleneck].name,
