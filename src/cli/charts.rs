@@ -200,7 +200,7 @@ fn forecast(planned: &Planned, topology: &Topology) -> anyhow::Result<Option<Str
 }
 
 /// Labels for hourly time axes: the date alone when ticks are whole days apart.
-fn hour_label(t: i64, step: i64) -> String {
+pub(crate) fn hour_label(t: i64, step: i64) -> String {
     let stamp = headroom_traffic::time::format_rfc3339(t);
     if step % DAY == 0 {
         stamp[..10].to_owned()
@@ -209,24 +209,46 @@ fn hour_label(t: i64, step: i64) -> String {
     }
 }
 
-/// Megabits per second in each hour's busiest minute and on the hour's average.
-fn bandwidth(rollups: &Rollups) -> anyhow::Result<Option<String>> {
+/// Every hour from the first to the last with traffic (idle hours as zeros): the hour's
+/// start, its busiest minute's and its total of `count`.
+pub(crate) fn per_hour(
+    rollups: &Rollups,
+    count: impl Fn(&headroom_traffic::MinuteCounts) -> i64,
+) -> Vec<(i64, i64, i64)> {
     let mut hours: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
     for (minute, c) in rollups.iter() {
         let h = hours.entry(minute.div_euclid(3600) * 3600).or_default();
-        h.0 = h.0.max(c.bytes);
-        h.1 += c.bytes;
+        let n = count(c);
+        h.0 = h.0.max(n);
+        h.1 += n;
     }
     let (Some(&first), Some(&last)) = (hours.keys().next(), hours.keys().next_back()) else {
-        return Ok(None);
+        return Vec::new();
     };
-    let mbps = |bytes: i64, seconds: f64| bytes as f64 * 8.0 / 1e6 / seconds;
-    let (mut peak, mut mean) = (Vec::new(), Vec::new());
-    for h in (first..=last).step_by(3600) {
-        let (top, total) = hours.get(&h).copied().unwrap_or_default();
-        peak.push((h, mbps(top, 60.0)));
-        mean.push((h, mbps(total, 3600.0)));
+    (first..=last)
+        .step_by(3600)
+        .map(|h| {
+            let (top, total) = hours.get(&h).copied().unwrap_or_default();
+            (h, top, total)
+        })
+        .collect()
+}
+
+/// Megabits per second in each hour's busiest minute and on the hour's average.
+fn bandwidth(rollups: &Rollups) -> anyhow::Result<Option<String>> {
+    let hours = per_hour(rollups, |c| c.bytes);
+    if hours.is_empty() {
+        return Ok(None);
     }
+    let mbps = |bytes: i64, seconds: f64| bytes as f64 * 8.0 / 1e6 / seconds;
+    let peak: Vec<(i64, f64)> = hours
+        .iter()
+        .map(|&(h, top, _)| (h, mbps(top, 60.0)))
+        .collect();
+    let mean: Vec<(i64, f64)> = hours
+        .iter()
+        .map(|&(h, _, total)| (h, mbps(total, 3600.0)))
+        .collect();
     let svg = traffic_chart(&TrafficChart {
         title: "Bandwidth, by hour",
         y_label: "Mbps",

@@ -578,7 +578,7 @@ fn month_labels(last_day: i64, months: u32) -> Vec<String> {
 }
 
 /// Money with thousands separators, no decimals.
-fn money(x: f64) -> String {
+pub(crate) fn money(x: f64) -> String {
     thousands(x.round() as i64)
 }
 

@@ -1,16 +1,15 @@
 //! `headroom report`: the whole path, logs to an HTML page with charts and tables.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use headroom_chart::{Series, ServersChart, TrafficChart, servers_chart, traffic_chart};
 use headroom_topology::Topology;
-use headroom_traffic::time::{format_date, format_rfc3339};
-use headroom_traffic::{IngestConfig, Rollups, Summary, write_atomic};
+use headroom_traffic::time::format_date;
+use headroom_traffic::{IngestConfig, Summary, write_atomic};
 
 use super::html::{escape, table};
-use super::plan::{Planned, PolicyArgs, load_topology, plan_from_dataset};
+use super::plan::{Planned, PolicyArgs, load_topology, money, plan_from_dataset};
 use super::{BUNDLED_LOG, BUNDLED_TOPOLOGY, bundled, thousands};
 
 #[derive(Debug, clap::Args)]
@@ -61,27 +60,29 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         .with_context(|| format!("reading dataset {}", dataset.display()))?;
     let planned = plan_from_dataset(&topology, &rollups, args.months, &args.policy)?;
 
+    let hours = super::charts::per_hour(&rollups, |c| c.requests);
+    let busiest: Vec<(i64, f64)> = hours
+        .iter()
+        .map(|&(h, top, _)| (h, top as f64 / 60.0))
+        .collect();
+    let mean: Vec<(i64, f64)> = hours
+        .iter()
+        .map(|&(h, _, total)| (h, total as f64 / 3600.0))
+        .collect();
     let traffic_svg = traffic_chart(&TrafficChart {
         title: "Requests per second, by hour",
         y_label: "requests/s",
         series: &[
             Series {
                 name: "busiest minute of the hour",
-                points: &hourly(&rollups, Hourly::PeakMinute),
+                points: &busiest,
             },
             Series {
                 name: "hourly mean",
-                points: &hourly(&rollups, Hourly::Mean),
+                points: &mean,
             },
         ],
-        time_label: &|t, step| {
-            let stamp = format_rfc3339(t);
-            if step % 86_400 == 0 {
-                stamp[..10].to_owned()
-            } else {
-                stamp[5..16].replace('T', " ")
-            }
-        },
+        time_label: &super::charts::hour_label,
         band: None,
         ceiling: None,
     })
@@ -146,36 +147,6 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
 
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
     write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
-}
-
-#[derive(Clone, Copy)]
-enum Hourly {
-    PeakMinute,
-    Mean,
-}
-
-/// One point per hour from the first to the last hour with traffic, idle hours as zero.
-fn hourly(rollups: &Rollups, what: Hourly) -> Vec<(i64, f64)> {
-    let mut hours: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
-    for (minute, counts) in rollups.iter() {
-        let h = hours.entry(minute.div_euclid(3600) * 3600).or_default();
-        h.0 = h.0.max(counts.requests);
-        h.1 += counts.requests;
-    }
-    let (Some(&first), Some(&last)) = (hours.keys().next(), hours.keys().next_back()) else {
-        return Vec::new();
-    };
-    (first..=last)
-        .step_by(3600)
-        .map(|h| {
-            let (peak, total) = hours.get(&h).copied().unwrap_or_default();
-            let value = match what {
-                Hourly::PeakMinute => peak as f64 / 60.0,
-                Hourly::Mean => total as f64 / 3600.0,
-            };
-            (h, value)
-        })
-        .collect()
 }
 
 fn servers_by_month(plan: &headroom_plan::Plan) -> Vec<Vec<u32>> {
@@ -246,7 +217,6 @@ impl Page<'_> {
         let c = &self.planned.costs;
         let t = &c.totals;
         let months = self.planned.demand.month_labels.len();
-        let money = |x: f64| thousands(x.round() as i64);
         let break_even = match c.break_even {
             Some(m) => format!(
                 "self-built cash catches up with reserved cloud by {}",
@@ -470,7 +440,6 @@ impl Page<'_> {
 
     fn cost_table(&self) -> String {
         let c = &self.planned.costs;
-        let money = |x: f64| thousands(x.round() as i64);
         let header = [
             "month",
             "self-built",

@@ -51,6 +51,27 @@ fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
     Error::Draw(format!("{e:?}"))
 }
 
+/// Draws a chart's legend the one way every chart here does: on a light box with a grey
+/// border, in the bundled font.
+pub(crate) fn legend<'a, DB, CT>(
+    chart: &mut plotters::chart::ChartContext<'a, DB, CT>,
+    position: plotters::chart::SeriesLabelPosition,
+) -> Result<()>
+where
+    DB: plotters::prelude::DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate,
+{
+    use plotters::style::{Color as _, RGBColor, WHITE};
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font((FONT_FAMILY, 16))
+        .position(position)
+        .draw()
+        .map_err(draw_err)
+}
+
 /// The label of a month axis at `x`: the month whose index `x` is, or nothing between.
 pub(crate) fn month_label(months: &[String], x: f64) -> String {
     let i = x.round();

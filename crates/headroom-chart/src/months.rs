@@ -99,13 +99,7 @@ pub fn month_lines(chart: &MonthLines<'_>) -> Result<String> {
             )))
             .map_err(draw_err)?;
         }
-        c.configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((font::FONT_FAMILY, 16))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(draw_err)?;
+        crate::legend(&mut c, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(draw_err)?;
     }
     Ok(svg)

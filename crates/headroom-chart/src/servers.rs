@@ -126,13 +126,7 @@ pub fn servers_chart(chart: &ServersChart<'_>) -> Result<String> {
             .label(format!("today: {today} servers"))
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], grey.stroke_width(2)));
         }
-        c.configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((font::FONT_FAMILY, 16))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(draw_err)?;
+        crate::legend(&mut c, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(draw_err)?;
     }
     Ok(svg)

@@ -295,6 +295,7 @@ pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Plan {
         .map(|t| t.data_gb.map(|gb| gb * f64::from(t.primaries.max(1))))
         .collect();
     let rises = sizing::rises(demand.minute_rps.as_deref(), &policy.leads);
+    let gains = topology.gains();
     let mut months = Vec::with_capacity(demand.peak_rps.len());
     for (index, (&peak_rps, month)) in demand.peak_rps.iter().zip(1..).enumerate() {
         let ahead = demand.upper_rps.get(index..).unwrap_or(&[]);
@@ -324,7 +325,7 @@ pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Plan {
             };
             tier_plans.push(TierPlan {
                 tier: tier.name.clone(),
-                demand_rps: peak_rps * topology.gains()[i],
+                demand_rps: peak_rps * gains[i],
                 for_demand,
                 for_lead: s.for_lead,
                 for_redundancy: s.for_redundancy,
