@@ -1260,3 +1260,99 @@ fn regex_escape(s: &str) -> String {
         })
         .collect()
 }
+
+/// The summary without its per-input list, which names the inputs.
+fn traffic(mut summary: Value) -> Value {
+    let files = summary.as_object_mut().unwrap().remove("files").unwrap();
+    assert!(files.is_array());
+    summary
+}
+
+#[test]
+fn partials_from_files_and_stdin_merge_into_the_one_ingest_dataset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let single = ingest(&tmp.path().join("single"));
+    // The log in three pieces: two files into a partials folder, the third on stdin.
+    let text = std::fs::read_to_string(root().join(LOG)).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let pieces: Vec<String> = lines.chunks(3_500).map(|c| c.join("\n") + "\n").collect();
+    assert_eq!(pieces.len(), 3);
+    let mut files = Vec::new();
+    for (i, piece) in pieces.iter().enumerate().take(2) {
+        let path = tmp.path().join(format!("piece{i}.log"));
+        std::fs::write(&path, piece).unwrap();
+        files.push(path.to_str().unwrap().to_owned());
+    }
+    let parts = tmp.path().join("parts");
+    let parts = parts.to_str().unwrap();
+    let written = ok(headroom(&[
+        "ingest",
+        &files[0],
+        &files[1],
+        "--partials",
+        parts,
+        "--quiet",
+    ]));
+    assert!(
+        written.lines().all(|l| l.contains("date=2015-05-")),
+        "{written}"
+    );
+    let mut piped = Command::new(env!("CARGO_BIN_EXE_headroom"))
+        .args(["ingest", "--stdin-partials", "--partials", parts])
+        .args(["--source", "piece2.log", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut piped.stdin.take().unwrap(), pieces[2].as_bytes()).unwrap();
+    let report: Value = serde_json::from_str(&ok(piped.wait_with_output().unwrap())).unwrap();
+    assert_eq!(report["input"], "piece2.log");
+    assert_eq!(report["lines_read"], 3_000);
+
+    let merged = tmp.path().join("merged");
+    let merged = merged.to_str().unwrap();
+    let out = ok(headroom(&["merge", parts, "--out", merged]));
+    assert!(out.contains("requests"), "{out}");
+    let summary: Value =
+        serde_json::from_str(&ok(headroom(&["summary", merged, "--json"]))).unwrap();
+    assert_eq!(traffic(summary.clone()), traffic(single));
+    let names: Vec<&str> = summary["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["input"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3);
+    assert!(names.contains(&"piece2.log"), "{names:?}");
+    // Merging the same partials again is a no-op that says so.
+    let again = headroom(&["merge", parts, "--out", merged]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already in the dataset"));
+    let after: Value = serde_json::from_str(&ok(headroom(&["summary", merged, "--json"]))).unwrap();
+    assert_eq!(after["requests"], 10_000);
+
+    // To stdout, one Parquet file (magic bytes at both ends) that merges alike.
+    let mut to_stdout = Command::new(env!("CARGO_BIN_EXE_headroom"))
+        .args(["ingest", "--stdin-partials", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut to_stdout.stdin.take().unwrap(), text.as_bytes()).unwrap();
+    let bytes = to_stdout.wait_with_output().unwrap();
+    assert!(bytes.status.success());
+    assert!(bytes.stdout.starts_with(b"PAR1") && bytes.stdout.ends_with(b"PAR1"));
+    let file = tmp.path().join("all.parquet");
+    std::fs::write(&file, &bytes.stdout).unwrap();
+    let whole = tmp.path().join("whole");
+    ok(headroom(&[
+        "merge",
+        file.to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+    ]));
+    let whole: Value =
+        serde_json::from_slice(&std::fs::read(whole.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(whole["requests"], 10_000);
+    assert_eq!(whole["unique_visitors"], summary["unique_visitors"]);
+}

@@ -1,6 +1,6 @@
 //! `headroom ingest` and `headroom summary`: logs to a dataset, and what it holds.
 
-use std::io::IsTerminal as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -12,12 +12,26 @@ use super::thousands;
 pub(crate) struct Args {
     /// Log files, folders (read recursively), glob patterns, or `-` for stdin; plain,
     /// gzip or zstd (told by content).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "stdin_partials")]
     inputs: Vec<PathBuf>,
     /// Dataset folder; new inputs are added to what is there, inputs already in it are
     /// skipped.
+    #[arg(long, required_unless_present_any = ["partials", "stdin_partials"])]
+    out: Option<PathBuf>,
+    /// Instead of a dataset, write partial rollups (one row per input and minute, hour
+    /// sketches, day heavy hitters) into this folder, hive-partitioned by day, for
+    /// `headroom merge` or Spark (`scripts/spark/merge.py`); `-` writes one Parquet file
+    /// to stdout.
+    #[arg(long, conflicts_with = "out")]
+    partials: Option<PathBuf>,
+    /// Read log lines on stdin and write their partial rollups: to `--partials` when
+    /// given (printing one JSON line per file written, for Spark's `RDD.pipe`), else as
+    /// one Parquet file to stdout.
+    #[arg(long, conflicts_with_all = ["inputs", "out"])]
+    stdin_partials: bool,
+    /// Name stdin's input goes by in the manifest (the file a batch runner fed it from).
     #[arg(long)]
-    out: PathBuf,
+    source: Option<String>,
     /// `auto`, a preset (common, combined, nginx, nginx-rt, combined-d, ltsv), an Apache
     /// LogFormat string ('%h %l %u %t "%r" %>s %b %D') or an nginx log_format string.
     #[arg(long, default_value = "auto")]
@@ -33,6 +47,10 @@ pub(crate) struct Args {
     quiet: bool,
 }
 
+/// Inputs read into memory before their partials are written: bounds memory, and
+/// makes one file per day for the batch.
+const PARTIAL_BATCH: usize = 64;
+
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let mut config = IngestConfig {
         format: FormatChoice::from_spec(&args.format).context("--format")?,
@@ -40,13 +58,97 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         threads: args.threads,
         ..Default::default()
     };
+    let stdin = [PathBuf::from("-")];
+    let inputs: &[PathBuf] = if args.stdin_partials {
+        &stdin
+    } else {
+        &args.inputs
+    };
     let show = !args.quiet && std::io::stderr().is_terminal();
-    let bar = show.then(|| super::progress::ProgressBar::start(&args.inputs, &mut config));
-    let outcome = ingest_to(&args.inputs, &args.out, &config);
+    let bar = show.then(|| super::progress::ProgressBar::start(inputs, &mut config));
+    let result = match (&args.partials, &args.out) {
+        (Some(dir), _) => write_partials_to(inputs, dir, &config, args),
+        (None, Some(out)) if !args.stdin_partials => ingest_to(inputs, out, &config).map(|o| {
+            print_outcome(&o);
+            print_summary(&o.summary);
+            println!("dataset: {}", out.display());
+        }),
+        (None, _) => write_partials_to(inputs, Path::new("-"), &config, args),
+    };
     if let Some(bar) = bar {
         bar.finish();
     }
-    let outcome = outcome?;
+    result
+}
+
+/// `--partials DIR` / `--stdin-partials`: partial rollups instead of a dataset.
+fn write_partials_to(
+    inputs: &[PathBuf],
+    dir: &Path,
+    config: &IngestConfig,
+    args: &Args,
+) -> anyhow::Result<()> {
+    let inputs = expand(inputs).context("reading the input list")?;
+    let name = args.source.as_deref();
+    if dir.as_os_str() == "-" {
+        let partials = headroom_traffic::partials_of(&inputs, config, name)?;
+        let mut out = std::io::stdout().lock();
+        headroom_traffic::write_partial(&mut out, &partials, Path::new("<stdout>"))?;
+        return out.flush().context("writing to stdout");
+    }
+    for batch in inputs.chunks(PARTIAL_BATCH) {
+        let partials = headroom_traffic::partials_of(batch, config, name)?;
+        let written = headroom_traffic::write_partials(dir, &partials)
+            .with_context(|| format!("writing partials into {}", dir.display()))?;
+        for p in &partials {
+            let f = &p.entry.report;
+            eprintln!(
+                "read {} ({}): {} lines, {} parsed, {} rejected",
+                f.input,
+                f.format,
+                thousands(f.lines.lines_read as i64),
+                thousands(f.lines.lines_parsed as i64),
+                thousands(f.lines.lines_rejected as i64)
+            );
+        }
+        if args.stdin_partials {
+            // One JSON line per input: what `RDD.pipe` hands back to the Spark driver.
+            for p in &partials {
+                let line = serde_json::json!({
+                    "input": p.entry.report.input,
+                    "source": p.entry.xxh3_128,
+                    "lines_read": p.entry.report.lines.lines_read,
+                    "lines_parsed": p.entry.report.lines.lines_parsed,
+                    "lines_rejected": p.entry.report.lines.lines_rejected,
+                    "files": written,
+                });
+                println!("{line}");
+            }
+        } else {
+            for file in &written {
+                println!("{}", file.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct MergeArgs {
+    /// Partial files, or folders of them (read recursively), from `ingest --partials`.
+    #[arg(required = true)]
+    partials: Vec<PathBuf>,
+    /// Dataset folder to merge into (created, or added to).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// `headroom merge`: partials into a dataset on one machine, as `scripts/spark/merge.py`
+/// does on Spark.
+pub(crate) fn run_merge(args: &MergeArgs) -> anyhow::Result<()> {
+    let partials = headroom_traffic::read_partials(&args.partials).context("reading partials")?;
+    let outcome = headroom_traffic::merge_into(&args.out, partials)
+        .with_context(|| format!("merging into {}", args.out.display()))?;
     print_outcome(&outcome);
     print_summary(&outcome.summary);
     println!("dataset: {}", args.out.display());

@@ -27,6 +27,8 @@ pub(crate) struct Cli {
 enum Command {
     /// Parse access logs into a rollup dataset (Parquet), adding to what is there.
     Ingest(ingest::Args),
+    /// Merge partial rollups (`ingest --partials`) into a dataset, as Spark would.
+    Merge(ingest::MergeArgs),
     /// Print what a dataset holds: traffic, visitors, status mix, top paths.
     Summary(ingest::SummaryArgs),
     /// Load and inspect a service topology file.
@@ -52,6 +54,7 @@ enum Command {
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Ingest(args) => ingest::run(&args),
+        Command::Merge(args) => ingest::run_merge(&args),
         Command::Summary(args) => ingest::run_summary(&args),
         Command::Topology { command } => topology::run(&command),
         Command::Usl { command } => usl::run(&command),

@@ -84,7 +84,7 @@ pub struct IngestOutcome {
 /// content was ingested before (same size and hash) is skipped and reported.
 pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Result<IngestOutcome> {
     fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
-    let mut manifest = read_manifest(dir)?;
+    let manifest = read_manifest(dir)?;
     let mut outcome = IngestOutcome::default();
     // (size, hash, name) of everything in the dataset or already taken in this run.
     let mut known: Vec<(u64, String, String)> = manifest
@@ -116,9 +116,31 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
         return Ok(outcome);
     }
     let ingested = ingest(&fresh, config)?;
+    let entries = fingerprints
+        .into_iter()
+        .zip(&ingested.files)
+        .map(|((size, xxh3_128), report)| ManifestEntry {
+            size,
+            xxh3_128,
+            report: report.clone(),
+        })
+        .collect();
+    outcome.added = ingested.files;
+    outcome.summary = commit(dir, manifest, ingested.rollups, entries)?;
+    Ok(outcome)
+}
+
+/// Adds rollups and the inputs they came from to the dataset at `dir`: touched days are
+/// rewritten under a new generation, then the manifest's rename commits them all.
+pub(crate) fn commit(
+    dir: &Path,
+    mut manifest: Manifest,
+    rollups: Rollups,
+    entries: Vec<ManifestEntry>,
+) -> Result<Summary> {
     let generation = manifest.partitions.values().copied().max().unwrap_or(0) + 1;
     // Days are written and dropped one by one, so memory holds one copy of the rollups.
-    for (day_s, mut day) in ingested.rollups.into_days() {
+    for (day_s, mut day) in rollups.into_days() {
         let date = format_date(day_s);
         if let Some(&old) = manifest.partitions.get(&date) {
             day.absorb(read_partition(dir, &date, old)?);
@@ -126,19 +148,11 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
         write_partition(dir, &date, generation, &day)?;
         manifest.partitions.insert(date, generation);
     }
-    for ((size, xxh3_128), report) in fingerprints.into_iter().zip(&ingested.files) {
-        manifest.inputs.push(ManifestEntry {
-            size,
-            xxh3_128,
-            report: report.clone(),
-        });
-    }
+    manifest.inputs.extend(entries);
     let json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
     write_atomic(&dir.join(MANIFEST_FILE), &json)?;
     remove_unreferenced(dir, &manifest)?;
-    outcome.added = ingested.files;
-    outcome.summary = summarize(dir, &manifest)?;
-    Ok(outcome)
+    summarize(dir, &manifest)
 }
 
 /// Reads every table of a dataset back into rollups.
@@ -168,11 +182,18 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     }
 }
 
-/// Reads `summary.json` of a dataset.
+/// Reads `summary.json` of a dataset. A dataset merged elsewhere (by Spark, see
+/// `scripts/spark/merge.py`) has tables and a manifest but no summary yet: it is computed
+/// from them and written, once.
 pub fn read_summary(dir: &Path) -> Result<Summary> {
     let path = dir.join(SUMMARY_FILE);
-    let bytes = fs::read(&path).map_err(|source| io_error(&path, source))?;
-    serde_json::from_slice(&bytes).map_err(|source| Error::Json { path, source })
+    match fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| Error::Json { path, source }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && dir.join(MANIFEST_FILE).exists() => {
+            summarize(dir, &read_manifest(dir)?)
+        }
+        Err(source) => Err(Error::Io { path, source }),
+    }
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename.
@@ -204,7 +225,7 @@ fn summarize(dir: &Path, manifest: &Manifest) -> Result<Summary> {
 }
 
 /// Size and xxh3-128 of a file's bytes; `None` for stdin, which cannot be read twice.
-fn fingerprint(input: &Input) -> Result<Option<(u64, String)>> {
+pub(crate) fn fingerprint(input: &Input) -> Result<Option<(u64, String)>> {
     let Input::File(path) = input else {
         return Ok(None);
     };
@@ -250,7 +271,7 @@ fn write_partition(dir: &Path, date: &str, generation: u64, day: &Rollups) -> Re
     Ok(())
 }
 
-fn utc_ms(name: &str, seconds: Vec<i64>) -> PolarsResult<Column> {
+pub(crate) fn utc_ms(name: &str, seconds: Vec<i64>) -> PolarsResult<Column> {
     let ms: Vec<i64> = seconds.into_iter().map(|s| s * 1000).collect();
     Column::new(name.into(), ms).cast(&DataType::Datetime(
         TimeUnit::Milliseconds,
@@ -285,7 +306,7 @@ fn minutes_frame(day: &Rollups) -> PolarsResult<DataFrame> {
     DataFrame::new_infer_height(columns)
 }
 
-fn binary(name: &str, values: Vec<Vec<u8>>) -> Column {
+pub(crate) fn binary(name: &str, values: Vec<Vec<u8>>) -> Column {
     let slices: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
     Column::new(name.into(), slices)
 }
@@ -326,7 +347,7 @@ fn days_frame(day: &Rollups) -> PolarsResult<DataFrame> {
     ])
 }
 
-fn read_frame(path: &Path) -> Result<DataFrame> {
+pub(crate) fn read_frame(path: &Path) -> Result<DataFrame> {
     let file = File::open(path).map_err(|source| io_error(path, source))?;
     ParquetReader::new(file)
         .finish()
@@ -378,7 +399,7 @@ fn read_partition(dir: &Path, date: &str, generation: u64) -> Result<Rollups> {
 }
 
 /// An integer (or Datetime) column as i64; nulls read as 0.
-fn int_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
+pub(crate) fn int_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
     let col = df
         .column(name)
         .and_then(|c| c.cast(&DataType::Int64))
@@ -387,21 +408,26 @@ fn int_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
     Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
 }
 
-/// A millisecond Datetime column as Unix seconds.
-fn times(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
-    Ok(int_column(df, name, path)?
-        .into_iter()
-        .map(|ms| ms.div_euclid(1000))
-        .collect())
+/// A Datetime column (any unit) as Unix seconds.
+pub(crate) fn times(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
+    // Other writers pick other units (Spark: microseconds); the cast converts.
+    let utc_ms = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
+    let col = df
+        .column(name)
+        .and_then(|c| c.cast(&utc_ms))
+        .and_then(|c| c.cast(&DataType::Int64))
+        .map_err(|e| parquet_error(path, e))?;
+    let ca = col.i64().map_err(|e| parquet_error(path, e))?;
+    Ok(ca.iter().map(|v| v.unwrap_or(0).div_euclid(1000)).collect())
 }
 
-fn blobs(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Vec<u8>>> {
+pub(crate) fn blobs(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Vec<u8>>> {
     let col = df.column(name).map_err(|e| parquet_error(path, e))?;
     let ca = col.binary().map_err(|e| parquet_error(path, e))?;
     Ok(ca.iter().map(|v| v.unwrap_or_default().to_vec()).collect())
 }
 
-fn sketch_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
+pub(crate) fn sketch_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
     Error::Input {
         path: path.to_owned(),
         reason: format!("corrupt {what} sketch: {e}"),
@@ -476,21 +502,21 @@ fn remove_unreferenced(dir: &Path, manifest: &Manifest) -> Result<()> {
     Ok(())
 }
 
-fn temp_sibling(path: &Path) -> PathBuf {
+pub(crate) fn temp_sibling(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map_or_else(Default::default, |n| n.to_string_lossy());
     path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
-fn io_error(path: &Path, source: std::io::Error) -> Error {
+pub(crate) fn io_error(path: &Path, source: std::io::Error) -> Error {
     Error::Io {
         path: path.to_owned(),
         source,
     }
 }
 
-fn parquet_error(path: &Path, source: PolarsError) -> Error {
+pub(crate) fn parquet_error(path: &Path, source: PolarsError) -> Error {
     Error::Parquet {
         path: path.to_owned(),
         source,

@@ -155,6 +155,18 @@ struct Plan {
 /// files split at line boundaries. Results merge in input order, so reports and samples
 /// do not depend on thread timing.
 pub fn ingest(inputs: &[Input], config: &IngestConfig) -> Result<Ingested> {
+    let mut out = Ingested::default();
+    for (rollups, report) in ingest_each(inputs, config)? {
+        out.rollups.absorb(rollups);
+        out.lines.merge(&report.lines);
+        out.files.push(report);
+    }
+    Ok(out)
+}
+
+/// Like [`ingest`], but keeps each input's rollups apart (for partial rollups, which
+/// are merged elsewhere, by input).
+pub fn ingest_each(inputs: &[Input], config: &IngestConfig) -> Result<Vec<(Rollups, FileReport)>> {
     let threads = match config.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -168,7 +180,7 @@ pub fn ingest(inputs: &[Input], config: &IngestConfig) -> Result<Ingested> {
         units.extend(split(i, input, plan, config, threads)?);
     }
     let parts = run_units(inputs, &plans, &units, config, threads)?;
-    let mut out = Ingested::default();
+    let mut out = Vec::with_capacity(inputs.len());
     let mut parts = parts.into_iter().zip(&units).peekable();
     for (i, plan) in plans.into_iter().enumerate() {
         let mut lines = LineCounts::default();
@@ -195,14 +207,13 @@ pub fn ingest(inputs: &[Input], config: &IngestConfig) -> Result<Ingested> {
             rollups.absorb(part.rollups);
             format = format.or(part.sniffed.map(|f| f.0));
         }
-        out.rollups.absorb(rollups);
-        out.lines.merge(&lines);
-        out.files.push(FileReport {
+        let report = FileReport {
             input: plan.name,
-            format: format.unwrap_or_default(),
+            format: format.unwrap_or_else(|| "-".to_owned()),
             compression: compression_name(plan.compression).to_owned(),
             lines,
-        });
+        };
+        out.push((rollups, report));
     }
     Ok(out)
 }
@@ -238,17 +249,24 @@ fn plan(input: &Input, config: &IngestConfig) -> Result<Plan> {
     }
     let (mut reader, compression) = open(input)?;
     let format = match &config.format {
-        FormatChoice::Fixed(n, f) => (n.clone(), f.clone()),
+        FormatChoice::Fixed(n, f) => Some((n.clone(), f.clone())),
         FormatChoice::Auto => {
             let head = read_head(&mut reader, &name)?;
-            sniff(head.iter().map(Vec::as_slice)).ok_or_else(|| Error::UnknownFormat {
-                input: name.clone(),
-            })?
+            // An empty input has no line to count and none to sniff (its unit reads
+            // nothing); any other input must be readable.
+            if head.is_empty() {
+                None
+            } else {
+                let found = sniff(head.iter().map(Vec::as_slice));
+                Some(found.ok_or_else(|| Error::UnknownFormat {
+                    input: name.clone(),
+                })?)
+            }
         }
     };
     Ok(Plan {
         name,
-        format: Some(format),
+        format,
         compression,
     })
 }
@@ -369,6 +387,9 @@ fn run_unit(input: &Input, plan: &Plan, unit: &Unit, config: &IngestConfig) -> R
         Some((_, f)) => f.clone(),
         None => {
             head = read_head(&mut reader, name)?;
+            if head.is_empty() {
+                return Ok(part);
+            }
             let found =
                 sniff(head.iter().map(Vec::as_slice)).ok_or_else(|| Error::UnknownFormat {
                     input: name.clone(),

@@ -7,6 +7,7 @@ mod classify;
 mod dataset;
 mod ingest;
 mod input;
+mod partial;
 mod rollup;
 mod summary;
 
@@ -22,9 +23,13 @@ pub use headroom_logformat::{
 };
 pub use ingest::{
     FileReport, FormatChoice, IngestConfig, Ingested, LineCounts, Progress, REJECT_SAMPLES,
-    SNIFF_LINES, SPLIT_BYTES, ingest, ingest_input, sniff,
+    SNIFF_LINES, SPLIT_BYTES, ingest, ingest_each, ingest_input, sniff,
 };
 pub use input::{Compression, Input, expand, open};
+pub use partial::{
+    COUNTER_COLUMNS, NULL_PARTITION, Partial, ROW_GROUP_ROWS, merge_into, partial_frame,
+    partials_of, read_partials, write_partial, write_partials,
+};
 pub use rollup::{
     DailyPeak, DaySketches, HLL_LG_K, HourSketches, KLL_K, MinuteCounts, Rollups, TOP_MAP_SIZE,
     union, visitor_key,

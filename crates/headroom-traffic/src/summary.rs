@@ -1,4 +1,10 @@
 //! The traffic summary: the figures a capacity planner quotes, computed from rollups.
+//!
+//! Distinct counts use the HLL composite estimator, which reads the registers alone: the
+//! HIP estimator a directly fed sketch carries depends on how sketches were grouped
+//! before their union, and the summary must not change with the grouping (one ingest,
+//! partials merged here or by Spark, whose `hll_sketch_estimate` of a union is the same
+//! composite estimate).
 
 use std::collections::BTreeMap;
 
@@ -201,9 +207,9 @@ impl Summary {
             busiest_hour_of_week: busiest_slot(&hour_of_week),
             hour_of_week_requests: hour_of_week,
             visitor_definition: VISITOR_DEFINITION.to_owned(),
-            unique_visitors: union_all(all_hours.iter().map(|h| &h.visitors)).estimate(),
+            unique_visitors: union_all(all_hours.iter().map(|h| &h.visitors)).composite_estimate(),
             goaccess_unique_visitors: days.iter().map(|d| d.visitors).sum(),
-            unique_hosts: union_all(all_hours.iter().map(|h| &h.hosts)).estimate(),
+            unique_hosts: union_all(all_hours.iter().map(|h| &h.hosts)).composite_estimate(),
             months: periods(rollups, |t| format_date(t)[..7].to_owned()),
             days,
             durations: durations(&totals, &all_hours),
@@ -247,8 +253,8 @@ fn periods(rollups: &Rollups, label: impl Fn(i64) -> String) -> Vec<Period> {
     out.into_iter()
         .map(|(period, (p, visitors, hosts))| Period {
             period,
-            visitors: visitors.estimate(),
-            hosts: hosts.estimate(),
+            visitors: visitors.composite_estimate(),
+            hosts: hosts.composite_estimate(),
             ..p
         })
         .collect()
