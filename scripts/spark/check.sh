@@ -3,7 +3,8 @@
 # bundled logs, split into several files, are ingested by `headroom ingest` into one
 # dataset, and also (1) as partials merged by scripts/spark/merge.py, written twice over
 # to prove a rerun never double counts, (2) piped through headroom by Spark's RDD.pipe
-# (scripts/spark/ingest.py), and (3) as partials merged by `headroom merge`. compare.py
+# (scripts/spark/ingest.py), (2b) as one partial per file on stdout, kept flat, merged by
+# merge.py, and (3) as partials merged by `headroom merge`. compare.py
 # then checks each against the single-machine dataset: every counter exactly, distinct
 # counts exactly, duration quantiles within the KLL rank error. CI runs it after the tests.
 #
@@ -41,7 +42,7 @@ spark() {
 netnea='%h %{GEOIP_COUNTRY_CODE}e %u [%{%Y-%m-%d %H:%M:%S}t.%{usec_frac}t] "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %v %A %p %R %{BALANCER_WORKER_ROUTE}e %X "%{cookie}n" %{UNIQUE_ID}e %{SSL_PROTOCOL}x %{SSL_CIPHER}x %I %O %{ratio}n%% %D %{ModSecTimeIn}e %{ApplicationTime}e %{ModSecTimeOut}e %{ModSecAnomalyScoreIn}e %{ModSecAnomalyScoreOut}e'
 
 check() {
-    local name=$1 log=$2 parts=$3 format=$4
+    local name=$1 log=$2 parts=$3 format=$4 pieces=$5
     local dir="$work/$name"
     mkdir -p "$dir/logs"
     split -n "l/$parts" -d --additional-suffix=.log "$root/$log" "$dir/logs/part"
@@ -61,10 +62,21 @@ check() {
 
     # (2) Spark reads the logs and pipes each split through headroom.
     spark "$root/scripts/spark/ingest.py" "$dir/logs" --partials "$dir/piped-parts" \
-        --out "$dir/spark-piped" --headroom "$headroom" --format "$format"
+        --out "$dir/spark-piped" --headroom "$headroom" --format "$format" --splits "$pieces"
     "$headroom" summary --json "$dir/spark-piped" >"$dir/spark-piped.json"
     spark "$root/scripts/spark/compare.py" "$dir/single" "$dir/spark-piped" \
         --summaries "$dir/single.json" "$dir/spark-piped.json" --split-inputs
+
+    # (2b) A batch runner's way: each file on stdin, its partial on stdout, kept flat.
+    mkdir -p "$dir/flat"
+    for f in "$dir"/logs/*; do
+        zcat -f "$f" | "$headroom" ingest --stdin-partials --quiet --format "$format" \
+            --source "$(basename "$f")" >"$dir/flat/$(basename "$f").parquet"
+    done
+    spark "$root/scripts/spark/merge.py" "$dir/flat" --out "$dir/spark-flat"
+    "$headroom" summary --json "$dir/spark-flat" >"$dir/spark-flat.json"
+    spark "$root/scripts/spark/compare.py" "$dir/single" "$dir/spark-flat" \
+        --summaries "$dir/single.json" "$dir/spark-flat.json" --split-inputs
 
     # (3) The same partials merged on one machine.
     "$headroom" merge "$dir/parts" --out "$dir/local-merged" >/dev/null 2>&1
@@ -75,6 +87,7 @@ check() {
 }
 
 start=$SECONDS
-check elastic data/logs/elastic_apache_logs.log 4 combined
-check netnea data/logs/netnea_labor07_apache_extended_isotime_10000.log 3 "$netnea"
+# name, log, files to split it into, format, pieces Spark pipes (0: one per split)
+check elastic data/logs/elastic_apache_logs.log 4 combined 0
+check netnea data/logs/netnea_labor07_apache_extended_isotime_10000.log 3 "$netnea" 2
 echo "spark check done in $((SECONDS - start)) s"

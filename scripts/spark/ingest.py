@@ -33,6 +33,9 @@ def main():
     parser.add_argument("--out", required=True, help="dataset folder to create")
     parser.add_argument("--headroom", default="headroom", help="the headroom binary")
     parser.add_argument("--format", default="auto", help="as `headroom ingest --format`")
+    parser.add_argument("--splits", type=int, default=0,
+                        help="pipe this many pieces (coalescing Spark's splits): fewer, "
+                             "larger partials; 0 keeps one per split")
     args = parser.parse_args()
 
     spark = merge.session("headroom-ingest")
@@ -52,6 +55,10 @@ def main():
         ]
     )
     splits = spark.sparkContext.textFile(",".join(args.logs))
+    if args.splits:
+        # Partials are about 1/1,800 of a log's bytes: one per 128 MB split makes many
+        # small files, which Spark reads slower than a few large ones.
+        splits = splits.coalesce(args.splits)
     reports = [json.loads(line) for line in splits.pipe(command, checkCode=True).collect()]
     read = sum(r["lines_read"] for r in reports)
     parsed = sum(r["lines_parsed"] for r in reports)
