@@ -124,10 +124,11 @@ fn write_partials_to(
     }
     for batch in partial_batches(&inputs) {
         let partials = headroom_traffic::partials_of(batch, config, name)?;
-        let written = headroom_traffic::write_partials(dir, &partials)
+        let entries: Vec<_> = partials.iter().map(|p| p.entry.clone()).collect();
+        let written = headroom_traffic::write_partials(dir, partials)
             .with_context(|| format!("writing partials into {}", dir.display()))?;
-        for p in &partials {
-            let f = &p.entry.report;
+        for e in &entries {
+            let f = &e.report;
             eprintln!(
                 "read {} ({}): {} lines, {} parsed, {} rejected",
                 f.input,
@@ -139,13 +140,13 @@ fn write_partials_to(
         }
         if args.stdin_partials {
             // One JSON line per input: what `RDD.pipe` hands back to the Spark driver.
-            for p in &partials {
+            for e in &entries {
                 let line = serde_json::json!({
-                    "input": p.entry.report.input,
-                    "source": p.entry.xxh3_128,
-                    "lines_read": p.entry.report.lines.lines_read,
-                    "lines_parsed": p.entry.report.lines.lines_parsed,
-                    "lines_rejected": p.entry.report.lines.lines_rejected,
+                    "input": e.report.input,
+                    "source": e.xxh3_128,
+                    "lines_read": e.report.lines.lines_read,
+                    "lines_parsed": e.report.lines.lines_parsed,
+                    "lines_rejected": e.report.lines.lines_rejected,
                     "files": written,
                 });
                 println!("{line}");

@@ -222,11 +222,11 @@ impl Rows {
         self.input.push(None);
     }
 
-    fn add(&mut self, partial: &Partial, rollups: &Rollups, with_input: bool) {
-        let source = partial.entry.xxh3_128.as_str();
+    fn add(&mut self, entry: &ManifestEntry, rollups: &Rollups, with_input: bool) {
+        let source = entry.xxh3_128.as_str();
         if with_input {
             self.push(source, "input", None);
-            let json = serde_json::to_string(&partial.entry).expect("an entry serialises");
+            let json = serde_json::to_string(entry).expect("an entry serialises");
             *self.input.last_mut().expect("just pushed") = Some(json);
         }
         for (m, c) in rollups.iter() {
@@ -287,7 +287,7 @@ impl Rows {
 pub fn partial_frame(partials: &[Partial]) -> PolarsResult<DataFrame> {
     let mut rows = Rows::default();
     for p in partials {
-        rows.add(p, &p.rollups, true);
+        rows.add(&p.entry, &p.rollups, true);
     }
     rows.frame()
 }
@@ -304,26 +304,23 @@ pub fn write_partial(out: impl Write, partials: &[Partial], what: &Path) -> Resu
 
 /// Writes the partials into `dir`, one file per UTC day touched, named after the batch
 /// (the hash of its inputs' hashes): writing the same inputs again replaces those files
-/// instead of adding copies. Each file appears whole (written aside, then renamed).
-/// Returns the files written.
-pub fn write_partials(dir: &Path, partials: &[Partial]) -> Result<Vec<PathBuf>> {
+/// instead of adding copies. Each file appears whole (written aside, then renamed). The
+/// partials are consumed, so the batch is held once. Returns the files written.
+pub fn write_partials(dir: &Path, partials: Vec<Partial>) -> Result<Vec<PathBuf>> {
     let mut batch = xxhash_rust::xxh3::Xxh3::new();
     let mut by_date: BTreeMap<String, Rows> = BTreeMap::new();
-    for p in partials {
-        batch.update(p.entry.xxh3_128.as_bytes());
-        let days = p.rollups.clone().into_days();
-        let first = days.keys().next().map(|&d| format_date(d));
-        let first = first.unwrap_or_else(|| NULL_PARTITION.to_owned());
-        if days.is_empty() {
-            by_date
-                .entry(first.clone())
-                .or_default()
-                .add(p, &Rollups::default(), true);
-        }
+    for Partial { entry, rollups } in partials {
+        batch.update(entry.xxh3_128.as_bytes());
+        let days = rollups.into_days();
+        let Some(&first) = days.keys().next() else {
+            let rows = by_date.entry(NULL_PARTITION.to_owned()).or_default();
+            rows.add(&entry, &Rollups::default(), true);
+            continue;
+        };
         for (day_s, day) in days {
             let date = format_date(day_s);
-            let with_input = date == first;
-            by_date.entry(date).or_default().add(p, &day, with_input);
+            let rows = by_date.entry(date).or_default();
+            rows.add(&entry, &day, day_s == first);
         }
     }
     let name = format!("part-{:016x}.parquet", batch.digest());
@@ -619,12 +616,12 @@ mod tests {
         ingest_into(&single, &inputs, &cfg).unwrap();
 
         let parts = tmp.path().join("parts");
-        let written = write_partials(&parts, &partials_of(&inputs, &cfg, None).unwrap()).unwrap();
+        let written = write_partials(&parts, partials_of(&inputs, &cfg, None).unwrap()).unwrap();
         assert_eq!(written.len(), 3, "one file per day: {written:?}");
         // Writing the same inputs again replaces the files, and a second batch of one of
         // them adds rows that a merge must count once.
-        write_partials(&parts, &partials_of(&inputs, &cfg, None).unwrap()).unwrap();
-        write_partials(&parts, &partials_of(&inputs[..1], &cfg, None).unwrap()).unwrap();
+        write_partials(&parts, partials_of(&inputs, &cfg, None).unwrap()).unwrap();
+        write_partials(&parts, partials_of(&inputs[..1], &cfg, None).unwrap()).unwrap();
         let read = read_partials(std::slice::from_ref(&parts)).unwrap();
         assert_eq!(read.len(), 3);
 
@@ -663,7 +660,7 @@ mod tests {
             format: crate::FormatChoice::from_spec("combined").unwrap(),
             ..Default::default()
         };
-        let written = write_partials(&parts, &partials_of(&inputs, &cfg, None).unwrap());
+        let written = write_partials(&parts, partials_of(&inputs, &cfg, None).unwrap());
         let written = written.unwrap();
         assert!(written[0].to_string_lossy().contains(NULL_PARTITION));
         let merged = tmp.path().join("merged");
@@ -701,7 +698,7 @@ mod tests {
                 (0..3).map(|g| tmp.path().join(format!("g{g}"))).collect();
             for (i, input) in inputs.iter().enumerate() {
                 let p = partials_of(std::slice::from_ref(input), &cfg, None).unwrap();
-                write_partials(&folders[groups[i % groups.len()]], &p).unwrap();
+                write_partials(&folders[groups[i % groups.len()]], p).unwrap();
             }
             if reverse {
                 folders.reverse();
