@@ -40,14 +40,6 @@ pub const SUMMARY_FILE: &str = "summary.json";
 /// The three tables, each a folder of day partitions.
 pub const TABLES: [&str; 3] = ["minutes", "hours", "days"];
 
-const STATUS_COLUMNS: [&str; 5] = [
-    "status_1xx",
-    "status_2xx",
-    "status_3xx",
-    "status_4xx",
-    "status_5xx",
-];
-
 /// One ingested input, as the manifest records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestEntry {
@@ -280,33 +272,16 @@ pub(crate) fn utc_ms(name: &str, seconds: Vec<i64>) -> PolarsResult<Column> {
 }
 
 fn minutes_frame(day: &Rollups) -> PolarsResult<DataFrame> {
-    let rows: Vec<(i64, &MinuteCounts)> = day.iter().collect();
-    let counter = |name: &str, f: &dyn Fn(&MinuteCounts) -> i64| {
-        Column::new(
-            name.into(),
-            rows.iter().map(|(_, c)| f(c)).collect::<Vec<i64>>(),
-        )
-    };
-    let mut columns = vec![
-        utc_ms("minute", rows.iter().map(|(m, _)| *m).collect())?,
-        counter("requests", &|c| c.requests),
-        counter("bytes", &|c| c.bytes),
-    ];
-    for (i, name) in STATUS_COLUMNS.iter().enumerate() {
-        columns.push(counter(name, &|c| c.status[i]));
+    let rows: Vec<(i64, [i64; 13])> = day.iter().map(|(m, c)| (m, c.to_array())).collect();
+    let mut columns = vec![utc_ms("minute", rows.iter().map(|(m, _)| *m).collect())?];
+    for (i, name) in MinuteCounts::COLUMNS.iter().enumerate() {
+        let values: Vec<i64> = rows.iter().map(|(_, v)| v[i]).collect();
+        columns.push(Column::new((*name).into(), values));
     }
-    columns.extend([
-        counter("pages", &|c| c.pages),
-        counter("static_assets", &|c| c.static_assets),
-        counter("bots", &|c| c.bots),
-        counter("duration_count", &|c| c.duration_count),
-        counter("duration_sum_us", &|c| c.duration_sum_us),
-        counter("duration_max_us", &|c| c.duration_max_us),
-    ]);
     DataFrame::new_infer_height(columns)
 }
 
-pub(crate) fn binary(name: &str, values: Vec<Vec<u8>>) -> Column {
+fn binary(name: &str, values: Vec<Vec<u8>>) -> Column {
     let slices: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
     Column::new(name.into(), slices)
 }
@@ -358,40 +333,14 @@ fn read_partition(dir: &Path, date: &str, generation: u64) -> Result<Rollups> {
     let mut rollups = Rollups::default();
     let path = table_file(dir, "minutes", date, generation);
     let df = read_frame(&path)?;
-    let ints = |name: &str| int_column(&df, name, &path);
     let minutes = times(&df, "minute", &path)?;
-    let [requests, bytes, pages, statics, bots, d_count, d_sum, d_max] = [
-        "requests",
-        "bytes",
-        "pages",
-        "static_assets",
-        "bots",
-        "duration_count",
-        "duration_sum_us",
-        "duration_max_us",
-    ]
-    .map(ints);
-    let (requests, bytes, pages, statics, bots) = (requests?, bytes?, pages?, statics?, bots?);
-    let (d_count, d_sum, d_max) = (d_count?, d_sum?, d_max?);
-    let status: Vec<Vec<i64>> = STATUS_COLUMNS
+    let counters: Vec<Vec<i64>> = MinuteCounts::COLUMNS
         .iter()
-        .map(|n| ints(n))
+        .map(|name| int_column(&df, name, &path))
         .collect::<Result<_>>()?;
     for (i, &minute) in minutes.iter().enumerate() {
-        rollups.insert_minute(
-            minute,
-            MinuteCounts {
-                requests: requests[i],
-                bytes: bytes[i],
-                status: std::array::from_fn(|s| status[s][i]),
-                pages: pages[i],
-                static_assets: statics[i],
-                bots: bots[i],
-                duration_count: d_count[i],
-                duration_sum_us: d_sum[i],
-                duration_max_us: d_max[i],
-            },
-        );
+        let values = std::array::from_fn(|c| counters[c][i]);
+        rollups.insert_minute(minute, MinuteCounts::from_array(values));
     }
     read_hours(&table_file(dir, "hours", date, generation), &mut rollups)?;
     read_days(&table_file(dir, "days", date, generation), &mut rollups)?;

@@ -27,8 +27,8 @@ pub use ingest::{
 };
 pub use input::{Compression, Input, expand, open};
 pub use partial::{
-    COUNTER_COLUMNS, NULL_PARTITION, Partial, ROW_GROUP_ROWS, merge_into, partial_frame,
-    partials_of, read_partials, write_partial, write_partials,
+    NULL_PARTITION, Partial, ROW_GROUP_ROWS, merge_into, partial_frame, partials_of, read_partials,
+    write_partial, write_partials,
 };
 pub use rollup::{
     DailyPeak, DaySketches, HLL_LG_K, HourSketches, KLL_K, MinuteCounts, Rollups, TOP_MAP_SIZE,

@@ -5,7 +5,7 @@
 //! its `grain`, and fills the columns of that grain (the others are null):
 //! - `minute`: `time` is the minute; the dataset's Int64 counters (`requests`, `bytes`,
 //!   `status_1xx`…`status_5xx`, `pages`, `static_assets`, `bots`, `duration_count`,
-//!   `duration_sum_us`, `duration_max_us`);
+//!   `duration_sum_us`, `duration_max_us`: [`MinuteCounts::COLUMNS`]);
 //! - `hour`: `time` is the hour; `visitors_hll` and `hosts_hll` (HLL_8, lgK 12, values
 //!   hashed as raw bytes) and `durations_ms_kll` (KLL doubles, k 1000), as binary;
 //! - `day`: `time` is the day; `paths_frequent` and `user_agents_frequent` (frequent-items
@@ -44,55 +44,6 @@ pub const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
 /// Rows per Parquet row group. Hour rows carry up to about 12 KB of sketches, so a group
 /// stays near 100 MB at most, the size Spark reads in one task.
 pub const ROW_GROUP_ROWS: usize = 8_192;
-
-/// The Int64 counter columns of `minute` rows, in [`MinuteCounts`] order.
-pub const COUNTER_COLUMNS: [&str; 13] = [
-    "requests",
-    "bytes",
-    "status_1xx",
-    "status_2xx",
-    "status_3xx",
-    "status_4xx",
-    "status_5xx",
-    "pages",
-    "static_assets",
-    "bots",
-    "duration_count",
-    "duration_sum_us",
-    "duration_max_us",
-];
-
-fn counters(c: &MinuteCounts) -> [i64; 13] {
-    [
-        c.requests,
-        c.bytes,
-        c.status[0],
-        c.status[1],
-        c.status[2],
-        c.status[3],
-        c.status[4],
-        c.pages,
-        c.static_assets,
-        c.bots,
-        c.duration_count,
-        c.duration_sum_us,
-        c.duration_max_us,
-    ]
-}
-
-fn from_counters(v: [i64; 13]) -> MinuteCounts {
-    MinuteCounts {
-        requests: v[0],
-        bytes: v[1],
-        status: [v[2], v[3], v[4], v[5], v[6]],
-        pages: v[7],
-        static_assets: v[8],
-        bots: v[9],
-        duration_count: v[10],
-        duration_sum_us: v[11],
-        duration_max_us: v[12],
-    }
-}
 
 /// One input's rollups and its manifest entry.
 #[derive(Debug, Clone)]
@@ -192,7 +143,7 @@ struct Rows {
     source: Vec<String>,
     grain: Vec<&'static str>,
     time: Vec<Option<i64>>,
-    counters: [Vec<Option<i64>>; 13],
+    counters: [Vec<Option<i64>>; MinuteCounts::COLUMNS.len()],
     visitors: Vec<Option<Vec<u8>>>,
     hosts: Vec<Option<Vec<u8>>>,
     durations: Vec<Option<Vec<u8>>>,
@@ -231,7 +182,7 @@ impl Rows {
         }
         for (m, c) in rollups.iter() {
             self.push(source, "minute", Some(m));
-            for (col, v) in self.counters.iter_mut().zip(counters(c)) {
+            for (col, v) in self.counters.iter_mut().zip(c.to_array()) {
                 *col.last_mut().expect("just pushed") = Some(v);
             }
         }
@@ -263,7 +214,7 @@ impl Rows {
             Column::new("grain".into(), self.grain),
             time,
         ];
-        for (name, col) in COUNTER_COLUMNS.iter().zip(self.counters) {
+        for (name, col) in MinuteCounts::COLUMNS.iter().zip(self.counters) {
             columns.push(Column::new((*name).into(), col));
         }
         columns.extend([
@@ -433,7 +384,7 @@ fn read_partial_file(path: &Path, builders: &mut BTreeMap<String, Builder>) -> R
     let inputs = strings(&df, "input", path)?;
     let time_ok = optional_ints(&df, "time", path)?;
     let time = times(&df, "time", path)?;
-    let counters: Vec<Vec<Option<i64>>> = COUNTER_COLUMNS
+    let counters: Vec<Vec<Option<i64>>> = MinuteCounts::COLUMNS
         .iter()
         .map(|n| optional_ints(&df, n, path))
         .collect::<Result<_>>()?;
@@ -480,7 +431,7 @@ fn read_partial_file(path: &Path, builders: &mut BTreeMap<String, Builder>) -> R
             }
             "minute" => {
                 let v = std::array::from_fn(|i| counters[i][row].unwrap_or(0));
-                b.rollups.insert_minute(t, from_counters(v));
+                b.rollups.insert_minute(t, MinuteCounts::from_array(v));
             }
             "hour" => {
                 let hll =

@@ -48,6 +48,59 @@ pub struct MinuteCounts {
 }
 
 impl MinuteCounts {
+    /// Column names of the counters in stored tables (the dataset's `minutes`, partials'
+    /// `minute` rows), in the order of [`MinuteCounts::to_array`].
+    pub const COLUMNS: [&str; 13] = [
+        "requests",
+        "bytes",
+        "status_1xx",
+        "status_2xx",
+        "status_3xx",
+        "status_4xx",
+        "status_5xx",
+        "pages",
+        "static_assets",
+        "bots",
+        "duration_count",
+        "duration_sum_us",
+        "duration_max_us",
+    ];
+
+    /// The counters in [`MinuteCounts::COLUMNS`] order.
+    pub fn to_array(&self) -> [i64; 13] {
+        let s = self.status;
+        [
+            self.requests,
+            self.bytes,
+            s[0],
+            s[1],
+            s[2],
+            s[3],
+            s[4],
+            self.pages,
+            self.static_assets,
+            self.bots,
+            self.duration_count,
+            self.duration_sum_us,
+            self.duration_max_us,
+        ]
+    }
+
+    /// Counters from [`MinuteCounts::COLUMNS`] order.
+    pub fn from_array(v: [i64; 13]) -> MinuteCounts {
+        MinuteCounts {
+            requests: v[0],
+            bytes: v[1],
+            status: [v[2], v[3], v[4], v[5], v[6]],
+            pages: v[7],
+            static_assets: v[8],
+            bots: v[9],
+            duration_count: v[10],
+            duration_sum_us: v[11],
+            duration_max_us: v[12],
+        }
+    }
+
     /// Adds one record's counts.
     pub fn add(&mut self, record: &Record<'_>, kind: Kind) {
         self.requests += 1;
