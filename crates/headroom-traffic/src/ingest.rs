@@ -526,6 +526,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_empty_input_counts_no_lines_and_unreadable_ones_still_fail() {
+        let tmp = tempfile::tempdir().unwrap();
+        let empty = tmp.path().join("empty.log");
+        std::fs::File::create(&empty).unwrap();
+        let out = ingest(&[Input::File(empty)], &IngestConfig::default()).unwrap();
+        assert_eq!(out.lines.lines_read, 0);
+        assert_eq!(out.files[0].format, "-");
+        assert!(out.rollups.is_empty());
+        let garbage = tmp.path().join("garbage.log");
+        std::fs::write(&garbage, "not a log line\n").unwrap();
+        let err = ingest(&[Input::File(garbage)], &IngestConfig::default()).unwrap_err();
+        assert!(matches!(err, Error::UnknownFormat { .. }), "{err}");
+    }
+
+    #[test]
     fn every_line_is_parsed_or_rejected() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("mixed.log");
