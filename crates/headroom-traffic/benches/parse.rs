@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use headroom_traffic::{LogFormat, Rollups};
+use headroom_traffic::{LogFormat, RollupBuilder};
 
 /// The non-empty lines of a bundled log under `data/logs/`.
 fn read_lines(name: &str) -> Vec<Vec<u8>> {
@@ -43,13 +43,13 @@ fn bench(c: &mut Criterion) {
     let combined = LogFormat::from_spec("combined").expect("preset");
     group.bench_function("parse+rollup/combined", |b| {
         b.iter(|| {
-            let mut rollups = Rollups::default();
+            let mut rollups = RollupBuilder::default();
             for line in &lines {
                 if let Ok(r) = combined.parse(black_box(line)) {
                     rollups.add(&r);
                 }
             }
-            rollups.len()
+            rollups.finish().len()
         })
     });
     group.finish();

@@ -57,32 +57,6 @@ static BOTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("bot markers compile")
 });
 
-/// Remembers the last user agent's verdict: consecutive requests mostly come from the
-/// same client, and the automaton pass over a 100-byte agent is a hot spot.
-#[derive(Debug, Clone, Default)]
-pub struct Classifier {
-    last_agent: Vec<u8>,
-    last_is_bot: bool,
-}
-
-impl Classifier {
-    /// [`classify`], with the bot verdict reused while the user agent repeats.
-    pub fn classify(&mut self, path: &[u8], user_agent: &[u8]) -> Kind {
-        if self.last_agent != user_agent {
-            self.last_is_bot = is_bot(user_agent);
-            self.last_agent.clear();
-            self.last_agent.extend_from_slice(user_agent);
-        }
-        if self.last_is_bot {
-            Kind::Bot
-        } else if is_static(path) {
-            Kind::Static
-        } else {
-            Kind::Page
-        }
-    }
-}
-
 /// Classifies a request by its path and user agent.
 pub fn classify(path: &[u8], user_agent: &[u8]) -> Kind {
     if is_bot(user_agent) {
@@ -127,16 +101,5 @@ mod tests {
         assert_eq!(classify(b"/style.css", googlebot), Kind::Bot);
         assert_eq!(classify(b"/", b"curl/7.54.0"), Kind::Bot);
         assert_eq!(classify(b"/", b""), Kind::Page);
-    }
-
-    #[test]
-    fn the_cached_classifier_agrees_with_the_plain_one() {
-        let agents: [&[u8]; 3] = [b"Mozilla/5.0", b"curl/7.54.0", b""];
-        let paths: [&[u8]; 2] = [b"/a.js", b"/a"];
-        let mut cached = Classifier::default();
-        for i in 0..60 {
-            let (path, agent) = (paths[i % 2], agents[(i / 3) % 3]);
-            assert_eq!(cached.classify(path, agent), classify(path, agent));
-        }
     }
 }

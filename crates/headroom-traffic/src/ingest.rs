@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use serde::{Deserialize, Serialize};
 
 use crate::input::{Compression, Input, open};
-use crate::rollup::Rollups;
+use crate::rollup::{RollupBuilder, Rollups};
 use crate::{Error, Result};
 use headroom_logformat::Reject;
 use headroom_logformat::{LogFormat, PRESETS};
@@ -135,7 +135,7 @@ struct Unit {
 
 /// What one unit produced; sample line numbers count from the unit's first line.
 struct Part {
-    rollups: Rollups,
+    rollups: RollupBuilder,
     lines_read: u64,
     lines_parsed: u64,
     rejected: BTreeMap<Reject, u64>,
@@ -204,7 +204,7 @@ pub fn ingest_each(inputs: &[Input], config: &IngestConfig) -> Result<Vec<(Rollu
             }
             lines.lines_read += part.lines_read;
             lines.lines_parsed += part.lines_parsed;
-            rollups.absorb(part.rollups);
+            rollups.absorb(part.rollups.finish());
             format = format.or(part.sniffed.map(|f| f.0));
         }
         let report = FileReport {
@@ -371,7 +371,7 @@ fn run_units(
 fn run_unit(input: &Input, plan: &Plan, unit: &Unit, config: &IngestConfig) -> Result<Part> {
     let name = &plan.name;
     let mut part = Part {
-        rollups: Rollups::default(),
+        rollups: RollupBuilder::default(),
         lines_read: 0,
         lines_parsed: 0,
         rejected: BTreeMap::new(),

@@ -13,7 +13,7 @@ mod summary;
 
 use std::path::PathBuf;
 
-pub use classify::{BOT_MARKERS, Classifier, Kind, STATIC_EXTENSIONS, classify, is_bot, is_static};
+pub use classify::{BOT_MARKERS, Kind, STATIC_EXTENSIONS, classify, is_bot, is_static};
 pub use dataset::{
     IngestOutcome, MANIFEST_FILE, Manifest, ManifestEntry, SUMMARY_FILE, TABLES, ingest_into,
     read_manifest, read_rollups, read_summary, write_atomic,
@@ -31,8 +31,8 @@ pub use partial::{
     write_partial, write_partials,
 };
 pub use rollup::{
-    DailyPeak, DaySketches, HLL_LG_K, HourSketches, KLL_K, MinuteCounts, Rollups, TOP_MAP_SIZE,
-    union, visitor_key,
+    DailyPeak, DaySketches, HLL_LG_K, HourSketches, KLL_K, MinuteCounts, RollupBuilder, Rollups,
+    TOP_MAP_SIZE, union, visitor_key,
 };
 pub use summary::{Durations, Period, StatusMix, Summary, TOP_N, Top, TopItem, VISITOR_DEFINITION};
 
