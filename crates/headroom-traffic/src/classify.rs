@@ -59,7 +59,13 @@ static BOTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
 
 /// Classifies a request by its path and user agent.
 pub fn classify(path: &[u8], user_agent: &[u8]) -> Kind {
-    if is_bot(user_agent) {
+    kind(is_bot(user_agent), path)
+}
+
+/// Classifies a request whose agent's bot verdict is already known (the ingest keeps one
+/// per distinct agent).
+pub(crate) fn kind(bot: bool, path: &[u8]) -> Kind {
+    if bot {
         Kind::Bot
     } else if is_static(path) {
         Kind::Static

@@ -13,7 +13,7 @@ use datasketches::hll::{HllSketch, HllType, HllUnion};
 use datasketches::kll::{KllFloat, KllSketch};
 use serde::{Deserialize, Serialize};
 
-use crate::classify::{Kind, is_bot, is_static};
+use crate::classify::{Kind, is_bot, kind};
 use headroom_logformat::Record;
 use headroom_logformat::time::{DAY, HOUR, MINUTE};
 
@@ -360,13 +360,7 @@ impl RollupBuilder {
                 self.paths.insert(record.path.into(), 1);
             }
         }
-        let kind = if bot {
-            Kind::Bot
-        } else if is_static(record.path) {
-            Kind::Static
-        } else {
-            Kind::Page
-        };
+        let kind = kind(bot, record.path);
         let minute = record.unix_s.div_euclid(MINUTE) * MINUTE;
         if self.minute.0 != minute {
             self.flush_minute();
