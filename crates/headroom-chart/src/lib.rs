@@ -72,6 +72,59 @@ where
         .map_err(draw_err)
 }
 
+/// A month-indexed chart's y axis: its top, label-area width, description and labels.
+pub(crate) struct MonthY<'a> {
+    pub top: f64,
+    pub label_area: u32,
+    pub desc: &'a str,
+    pub format: &'a dyn Fn(&f64) -> String,
+}
+
+/// The frame every month-indexed chart (servers, month lines) shares: the caption, one
+/// slot per month centred on its index, month labels below, a light horizontal grid.
+pub(crate) fn month_axes<'a, 'b>(
+    root: &'a plotters::drawing::DrawingArea<
+        plotters::backend::SVGBackend<'b>,
+        plotters::coord::Shift,
+    >,
+    title: &str,
+    months: &'a [String],
+    y: &MonthY<'_>,
+) -> Result<
+    plotters::chart::ChartContext<
+        'a,
+        plotters::backend::SVGBackend<'b>,
+        plotters::coord::cartesian::Cartesian2d<
+            plotters::coord::types::RangedCoordf64,
+            plotters::coord::types::RangedCoordf64,
+        >,
+    >,
+> {
+    use plotters::chart::ChartBuilder;
+    use plotters::style::RGBColor;
+    let n = months.len();
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT_FAMILY, 24))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(y.label_area)
+        .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..y.top)
+        .map_err(draw_err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n.min(12))
+        .x_label_formatter(&|x| month_label(months, *x))
+        .y_label_formatter(y.format)
+        .y_desc(y.desc)
+        .label_style((FONT_FAMILY, 16))
+        .axis_desc_style((FONT_FAMILY, 17))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(draw_err)?;
+    Ok(chart)
+}
+
 /// The label of a month axis at `x`: the month whose index `x` is, or nothing between.
 pub(crate) fn month_label(months: &[String], x: f64) -> String {
     let i = x.round();

@@ -54,25 +54,13 @@ pub fn servers_chart(chart: &ServersChart<'_>) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        let mut c = ChartBuilder::on(&root)
-            .caption(chart.title, (font::FONT_FAMILY, 24))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(56)
-            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..y_top)
-            .map_err(draw_err)?;
-        let months = chart.months;
-        c.configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n.min(12))
-            .x_label_formatter(&|x| crate::month_label(months, *x))
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .y_desc("servers")
-            .label_style((font::FONT_FAMILY, 16))
-            .axis_desc_style((font::FONT_FAMILY, 17))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(draw_err)?;
+        let y = crate::MonthY {
+            top: y_top,
+            label_area: 56,
+            desc: "servers",
+            format: &|y| format!("{y:.0}"),
+        };
+        let mut c = crate::month_axes(&root, chart.title, chart.months, &y)?;
         for (t, tier) in chart.tiers.iter().enumerate() {
             let (r, g, b) = PALETTE[t % PALETTE.len()];
             let colour = RGBColor(r, g, b);

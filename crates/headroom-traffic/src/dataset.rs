@@ -349,16 +349,32 @@ fn read_partition(dir: &Path, date: &str, generation: u64) -> Result<Rollups> {
 
 /// An integer (or Datetime) column as i64; nulls read as 0.
 pub(crate) fn int_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
+    Ok(optional_ints(df, name, path)?
+        .into_iter()
+        .map(|v| v.unwrap_or(0))
+        .collect())
+}
+
+/// An integer (or Datetime) column as i64, nulls kept.
+pub(crate) fn optional_ints(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Option<i64>>> {
     let col = df
         .column(name)
         .and_then(|c| c.cast(&DataType::Int64))
         .map_err(|e| parquet_error(path, e))?;
     let ca = col.i64().map_err(|e| parquet_error(path, e))?;
-    Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
+    Ok(ca.iter().collect())
 }
 
-/// A Datetime column (any unit) as Unix seconds.
+/// A Datetime column (any unit) as Unix seconds; nulls read as 0.
 pub(crate) fn times(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
+    Ok(optional_times(df, name, path)?
+        .into_iter()
+        .map(|v| v.unwrap_or(0))
+        .collect())
+}
+
+/// A Datetime column (any unit) as Unix seconds, nulls kept.
+pub(crate) fn optional_times(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Option<i64>>> {
     // Other writers pick other units (Spark: microseconds); the cast converts.
     let utc_ms = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
     let col = df
@@ -367,7 +383,7 @@ pub(crate) fn times(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>>
         .and_then(|c| c.cast(&DataType::Int64))
         .map_err(|e| parquet_error(path, e))?;
     let ca = col.i64().map_err(|e| parquet_error(path, e))?;
-    Ok(ca.iter().map(|v| v.unwrap_or(0).div_euclid(1000)).collect())
+    Ok(ca.iter().map(|v| v.map(|ms| ms.div_euclid(1000))).collect())
 }
 
 pub(crate) fn blobs(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Vec<u8>>> {

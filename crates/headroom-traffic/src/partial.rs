@@ -30,8 +30,9 @@ use datasketches::kll::KllSketch;
 use polars::prelude::*;
 
 use crate::dataset::{
-    MANIFEST_FILE, Manifest, ManifestEntry, blobs, commit, fingerprint, io_error, parquet_error,
-    read_frame, read_manifest, read_summary, sketch_error, temp_sibling, times,
+    MANIFEST_FILE, Manifest, ManifestEntry, blobs, commit, fingerprint, io_error, optional_ints,
+    optional_times, parquet_error, read_frame, read_manifest, read_summary, sketch_error,
+    temp_sibling,
 };
 use crate::ingest::{IngestConfig, ingest_each};
 use crate::input::Input;
@@ -152,50 +153,80 @@ struct Rows {
     input: Vec<Option<String>>,
 }
 
+/// What one row fills besides its key; what it leaves out is null.
+#[derive(Default)]
+struct Cells {
+    counters: Option<[i64; MinuteCounts::COLUMNS.len()]>,
+    /// Visitors HLL, hosts HLL, durations KLL.
+    hour: Option<[Vec<u8>; 3]>,
+    /// Paths and user agents frequent items.
+    day: Option<[Vec<u8>; 2]>,
+    input: Option<String>,
+}
+
 impl Rows {
-    fn push(&mut self, source: &str, grain: &'static str, time: Option<i64>) {
+    fn push(&mut self, source: &str, grain: &'static str, time: Option<i64>, cells: Cells) {
         self.source.push(source.to_owned());
         self.grain.push(grain);
         self.time.push(time);
-        let counts = (grain == "minute").then_some(());
-        for col in &mut self.counters {
-            col.push(counts.map(|()| 0));
+        for (i, col) in self.counters.iter_mut().enumerate() {
+            col.push(cells.counters.map(|c| c[i]));
         }
-        for col in [
-            &mut self.visitors,
-            &mut self.hosts,
-            &mut self.durations,
-            &mut self.paths,
-            &mut self.agents,
-        ] {
-            col.push(None);
-        }
-        self.input.push(None);
+        let [visitors, hosts, durations] = cells.hour.map_or([None, None, None], |h| h.map(Some));
+        self.visitors.push(visitors);
+        self.hosts.push(hosts);
+        self.durations.push(durations);
+        let [paths, agents] = cells.day.map_or([None, None], |d| d.map(Some));
+        self.paths.push(paths);
+        self.agents.push(agents);
+        self.input.push(cells.input);
     }
 
     fn add(&mut self, entry: &ManifestEntry, rollups: &Rollups, with_input: bool) {
         let source = entry.xxh3_128.as_str();
         if with_input {
-            self.push(source, "input", None);
             let json = serde_json::to_string(entry).expect("an entry serialises");
-            *self.input.last_mut().expect("just pushed") = Some(json);
+            let input = Some(json);
+            self.push(
+                source,
+                "input",
+                None,
+                Cells {
+                    input,
+                    ..Cells::default()
+                },
+            );
         }
         for (m, c) in rollups.iter() {
-            self.push(source, "minute", Some(m));
-            for (col, v) in self.counters.iter_mut().zip(c.to_array()) {
-                *col.last_mut().expect("just pushed") = Some(v);
-            }
+            let counters = Some(c.to_array());
+            self.push(
+                source,
+                "minute",
+                Some(m),
+                Cells {
+                    counters,
+                    ..Cells::default()
+                },
+            );
         }
         for (h, s) in rollups.hours() {
-            self.push(source, "hour", Some(h));
-            *self.visitors.last_mut().expect("just pushed") = Some(s.visitors.serialize());
-            *self.hosts.last_mut().expect("just pushed") = Some(s.hosts.serialize());
-            *self.durations.last_mut().expect("just pushed") = Some(s.durations_ms.serialize());
+            let sketches = [
+                s.visitors.serialize(),
+                s.hosts.serialize(),
+                s.durations_ms.serialize(),
+            ];
+            let cells = Cells {
+                hour: Some(sketches),
+                ..Cells::default()
+            };
+            self.push(source, "hour", Some(h), cells);
         }
         for (d, s) in rollups.days() {
-            self.push(source, "day", Some(d));
-            *self.paths.last_mut().expect("just pushed") = Some(s.paths.serialize());
-            *self.agents.last_mut().expect("just pushed") = Some(s.agents.serialize());
+            let cells = Cells {
+                day: Some([s.paths.serialize(), s.agents.serialize()]),
+                ..Cells::default()
+            };
+            self.push(source, "day", Some(d), cells);
         }
     }
 
@@ -368,22 +399,12 @@ fn strings(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Option<String>
     Ok(ca.iter().map(|v| v.map(str::to_owned)).collect())
 }
 
-fn optional_ints(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Option<i64>>> {
-    let col = df
-        .column(name)
-        .and_then(|c| c.cast(&DataType::Int64))
-        .map_err(|e| parquet_error(path, e))?;
-    let ca = col.i64().map_err(|e| parquet_error(path, e))?;
-    Ok(ca.iter().collect())
-}
-
 fn read_partial_file(path: &Path, builders: &mut BTreeMap<String, Builder>) -> Result<()> {
     let df = read_frame(path)?;
     let sources = strings(&df, "source", path)?;
     let grains = strings(&df, "grain", path)?;
     let inputs = strings(&df, "input", path)?;
-    let time_ok = optional_ints(&df, "time", path)?;
-    let time = times(&df, "time", path)?;
+    let time = optional_times(&df, "time", path)?;
     let counters: Vec<Vec<Option<i64>>> = MinuteCounts::COLUMNS
         .iter()
         .map(|n| optional_ints(&df, n, path))
@@ -410,14 +431,13 @@ fn read_partial_file(path: &Path, builders: &mut BTreeMap<String, Builder>) -> R
             seen: BTreeSet::new(),
             first_file: path.to_owned(),
         });
-        let t = time[row];
-        if grain != "input" && time_ok[row].is_none() {
-            return Err(bad(row, format!("a {grain} row without a time")));
-        }
-        if !b
-            .seen
-            .insert((grain.clone(), if grain == "input" { 0 } else { t }))
-        {
+        // Input rows have no time; every other row needs one.
+        let t = match (time[row], grain == "input") {
+            (Some(t), _) => t,
+            (None, true) => 0,
+            (None, false) => return Err(bad(row, format!("a {grain} row without a time"))),
+        };
+        if !b.seen.insert((grain.clone(), t)) {
             continue;
         }
         match grain.as_str() {
