@@ -5,9 +5,15 @@ Copy k of the 10,000 lines is shifted k × SHIFT seconds later and its client ad
 moved to another /8 (first octet + k), so hosts and visitors grow with the copies the way
 a real service's would. SHIFT defaults to 37 s: 400 copies then make 4 million lines over
 about four days, a busy log; SHIFT=86400 spreads them over 400 days instead.
-Usage: make-big-log.py COPIES OUT [SHIFT]
+
+ORDER=copies (the default) writes the copies one after another, so the log runs through
+its days COPIES times: the worst case for locality, since every copy revisits every
+minute, hour and day. ORDER=time sorts all lines by time (stable), the way a web server
+writes its log; the bundled log itself is sorted by minute only.
+Usage: [ORDER=copies|time] make-big-log.py COPIES OUT [SHIFT]
 """
 import datetime as dt
+import os
 import re
 import sys
 
@@ -27,19 +33,33 @@ def main():
         host, rest = line.split(b" ", 1)
         pre, post = rest[: m.start() - len(host) - 1], rest[m.end() - len(host) - 1 :]
         parsed.append((host, pre, t, zone, post))
-    with open(out, "wb") as f:
-        for k in range(copies):
-            shift = dt.timedelta(seconds=k * shift_s)
-            buf = []
-            for host, pre, t, zone, post in parsed:
-                parts = host.split(b".")
-                if len(parts) == 4 and parts[0].isdigit():
-                    parts[0] = str((int(parts[0]) - 1 + k) % 223 + 1).encode()
-                    host = b".".join(parts)
-                stamp = (t + shift).strftime("%d/%b/%Y:%H:%M:%S").encode()
-                buf.append(b"%s %s[%s %s]%s\n" % (host, pre, stamp, zone, post))
-            f.write(b"".join(buf))
+    def copy(k):
+        shift = dt.timedelta(seconds=k * shift_s)
+        for host, pre, t, zone, post in parsed:
+            parts = host.split(b".")
+            if len(parts) == 4 and parts[0].isdigit():
+                parts[0] = str((int(parts[0]) - 1 + k) % 223 + 1).encode()
+                host = b".".join(parts)
+            stamp = (t + shift).strftime("%d/%b/%Y:%H:%M:%S").encode()
+            yield t + shift, b"%s %s[%s %s]%s\n" % (host, pre, stamp, zone, post)
 
+    order = os.environ.get("ORDER", "copies")
+    if order == "copies":
+        lines = (line for k in range(copies) for _, line in copy(k))
+    elif order == "time":
+        stamped = [x for k in range(copies) for x in copy(k)]
+        stamped.sort(key=lambda x: x[0])
+        lines = (line for _, line in stamped)
+    else:
+        sys.exit(f"ORDER must be copies or time, not {order}")
+    with open(out, "wb") as f:
+        buf = []
+        for line in lines:
+            buf.append(line)
+            if len(buf) == 65536:
+                f.write(b"".join(buf))
+                buf.clear()
+        f.write(b"".join(buf))
 
 if __name__ == "__main__":
     main()

@@ -7,6 +7,8 @@
 //! in GoAccess. Lines that cannot be a request are rejected with a reason.
 
 use std::fmt;
+
+use memchr::memchr;
 use std::sync::LazyLock;
 
 use crate::format::{Field, Item, LogFormat, Pattern, TimeItem, TimeSpec, Unit};
@@ -405,12 +407,11 @@ fn month_number(m: &[u8]) -> Option<u32> {
 /// Index of the quote that ends a quoted field, skipping `\"` and `\\` escapes.
 fn find_closing_quote(s: &[u8]) -> Option<usize> {
     let mut i = 0;
-    while i < s.len() {
-        match s[i] {
-            b'\\' => i += 2,
-            b'"' => return Some(i),
-            _ => i += 1,
+    while let Some(j) = memchr::memchr2(b'"', b'\\', s.get(i..)?) {
+        if s[i + j] == b'"' {
+            return Some(i + j);
         }
+        i += j + 2;
     }
     None
 }
@@ -454,10 +455,6 @@ fn parse_digits(s: &[u8]) -> Option<u64> {
     s.iter().try_fold(0u64, |acc, &b| {
         b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0'))
     })
-}
-
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
 }
 
 fn trim_end(s: &[u8]) -> &[u8] {

@@ -109,6 +109,8 @@ pub struct Progress {
     pub bytes: AtomicU64,
 }
 
+/// Bytes read at a time for the line loop (files bypass their `BufReader` at this size).
+const READ_BYTES: usize = 1 << 20;
 /// How many lines a worker reads between updates of the shared [`Progress`].
 const PROGRESS_EVERY: u64 = 1 << 16;
 
@@ -424,7 +426,10 @@ fn run_unit(input: &Input, plan: &Plan, unit: &Unit, config: &IngestConfig) -> R
     for line in &head {
         handle(line, &mut part)?;
     }
-    let mut buf = Vec::with_capacity(4096);
+    // Lines are parsed where they lie in a large buffer (no copy per line); a partial
+    // line at the end moves to the front before the next read.
+    let mut buf = vec![0u8; READ_BYTES];
+    let (mut start, mut end) = (0, 0);
     let (mut lines_since, mut bytes_since) = (0u64, 0u64);
     let report = |lines: &mut u64, bytes: &mut u64| {
         if let Some(p) = &config.progress {
@@ -432,25 +437,49 @@ fn run_unit(input: &Input, plan: &Plan, unit: &Unit, config: &IngestConfig) -> R
             p.bytes.fetch_add(std::mem::take(bytes), Ordering::Relaxed);
         }
     };
-    while remaining > 0 {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|source| Error::Read {
-                input: name.clone(),
-                after_line: part.lines_read,
-                source,
-            })?;
+    'read: while remaining > 0 {
+        while let Some(nl) = memchr::memchr(b'\n', &buf[start..end]) {
+            let n = nl + 1;
+            handle(&buf[start..start + n], &mut part)?;
+            start += n;
+            remaining = remaining.saturating_sub(n as u64);
+            lines_since += 1;
+            bytes_since += n as u64;
+            if lines_since == PROGRESS_EVERY {
+                report(&mut lines_since, &mut bytes_since);
+            }
+            if remaining == 0 {
+                break 'read;
+            }
+        }
+        buf.copy_within(start..end, 0);
+        (start, end) = (0, end - start);
+        if end == buf.len() {
+            // One line longer than the buffer: make room for the rest of it.
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = loop {
+            match reader.read(&mut buf[end..]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                result => {
+                    break result.map_err(|source| Error::Read {
+                        input: name.clone(),
+                        after_line: part.lines_read,
+                        source,
+                    })?;
+                }
+            }
+        };
         if n == 0 {
+            // The last line, without its newline (a truncated file).
+            if end > 0 {
+                handle(&buf[..end], &mut part)?;
+                lines_since += 1;
+                bytes_since += end as u64;
+            }
             break;
         }
-        remaining = remaining.saturating_sub(n as u64);
-        handle(&buf, &mut part)?;
-        lines_since += 1;
-        bytes_since += n as u64;
-        if lines_since == PROGRESS_EVERY {
-            report(&mut lines_since, &mut bytes_since);
-        }
+        end += n;
     }
     report(&mut lines_since, &mut bytes_since);
     Ok(part)
