@@ -9,4 +9,4 @@ mod parse;
 pub mod time;
 
 pub use format::{FormatError, LogFormat, PRESETS};
-pub use parse::{Record, Reject, parse_clf_time, parse_time_any};
+pub use parse::{Parser, Record, Reject, parse_clf_time, parse_time_any};

@@ -128,6 +128,22 @@ impl LogFormat {
     /// Parses a line and also says whether every field of the format matched (used to
     /// tell formats apart when sniffing).
     pub fn parse_full<'a>(&self, line: &'a [u8]) -> Result<(Record<'a>, bool), Reject> {
+        self.parse_with(line, None)
+    }
+
+    /// A parser for a stream of lines of this format.
+    pub fn parser(&self) -> Parser<'_> {
+        Parser {
+            format: self,
+            time: TimeCache::default(),
+        }
+    }
+
+    fn parse_with<'a>(
+        &self,
+        line: &'a [u8],
+        cache: Option<&mut TimeCache>,
+    ) -> Result<(Record<'a>, bool), Reject> {
         let line = trim_end(line);
         if line.iter().all(u8::is_ascii_whitespace) {
             return Err(Reject::Blank);
@@ -137,13 +153,65 @@ impl LogFormat {
         }
         match self {
             LogFormat::Ltsv => parse_ltsv(line),
-            LogFormat::Pattern(p) => p.parse(line),
+            LogFormat::Pattern(p) => p.parse(line, cache),
         }
     }
 }
 
+/// Parses the lines of one stream with a [`LogFormat`], remembering the previous
+/// line's timestamp: consecutive lines mostly share it, and comparing its bytes is
+/// cheaper than reading the date again (which measured 8% of an ingest). Results are
+/// those of [`LogFormat::parse`], line for line.
+#[derive(Debug, Clone)]
+pub struct Parser<'f> {
+    format: &'f LogFormat,
+    time: TimeCache,
+}
+
+impl Parser<'_> {
+    /// Parses one line, as [`LogFormat::parse`] does.
+    pub fn parse<'a>(&mut self, line: &'a [u8]) -> Result<Record<'a>, Reject> {
+        self.format
+            .parse_with(line, Some(&mut self.time))
+            .map(|(record, _)| record)
+    }
+}
+
+/// The last timestamp read: which time field, the bytes it used plus the one after
+/// them (every time reader looks at most one byte past what it uses, so equal bytes
+/// read the same), and the result.
+#[derive(Debug, Clone, Default)]
+struct TimeCache {
+    item: usize,
+    bytes: Vec<u8>,
+    read: Option<(i64, usize)>,
+}
+
+impl TimeCache {
+    fn get(&self, item: usize, rest: &[u8]) -> Option<(i64, usize)> {
+        let (_, used) = self.read?;
+        let same = self.item == item
+            && rest.starts_with(&self.bytes)
+            // At the end of the line last time: it must end there again.
+            && (self.bytes.len() > used || rest.len() == used);
+        same.then_some(self.read?)
+    }
+
+    fn put(&mut self, item: usize, rest: &[u8], read: (i64, usize)) {
+        self.item = item;
+        self.bytes.clear();
+        self.bytes
+            .extend_from_slice(&rest[..(read.1 + 1).min(rest.len())]);
+        self.read = Some(read);
+    }
+}
+
 impl Pattern {
-    fn parse<'a>(&self, line: &'a [u8]) -> Result<(Record<'a>, bool), Reject> {
+    fn parse<'a>(
+        &self,
+        line: &'a [u8],
+        mut cache: Option<&mut TimeCache>,
+    ) -> Result<(Record<'a>, bool), Reject> {
         let mut r = Record::default();
         let (mut have_time, mut have_status) = (false, false);
         let mut pos = 0;
@@ -161,15 +229,25 @@ impl Pattern {
                     }
                 }
                 Item::Field(Field::Time(spec)) => {
-                    let dot_follows =
-                        matches!(items.get(i + 1), Some(Item::Lit(l)) if l.starts_with(b"."));
-                    let (t, used) = parse_time_then(spec, &line[pos..], dot_follows).ok_or(
-                        if pos >= line.len() {
-                            Reject::MissingTimestamp
-                        } else {
-                            Reject::BadTimestamp
-                        },
-                    )?;
+                    let rest = &line[pos..];
+                    let cached = cache.as_deref().and_then(|c| c.get(i, rest));
+                    let (t, used) = match cached {
+                        Some(read) => read,
+                        None => {
+                            let dot_follows = matches!(items.get(i + 1), Some(Item::Lit(l)) if l.starts_with(b"."));
+                            let read = parse_time_then(spec, rest, dot_follows).ok_or(
+                                if pos >= line.len() {
+                                    Reject::MissingTimestamp
+                                } else {
+                                    Reject::BadTimestamp
+                                },
+                            )?;
+                            if let Some(c) = cache.as_deref_mut() {
+                                c.put(i, rest, read);
+                            }
+                            read
+                        }
+                    };
                     r.unix_s = t;
                     have_time = true;
                     pos += used;
@@ -655,6 +733,48 @@ mod proptests {
             prop_assert_eq!(r.status, status);
             prop_assert_eq!(r.bytes, bytes.unwrap_or(0));
             prop_assert_eq!(r.user_agent, ua.as_bytes());
+        }
+
+        /// A `Parser` remembers the previous timestamp; its results are those of
+        /// `parse`, line for line, whatever the lines before. The times are drawn from
+        /// a few that share prefixes (another zone, a longer epoch, a fraction, the
+        /// line ending right after the time), so that most lines repeat one and the
+        /// near misses come up.
+        #[test]
+        fn a_parser_reads_every_line_as_parse_does(
+            picks in prop::collection::vec((0usize..4, 0usize..8, 0usize..3), 0..60),
+        ) {
+            const TIMES: [&str; 8] = [
+                "17/May/2015:10:05:03 +0000",
+                "17/May/2015:10:05:03 +0900",
+                "17/May/2015:10:05:03",
+                "17/May/2015:10:05:04 +0000",
+                "1431857103",
+                "14318571035",
+                "1431857103.25",
+                "2015-05-17 10:05:03.139981",
+            ];
+            const TAILS: [&str; 3] = [" 200 5", "", " 200 -"];
+            let formats = [
+                ("common", "[{t}]"),
+                ("%h [%t] %>s %b", "[{t}]"),
+                ("%h %{sec}t %>s %b", "{t}"),
+                ("%h %{%Y-%m-%d %H:%M:%S}t.%{usec_frac}t %>s %b", "{t}"),
+            ];
+            for (spec, _) in formats {
+                let format = LogFormat::from_spec(spec).unwrap();
+                let mut parser = format.parser();
+                for &(f, t, tail) in &picks {
+                    let (other, shape) = formats[f];
+                    let time = shape.replace("{t}", TIMES[t]);
+                    let line = if other == "common" {
+                        format!("10.0.0.1 - - {time} \"GET / HTTP/1.1\"{}", TAILS[tail])
+                    } else {
+                        format!("10.0.0.1 {time}{}", TAILS[tail])
+                    };
+                    prop_assert_eq!(parser.parse(line.as_bytes()), format.parse(line.as_bytes()), "{} on {}", spec, line);
+                }
+            }
         }
 
         #[test]

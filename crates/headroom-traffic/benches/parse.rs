@@ -33,8 +33,9 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("parse/{name}"), |b| {
             b.iter(|| {
                 let mut ok = 0usize;
+                let mut parser = format.parser();
                 for line in &input {
-                    ok += usize::from(format.parse(black_box(line)).is_ok());
+                    ok += usize::from(parser.parse(black_box(line)).is_ok());
                 }
                 ok
             })
@@ -44,8 +45,9 @@ fn bench(c: &mut Criterion) {
     group.bench_function("parse+rollup/combined", |b| {
         b.iter(|| {
             let mut rollups = RollupBuilder::default();
+            let mut parser = combined.parser();
             for line in &lines {
-                if let Ok(r) = combined.parse(black_box(line)) {
+                if let Ok(r) = parser.parse(black_box(line)) {
                     rollups.add(&r);
                 }
             }

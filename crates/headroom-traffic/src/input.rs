@@ -7,6 +7,12 @@ use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
 
+/// Buffer of the readers under an ingest. Small, because the line loop reads
+/// [`crate::ingest::READ_BYTES`] at a time and such reads bypass it: it serves the
+/// format sniff and the compressed streams' headers, and a large one was a megabyte of
+/// peak memory per input for nothing.
+pub(crate) const READER_BYTES: usize = 64 << 10;
+
 /// Where log lines come from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Input {
@@ -111,7 +117,7 @@ pub fn open(input: &Input) -> Result<(Box<dyn BufRead + Send>, Compression)> {
             (Box::new(f), p.clone())
         }
     };
-    let mut reader = BufReader::with_capacity(1 << 20, raw);
+    let mut reader = BufReader::with_capacity(READER_BYTES, raw);
     let head = reader
         .fill_buf()
         .map_err(|source| Error::Io { path, source })?;
@@ -123,11 +129,11 @@ pub fn open(input: &Input) -> Result<(Box<dyn BufRead + Send>, Compression)> {
     let out: Box<dyn BufRead + Send> = match compression {
         Compression::None => Box::new(reader),
         Compression::Gzip => Box::new(BufReader::with_capacity(
-            1 << 20,
+            READER_BYTES,
             flate2::bufread::MultiGzDecoder::new(reader),
         )),
         Compression::Zstd => Box::new(BufReader::with_capacity(
-            1 << 20,
+            READER_BYTES,
             zstd::stream::read::Decoder::with_buffer(reader).map_err(|source| Error::Io {
                 path: PathBuf::from(input.name()),
                 source,
