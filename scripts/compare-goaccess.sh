@@ -5,6 +5,11 @@
 #   scripts/compare-goaccess.sh            # 400 copies of the bundled log: 4,000,000 lines
 #   COPIES=100 RUNS=3 scripts/compare-goaccess.sh   # RUNS: runs of each, medians quoted (5)
 #   SHIFT=86400 scripts/compare-goaccess.sh   # copies a day apart: 400 days of partitions
+#   ORDERS=time scripts/compare-goaccess.sh   # one layout only (default: "time copies")
+#
+# Each layout of the log is compared in turn: `time`, every line in time order as a web
+# server writes it, and `copies`, the copies one after another (the log runs through its
+# days 400 times: the worst case for headroom's locality). See make-big-log.py.
 #
 # Needs python3 (builds the log) and GoAccess (installed with apt-get when missing).
 set -euo pipefail
@@ -18,11 +23,6 @@ command -v /usr/bin/time >/dev/null 2>&1 || apt-get install -y -qq time >/dev/nu
 cargo build --release --quiet
 headroom=target/release/headroom
 
-python3 scripts/make-big-log.py "$copies" "$work/big.log" "${SHIFT:-37}"
-lines=$(wc -l <"$work/big.log")
-echo "log: $lines lines, $(du -h "$work/big.log" | cut -f1) ($copies copies of data/logs/elastic_apache_logs.log, each ${SHIFT:-37} s after the last)"
-cat "$work/big.log" >/dev/null # page cache warm for both
-
 # wall s, user s, sys s, peak RSS KiB; one line per run, RUNS runs each (the medians are
 # quoted: on a shared 2-core machine single runs vary by 10-20%). Each headroom run
 # writes a fresh dataset: re-ingesting into the same one would be a no-op.
@@ -35,6 +35,15 @@ measure() {
         /usr/bin/time -a -f '%e %U %S %M' -o "$work/$name.time" "$@" >/dev/null 2>&1
     done
 }
+
+for order in ${ORDERS:-time copies}; do
+rm -f "$work"/*.time
+ORDER=$order python3 scripts/make-big-log.py "$copies" "$work/big.log" "${SHIFT:-37}"
+lines=$(wc -l <"$work/big.log")
+echo
+echo "== log in $order order: $lines lines, $(du -h "$work/big.log" | cut -f1) ($copies copies of data/logs/elastic_apache_logs.log, each ${SHIFT:-37} s after the last)"
+cat "$work/big.log" >/dev/null # page cache warm for both
+
 measure goaccess goaccess "$work/big.log" --log-format=COMBINED --no-progress -o "$work/goaccess.json"
 measure headroom "$headroom" ingest "$work/big.log" --out "$work/ds" --format combined
 measure headroom1 "$headroom" ingest "$work/big.log" --out "$work/ds1" --format combined --threads 1
@@ -55,7 +64,7 @@ print(f"\n{'':28}{'GoAccess':>14}{'headroom -j1':>14}{'headroom':>14}{'ratio (j1
 print(f"{'lines per CPU-second':28}{ga['lps']:>14,.0f}{h1['lps']:>14,.0f}{hn['lps']:>14,.0f}{h1['lps']/ga['lps']:>14.1f}x")
 print(f"{'wall time, s':28}{ga['wall']:>14.2f}{h1['wall']:>14.2f}{hn['wall']:>14.2f}{ga['wall']/h1['wall']:>14.1f}x")
 print(f"{'CPU time, s':28}{ga['cpu']:>14.2f}{h1['cpu']:>14.2f}{hn['cpu']:>14.2f}")
-print(f"{'peak RSS, MiB':28}{ga['rss']:>14.0f}{h1['rss']:>14.0f}{hn['rss']:>14.0f}{h1['rss']/ga['rss']:>14.2f}x")
+print(f"{'peak RSS, MiB':28}{ga['rss']:>14.1f}{h1['rss']:>14.1f}{hn['rss']:>14.1f}{h1['rss']/ga['rss']:>14.3f}x")
 g = json.load(open(f"{work}/goaccess.json"))
 s = json.load(open(f"{work}/ds1/summary.json"))
 status = {x["data"][:1]: x["hits"]["count"] for x in g["status_codes"]["data"]}
@@ -74,3 +83,4 @@ for name, a, b in rows:
 print(f"\n{version}; headroom counts hosts and visitors with HLL (lgK 12, ~1.6% standard error);")
 print("GoAccess keys panel items by a 32-bit hash, so its distinct counts undercount at scale.")
 PY
+done

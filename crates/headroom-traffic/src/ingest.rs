@@ -619,6 +619,25 @@ mod tests {
     }
 
     #[test]
+    fn a_line_longer_than_the_read_buffer_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("long.log");
+        let line = |path: &str, bytes: u64| {
+            format!(
+                r#"1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET {path} HTTP/1.1" 200 {bytes} "-" "x""#
+            )
+        };
+        let long = format!("/{}", "a".repeat(READ_BYTES * 2 + 7));
+        let text = [line("/", 1), line(&long, 20), line("/end", 300)].join("\n");
+        std::fs::write(&path, text).unwrap();
+        let (rollups, report) = ingest_input(&Input::File(path), &IngestConfig::default()).unwrap();
+        assert_eq!((report.lines.lines_read, report.lines.lines_parsed), (3, 3));
+        assert_eq!(rollups.totals().bytes, 321);
+        let (_, day) = rollups.days().next().unwrap();
+        assert_eq!(day.paths.estimate(&long), 1);
+    }
+
+    #[test]
     fn splitting_a_file_anywhere_gives_the_same_result() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.log");
