@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use datasketches::frequencies::FrequentItemsSketch;
@@ -26,8 +26,8 @@ use datasketches::kll::KllSketch;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::{FileReport, IngestConfig, LineCounts, ingest};
-use crate::input::Input;
+use crate::ingest::{FileReport, IngestConfig, LineCounts, ingest_hashing};
+use crate::input::{Input, fingerprint};
 use crate::rollup::{DaySketches, HourSketches, MinuteCounts, Rollups};
 use crate::summary::Summary;
 use crate::{Error, Result};
@@ -78,6 +78,25 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
     fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
     let manifest = read_manifest(dir)?;
     let mut outcome = IngestOutcome::default();
+    // Only a file with the size of one already in the dataset, or of another in this
+    // run, can be a copy: those are hashed first, and skipped when they are one. Every
+    // other file is hashed in the same read as its lines, so it is read once.
+    let sizes = inputs
+        .iter()
+        .map(|input| match input {
+            Input::File(path) => fs::metadata(path)
+                .map(|m| Some(m.len()))
+                .map_err(|source| io_error(path, source)),
+            Input::Stdin => Ok(None),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let shared = |k: usize, size: u64| {
+        manifest.inputs.iter().any(|e| e.size == size)
+            || sizes
+                .iter()
+                .enumerate()
+                .any(|(j, &s)| j != k && s == Some(size))
+    };
     // (size, hash, name) of everything in the dataset or already taken in this run.
     let mut known: Vec<(u64, String, String)> = manifest
         .inputs
@@ -85,9 +104,11 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
         .map(|e| (e.size, e.xxh3_128.clone(), e.report.input.clone()))
         .collect();
     let mut fresh = Vec::new();
-    let mut fingerprints = Vec::new();
-    for input in inputs {
-        let fp = fingerprint(input)?;
+    let mut early = Vec::new();
+    let mut hash_later = Vec::new();
+    for (k, input) in inputs.iter().enumerate() {
+        let later = sizes[k].is_some_and(|size| !shared(k, size));
+        let fp = if later { None } else { fingerprint(input)? };
         if let Some((size, hash)) = &fp {
             if let Some((_, _, seen)) = known.iter().find(|(s, h, _)| s == size && h == hash) {
                 let why = format!("already ingested (same content as {seen})");
@@ -97,7 +118,8 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
             known.push((*size, hash.clone(), input.name()));
         }
         fresh.push(input.clone());
-        fingerprints.push(fp.unwrap_or((0, "-".to_owned())));
+        early.push(fp);
+        hash_later.push(later);
     }
     if fresh.is_empty() {
         // Nothing new: the dataset is left exactly as it was.
@@ -107,18 +129,23 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
         };
         return Ok(outcome);
     }
-    let ingested = ingest(&fresh, config)?;
-    let entries = fingerprints
-        .into_iter()
-        .zip(&ingested.files)
-        .map(|((size, xxh3_128), report)| ManifestEntry {
+    let mut rollups = Rollups::default();
+    let mut entries = Vec::with_capacity(fresh.len());
+    for (fp, (r, report, late)) in
+        early
+            .into_iter()
+            .zip(ingest_hashing(&fresh, config, &hash_later)?)
+    {
+        let (size, xxh3_128) = fp.or(late).unwrap_or((0, "-".to_owned()));
+        rollups.absorb(r);
+        outcome.added.push(report.clone());
+        entries.push(ManifestEntry {
             size,
             xxh3_128,
-            report: report.clone(),
-        })
-        .collect();
-    outcome.added = ingested.files;
-    outcome.summary = commit(dir, manifest, ingested.rollups, entries)?;
+            report,
+        });
+    }
+    outcome.summary = commit(dir, manifest, rollups, entries)?;
     Ok(outcome)
 }
 
@@ -229,28 +256,6 @@ fn write_summary(dir: &Path, manifest: &Manifest, rollups: &Rollups) -> Result<S
     let json = serde_json::to_vec_pretty(&summary).expect("summary serialises");
     write_atomic(&dir.join(SUMMARY_FILE), &json)?;
     Ok(summary)
-}
-
-/// Size and xxh3-128 of a file's bytes; `None` for stdin, which cannot be read twice.
-pub(crate) fn fingerprint(input: &Input) -> Result<Option<(u64, String)>> {
-    let Input::File(path) = input else {
-        return Ok(None);
-    };
-    let mut file = File::open(path).map_err(|source| io_error(path, source))?;
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut buf = vec![0; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|source| io_error(path, source))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
-    Ok(Some((size, format!("{:032x}", hasher.digest128()))))
 }
 
 fn table_file(dir: &Path, table: &str, date: &str, generation: u64) -> PathBuf {
@@ -519,6 +524,62 @@ mod tests {
         let path = dir.join(name);
         fs::write(&path, lines.join("\n")).unwrap();
         Input::File(path)
+    }
+
+    /// Files of a size nothing else has are hashed in the same read as their lines
+    /// (whole, compressed, or split across threads with a unit of their own for the
+    /// hash); the manifest must hold exactly what a separate full read gives, so that
+    /// re-ingesting them is caught. Same-size files are hashed first, and a copy in the
+    /// same run is skipped.
+    #[test]
+    fn hashes_taken_while_reading_are_the_files_hashes() {
+        use std::io::Write as _;
+        let tmp = tempfile::tempdir().unwrap();
+        let ds = tmp.path().join("ds");
+        let lines: Vec<String> = (0..2000)
+            .map(|i| LINE.replace("10:05:03", &format!("10:{:02}:{:02}", i / 60 % 60, i % 60)))
+            .collect();
+        let plain = write_log(tmp.path(), "a.log", &lines);
+        let split = write_log(tmp.path(), "b.log", &lines[..1500]);
+        let gz = tmp.path().join("c.log.gz");
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(lines[..700].join("\n").as_bytes()).unwrap();
+        fs::write(&gz, e.finish().unwrap()).unwrap();
+        let zst = tmp.path().join("d.log.zst");
+        let bytes = zstd::encode_all(lines[..300].join("\n").as_bytes(), 1).unwrap();
+        fs::write(&zst, bytes).unwrap();
+        let copy = tmp.path().join("e.log");
+        fs::copy(tmp.path().join("a.log"), &copy).unwrap();
+        let inputs = [
+            plain,
+            split,
+            Input::File(gz),
+            Input::File(zst),
+            Input::File(copy),
+        ];
+        let cfg = IngestConfig {
+            threads: 2,
+            split_bytes: 50_000,
+            ..Default::default()
+        };
+
+        let out = ingest_into(&ds, &inputs, &cfg).unwrap();
+        assert_eq!(out.added.len(), 4);
+        assert_eq!(out.skipped.len(), 1);
+        assert!(out.skipped[0].1.contains("a.log"), "{:?}", out.skipped);
+        assert_eq!(out.summary.requests, 2000 + 1500 + 700 + 300);
+        let manifest = read_manifest(&ds).unwrap();
+        for (entry, input) in manifest.inputs.iter().zip(&inputs) {
+            let (size, hash) = fingerprint(input).unwrap().unwrap();
+            assert_eq!(
+                (entry.size, &entry.xxh3_128),
+                (size, &hash),
+                "{}",
+                input.name()
+            );
+        }
+        let again = ingest_into(&ds, &inputs[1..4], &cfg).unwrap();
+        assert_eq!((again.added.len(), again.skipped.len()), (0, 3));
     }
 
     #[test]

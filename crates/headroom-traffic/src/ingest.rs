@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::input::{Compression, Input, open};
+use crate::input::{Compression, Fingerprint, Input, fingerprint, open, open_hashing};
 use crate::rollup::{RollupBuilder, Rollups};
 use crate::{Error, Result};
 use headroom_logformat::Reject;
@@ -129,14 +129,25 @@ pub struct Ingested {
 /// Plain files larger than this are split at line boundaries across threads.
 pub const SPLIT_BYTES: u64 = 32 << 20;
 
-/// A piece of work: a whole input, or a byte range of a plain file.
+/// A piece of work: a whole input, or a byte range of a plain file, or the hash of a
+/// file whose ranges are read by other units.
 struct Unit {
     input: usize,
-    /// Byte range `[start, end)`; a unit owns the lines that start inside it.
-    range: Option<(u64, u64)>,
+    work: Work,
+}
+
+enum Work {
+    Lines {
+        /// Byte range `[start, end)`; a unit owns the lines that start inside it.
+        range: Option<(u64, u64)>,
+        /// Hash the input's bytes while reading them (a whole file only).
+        hash: bool,
+    },
+    Hash,
 }
 
 /// What one unit produced; sample line numbers count from the unit's first line.
+#[derive(Default)]
 struct Part {
     rollups: RollupBuilder,
     lines_read: u64,
@@ -145,6 +156,7 @@ struct Part {
     samples: Vec<(u64, Reject)>,
     /// The format, when the unit had to sniff it itself (stdin).
     sniffed: Option<(String, LogFormat)>,
+    fingerprint: Option<Fingerprint>,
 }
 
 /// An input's format and compression, decided before its units run.
@@ -170,6 +182,18 @@ pub fn ingest(inputs: &[Input], config: &IngestConfig) -> Result<Ingested> {
 /// Like [`ingest`], but keeps each input's rollups apart (for partial rollups, which
 /// are merged elsewhere, by input).
 pub fn ingest_each(inputs: &[Input], config: &IngestConfig) -> Result<Vec<(Rollups, FileReport)>> {
+    let each = ingest_hashing(inputs, config, &vec![false; inputs.len()])?;
+    Ok(each.into_iter().map(|(r, report, _)| (r, report)).collect())
+}
+
+/// Like [`ingest_each`], and also the fingerprint of each file input marked in `hash`,
+/// taken in the same read as its lines when it is read whole (a split file gets a unit
+/// of its own that reads it for the hash alone, alongside its ranges).
+pub(crate) fn ingest_hashing(
+    inputs: &[Input],
+    config: &IngestConfig,
+    hash: &[bool],
+) -> Result<Vec<(Rollups, FileReport, Option<Fingerprint>)>> {
     let threads = match config.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -180,7 +204,7 @@ pub fn ingest_each(inputs: &[Input], config: &IngestConfig) -> Result<Vec<(Rollu
         .collect::<Result<Vec<_>>>()?;
     let mut units = Vec::new();
     for (i, (input, plan)) in inputs.iter().zip(&plans).enumerate() {
-        units.extend(split(i, input, plan, config, threads)?);
+        units.extend(split(i, input, plan, config, threads, hash[i])?);
     }
     let parts = run_units(inputs, &plans, &units, config, threads)?;
     let mut out = Vec::with_capacity(inputs.len());
@@ -189,7 +213,9 @@ pub fn ingest_each(inputs: &[Input], config: &IngestConfig) -> Result<Vec<(Rollu
         let mut lines = LineCounts::default();
         let mut format = plan.format.map(|f| f.0);
         let mut rollups = Rollups::default();
+        let mut fingerprint = None;
         while let Some((part, _)) = parts.next_if(|(_, u)| u.input == i) {
+            fingerprint = fingerprint.or(part.fingerprint);
             let offset = lines.lines_read;
             for (line, why) in part.samples {
                 if lines.reject_samples.len() < REJECT_SAMPLES {
@@ -216,7 +242,7 @@ pub fn ingest_each(inputs: &[Input], config: &IngestConfig) -> Result<Vec<(Rollu
             compression: compression_name(plan.compression).to_owned(),
             lines,
         };
-        out.push((rollups, report));
+        out.push((rollups, report, fingerprint));
     }
     Ok(out)
 }
@@ -301,10 +327,12 @@ fn split(
     plan: &Plan,
     config: &IngestConfig,
     threads: usize,
+    hash: bool,
 ) -> Result<Vec<Unit>> {
+    let hash = hash && matches!(input, Input::File(_));
     let whole = vec![Unit {
         input: i,
-        range: None,
+        work: Work::Lines { range: None, hash },
     }];
     let Input::File(path) = input else {
         return Ok(whole);
@@ -328,11 +356,20 @@ fn split(
         return Ok(whole);
     }
     let step = size.div_ceil(pieces);
-    Ok((0..pieces)
-        .map(|k| Unit {
+    // The hash unit first, so that it runs alongside the ranges rather than after them.
+    let hasher = hash.then_some(Unit {
+        input: i,
+        work: Work::Hash,
+    });
+    Ok(hasher
+        .into_iter()
+        .chain((0..pieces).map(|k| Unit {
             input: i,
-            range: Some((k * step, ((k + 1) * step).min(size))),
-        })
+            work: Work::Lines {
+                range: Some((k * step, ((k + 1) * step).min(size))),
+                hash: false,
+            },
+        }))
         .collect())
 }
 
@@ -377,19 +414,60 @@ fn run_units(
 }
 
 fn run_unit(input: &Input, plan: &Plan, unit: &Unit, config: &IngestConfig) -> Result<Part> {
+    let (reader, remaining, digest) = match (input, &unit.work) {
+        (_, Work::Hash) => {
+            return Ok(Part {
+                fingerprint: fingerprint(input)?,
+                ..Part::default()
+            });
+        }
+        (
+            Input::File(path),
+            &Work::Lines {
+                range: Some((start, end)),
+                ..
+            },
+        ) => {
+            let (reader, remaining) = open_range(path, start, end)?;
+            (reader, remaining, None)
+        }
+        (_, &Work::Lines { hash: true, .. }) => {
+            let (reader, _, digest) = open_hashing(input)?;
+            (reader, u64::MAX, Some(digest))
+        }
+        _ => (open(input)?.0, u64::MAX, None),
+    };
+    let mut part = read_lines(reader, remaining, plan, config)?;
+    if let Some(digest) = digest {
+        let (size, hash) = digest.lock().expect("the reader is gone").fingerprint();
+        // A file that changed size while it was read, or a decoder that stopped short
+        // of the end, leaves a digest that is not the file's: read it again.
+        let Input::File(path) = input else {
+            unreachable!("only files are hashed")
+        };
+        let now = std::fs::metadata(path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        part.fingerprint = if now.len() == size {
+            Some((size, hash))
+        } else {
+            fingerprint(input)?
+        };
+    }
+    Ok(part)
+}
+
+/// Reads lines to the end of the stream (or of a range's `remaining` bytes), parsing and
+/// counting each.
+fn read_lines(
+    mut reader: Box<dyn BufRead + Send>,
+    mut remaining: u64,
+    plan: &Plan,
+    config: &IngestConfig,
+) -> Result<Part> {
     let name = &plan.name;
-    let mut part = Part {
-        rollups: RollupBuilder::default(),
-        lines_read: 0,
-        lines_parsed: 0,
-        rejected: BTreeMap::new(),
-        samples: Vec::new(),
-        sniffed: None,
-    };
-    let (mut reader, mut remaining) = match (input, unit.range) {
-        (Input::File(path), Some((start, end))) => open_range(path, start, end)?,
-        _ => (open(input)?.0, u64::MAX),
-    };
+    let mut part = Part::default();
     let mut head = Vec::new();
     let format = match &plan.format {
         Some((_, f)) => f.clone(),

@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::{Error, Result};
 
@@ -107,6 +108,85 @@ fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<()> {
 
 /// Opens an input for line reading, decompressing by content.
 pub fn open(input: &Input) -> Result<(Box<dyn BufRead + Send>, Compression)> {
+    open_with(input, None)
+}
+
+/// Size and xxh3-128 (hex) of a file's bytes: its identity in a dataset's manifest.
+pub(crate) type Fingerprint = (u64, String);
+
+/// The bytes a [`HashingReader`] has passed on: how many, and their running hash.
+#[derive(Default)]
+pub(crate) struct Digest {
+    size: u64,
+    hasher: xxhash_rust::xxh3::Xxh3,
+}
+
+impl Digest {
+    pub(crate) fn fingerprint(&self) -> Fingerprint {
+        (self.size, format!("{:032x}", self.hasher.digest128()))
+    }
+}
+
+/// Hashes the raw (still compressed) bytes on their way to the decoder, so an input
+/// is read once for both its lines and its identity.
+struct HashingReader<R> {
+    inner: R,
+    digest: SharedDigest,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut d = self
+            .digest
+            .lock()
+            .expect("no reader panics holding the lock");
+        d.hasher.update(&buf[..n]);
+        d.size += n as u64;
+        Ok(n)
+    }
+}
+
+/// What the hashing reader shares with whoever reads the digest once it is done.
+pub(crate) type SharedDigest = Arc<Mutex<Digest>>;
+
+/// Like [`open`], and every raw byte read is also added to the returned digest.
+pub(crate) fn open_hashing(
+    input: &Input,
+) -> Result<(Box<dyn BufRead + Send>, Compression, SharedDigest)> {
+    let digest = Arc::new(Mutex::new(Digest::default()));
+    let (reader, compression) = open_with(input, Some(Arc::clone(&digest)))?;
+    Ok((reader, compression, digest))
+}
+
+/// Reads a whole file for its [`Fingerprint`]; `None` for stdin, which cannot be read
+/// twice.
+pub(crate) fn fingerprint(input: &Input) -> Result<Option<Fingerprint>> {
+    let Input::File(path) = input else {
+        return Ok(None);
+    };
+    let io_err = |source| Error::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io_err)?;
+    let mut digest = Digest::default();
+    let mut buf = vec![0; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(io_err)?;
+        if n == 0 {
+            break;
+        }
+        digest.hasher.update(&buf[..n]);
+        digest.size += n as u64;
+    }
+    Ok(Some(digest.fingerprint()))
+}
+
+fn open_with(
+    input: &Input,
+    digest: Option<SharedDigest>,
+) -> Result<(Box<dyn BufRead + Send>, Compression)> {
     let (raw, path): (Box<dyn Read + Send>, PathBuf) = match input {
         Input::Stdin => (Box::new(io::stdin()), PathBuf::from("<stdin>")),
         Input::File(p) => {
@@ -116,6 +196,10 @@ pub fn open(input: &Input) -> Result<(Box<dyn BufRead + Send>, Compression)> {
             })?;
             (Box::new(f), p.clone())
         }
+    };
+    let raw = match digest {
+        Some(digest) => Box::new(HashingReader { inner: raw, digest }),
+        None => raw,
     };
     let mut reader = BufReader::with_capacity(READER_BYTES, raw);
     let head = reader

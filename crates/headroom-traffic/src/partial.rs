@@ -30,11 +30,10 @@ use datasketches::kll::KllSketch;
 use polars::prelude::*;
 
 use crate::dataset::{
-    MANIFEST_FILE, Manifest, ManifestEntry, blobs, commit, fingerprint, io_error, optional_ints,
-    optional_times, parquet_error, read_frame, read_manifest, read_summary, sketch_error,
-    temp_sibling,
+    MANIFEST_FILE, Manifest, ManifestEntry, blobs, commit, io_error, optional_ints, optional_times,
+    parquet_error, read_frame, read_manifest, read_summary, sketch_error, temp_sibling,
 };
-use crate::ingest::{IngestConfig, ingest_each};
+use crate::ingest::{IngestConfig, ingest_hashing};
 use crate::input::Input;
 use crate::rollup::{DaySketches, HourSketches, MinuteCounts, Rollups};
 use crate::{Error, IngestOutcome, Result};
@@ -76,10 +75,10 @@ pub fn partials_of(
         }
     }
     let result = (|| {
-        let each = ingest_each(&files, config)?;
+        let each = ingest_hashing(&files, config, &vec![true; files.len()])?;
         let mut out = Vec::with_capacity(each.len());
-        for ((input, file), (rollups, mut report)) in inputs.iter().zip(&files).zip(each) {
-            let (size, xxh3_128) = fingerprint(file)?.expect("a file has a fingerprint");
+        for (input, (rollups, mut report, fp)) in inputs.iter().zip(each) {
+            let (size, xxh3_128) = fp.expect("a file has a fingerprint");
             if *input == Input::Stdin {
                 report.input = name.map_or_else(|| input.name(), str::to_owned);
             }
