@@ -439,7 +439,10 @@ fn run_unit(input: &Input, plan: &Plan, unit: &Unit, config: &IngestConfig) -> R
     };
     let mut part = read_lines(reader, remaining, plan, config)?;
     if let Some(digest) = digest {
-        let (size, hash) = digest.lock().expect("the reader is gone").fingerprint();
+        let (size, hash) = digest
+            .lock()
+            .expect("no reader panics holding the lock")
+            .fingerprint();
         // A file that changed size while it was read, or a decoder that stopped short
         // of the end, leaves a digest that is not the file's: read it again.
         let Input::File(path) = input else {
