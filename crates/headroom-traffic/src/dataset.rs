@@ -15,7 +15,7 @@
 //! replaced by rename. The rename is the commit: a run killed before it leaves files no
 //! manifest names (removed by the next run), never a half-counted dataset.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,6 +24,7 @@ use datasketches::frequencies::FrequentItemsSketch;
 use datasketches::hll::HllSketch;
 use datasketches::kll::KllSketch;
 use polars::prelude::*;
+use polars_lazy::frame::{IntoLazy, LazyFrame};
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::{FileReport, IngestConfig, LineCounts, ingest_hashing};
@@ -90,13 +91,17 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
             Input::Stdin => Ok(None),
         })
         .collect::<Result<Vec<_>>>()?;
-    let shared = |k: usize, size: u64| {
-        manifest.inputs.iter().any(|e| e.size == size)
-            || sizes
-                .iter()
-                .enumerate()
-                .any(|(j, &s)| j != k && s == Some(size))
-    };
+    // How many of the dataset's and this run's files have each size (a manifest holds a
+    // file per server and hour: hundreds of thousands a month).
+    let mut by_size: HashMap<u64, usize> = HashMap::new();
+    for size in manifest
+        .inputs
+        .iter()
+        .map(|e| e.size)
+        .chain(sizes.iter().flatten().copied())
+    {
+        *by_size.entry(size).or_default() += 1;
+    }
     // (size, hash, name) of everything in the dataset or already taken in this run.
     let mut known: Vec<(u64, String, String)> = manifest
         .inputs
@@ -107,7 +112,7 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
     let mut early = Vec::new();
     let mut hash_later = Vec::new();
     for (k, input) in inputs.iter().enumerate() {
-        let later = sizes[k].is_some_and(|size| !shared(k, size));
+        let later = sizes[k].is_some_and(|size| by_size[&size] == 1);
         let fp = if later { None } else { fingerprint(input)? };
         if let Some((size, hash)) = &fp {
             if let Some((_, _, seen)) = known.iter().find(|(s, h, _)| s == size && h == hash) {
@@ -199,6 +204,46 @@ pub fn read_rollups(dir: &Path) -> Result<Rollups> {
         rollups.absorb(read_partition(dir, date, generation)?);
     }
     Ok(rollups)
+}
+
+/// One of the dataset's tables (`minutes`, `hours` or `days`) as a polars `LazyFrame`,
+/// for other crates and notebooks: the committed day files only (the generation the
+/// manifest names for each day; files of a killed run are left out, which a glob over
+/// the folders would not do), with the partition's `date` (`YYYY-MM-DD`) as the first
+/// column, as hive readers give it. The day files are read when this is called; a
+/// month of minutes is 43,200 rows.
+pub fn scan_table(dir: &Path, table: &str) -> Result<LazyFrame> {
+    let empty = match table {
+        "minutes" => minutes_frame(&Rollups::default()),
+        "hours" => hours_frame(&Rollups::default()),
+        "days" => days_frame(&Rollups::default()),
+        _ => {
+            return Err(Error::Input {
+                path: dir.join(table),
+                reason: format!("no such table; a dataset has {}", TABLES.join(", ")),
+            });
+        }
+    };
+    if !dir.join(MANIFEST_FILE).exists() {
+        return Err(Error::Input {
+            path: dir.to_owned(),
+            reason: "not a headroom dataset (no manifest.json); create one with `headroom ingest`"
+                .to_owned(),
+        });
+    }
+    let mut all = empty.map_err(|source| parquet_error(&dir.join(table), source))?;
+    all.insert_column(0, Column::new("date".into(), Vec::<String>::new()))
+        .map_err(|source| parquet_error(&dir.join(table), source))?;
+    for (date, &generation) in &read_manifest(dir)?.partitions {
+        let path = table_file(dir, table, date, generation);
+        let mut day = read_frame(&path)?;
+        let dates = vec![date.as_str(); day.height()];
+        day.insert_column(0, Column::new("date".into(), dates))
+            .and_then(|day| all.vstack_mut(day).map(drop))
+            .map_err(|source| parquet_error(&path, source))?;
+    }
+    all.rechunk_mut();
+    Ok(all.lazy())
 }
 
 /// Reads the manifest; an absent one is an empty dataset.
@@ -580,6 +625,74 @@ mod tests {
         }
         let again = ingest_into(&ds, &inputs[1..4], &cfg).unwrap();
         assert_eq!((again.added.len(), again.skipped.len()), (0, 3));
+    }
+
+    #[test]
+    fn scan_table_reads_the_committed_day_files() {
+        use polars_lazy::prelude::{col, lit};
+        let tmp = tempfile::tempdir().unwrap();
+        let ds = tmp.path().join("ds");
+        let a = write_log(
+            tmp.path(),
+            "a.log",
+            &[
+                LINE.to_owned(),
+                LINE.to_owned(),
+                LINE.replace("10:05:03", "11:00:00"),
+            ],
+        );
+        let b = write_log(tmp.path(), "b.log", &[LINE.replace("17/May", "18/May")]);
+        ingest_into(&ds, &[a], &IngestConfig::default()).unwrap();
+        ingest_into(&ds, &[b], &IngestConfig::default()).unwrap();
+        // A day file no manifest names (a killed run's) is not part of the table.
+        let manifest = read_manifest(&ds).unwrap();
+        let live = table_file(
+            &ds,
+            "minutes",
+            "2015-05-17",
+            manifest.partitions["2015-05-17"],
+        );
+        fs::copy(&live, table_file(&ds, "minutes", "2015-05-17", 99)).unwrap();
+
+        let minutes = scan_table(&ds, "minutes")
+            .unwrap()
+            .filter(col("requests").gt(lit(0)))
+            .select([col("date"), col("minute"), col("requests")])
+            .collect()
+            .unwrap();
+        let dates: Vec<&str> = minutes
+            .column("date")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(dates, ["2015-05-17", "2015-05-17", "2015-05-18"]);
+        let requests: Vec<i64> = minutes
+            .column("requests")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(requests, [2, 1, 1]);
+        assert_eq!(
+            minutes.column("minute").unwrap().dtype(),
+            &DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
+        );
+        let hours = scan_table(&ds, "hours").unwrap().collect().unwrap();
+        assert_eq!(hours.height(), 3);
+        assert!(hours.column("visitors_hll").is_ok());
+        assert_eq!(
+            scan_table(&ds, "days").unwrap().collect().unwrap().height(),
+            2
+        );
+
+        let err = scan_table(&ds, "weeks").err().unwrap().to_string();
+        assert!(err.contains("no such table"), "{err}");
+        let err = scan_table(tmp.path(), "minutes").err().unwrap().to_string();
+        assert!(err.contains("not a headroom dataset"), "{err}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 pub use classify::{BOT_MARKERS, Kind, STATIC_EXTENSIONS, classify, is_bot, is_static};
 pub use dataset::{
     IngestOutcome, MANIFEST_FILE, Manifest, ManifestEntry, SUMMARY_FILE, TABLES, ingest_into,
-    read_manifest, read_rollups, read_summary, write_atomic,
+    read_manifest, read_rollups, read_summary, scan_table, write_atomic,
 };
 pub use headroom_logformat::{
     FormatError, LogFormat, PRESETS, Record, Reject, parse_clf_time, parse_time_any, time,
@@ -30,6 +30,8 @@ pub use partial::{
     NULL_PARTITION, Partial, ROW_GROUP_ROWS, merge_into, partial_frame, partials_of, read_partials,
     write_partial, write_partials,
 };
+/// The polars lazy API that [`scan_table`]'s frames are queried with.
+pub use polars_lazy;
 pub use rollup::{
     DailyPeak, DaySketches, HLL_LG_K, HourSketches, KLL_K, MinuteCounts, RollupBuilder, Rollups,
     TOP_MAP_SIZE, union, visitor_key,
