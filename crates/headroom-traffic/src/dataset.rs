@@ -193,11 +193,7 @@ pub(crate) fn commit(
 pub fn read_rollups(dir: &Path) -> Result<Rollups> {
     let manifest = read_manifest(dir)?;
     if manifest.partitions.is_empty() && !dir.join(MANIFEST_FILE).exists() {
-        return Err(Error::Input {
-            path: dir.to_owned(),
-            reason: "not a headroom dataset (no manifest.json); create one with `headroom ingest`"
-                .to_owned(),
-        });
+        return Err(not_a_dataset(dir));
     }
     let mut rollups = Rollups::default();
     for (date, &generation) in &manifest.partitions {
@@ -225,11 +221,7 @@ pub fn scan_table(dir: &Path, table: &str) -> Result<LazyFrame> {
         }
     };
     if !dir.join(MANIFEST_FILE).exists() {
-        return Err(Error::Input {
-            path: dir.to_owned(),
-            reason: "not a headroom dataset (no manifest.json); create one with `headroom ingest`"
-                .to_owned(),
-        });
+        return Err(not_a_dataset(dir));
     }
     let mut all = empty.map_err(|source| parquet_error(&dir.join(table), source))?;
     all.insert_column(0, Column::new("date".into(), Vec::<String>::new()))
@@ -244,6 +236,14 @@ pub fn scan_table(dir: &Path, table: &str) -> Result<LazyFrame> {
     }
     all.rechunk_mut();
     Ok(all.lazy())
+}
+
+fn not_a_dataset(dir: &Path) -> Error {
+    Error::Input {
+        path: dir.to_owned(),
+        reason: "not a headroom dataset (no manifest.json); create one with `headroom ingest`"
+            .to_owned(),
+    }
 }
 
 /// Reads the manifest; an absent one is an empty dataset.

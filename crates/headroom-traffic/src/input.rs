@@ -122,6 +122,11 @@ pub(crate) struct Digest {
 }
 
 impl Digest {
+    fn update(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        self.size += bytes.len() as u64;
+    }
+
     pub(crate) fn fingerprint(&self) -> Fingerprint {
         (self.size, format!("{:032x}", self.hasher.digest128()))
     }
@@ -137,12 +142,10 @@ struct HashingReader<R> {
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let mut d = self
-            .digest
+        self.digest
             .lock()
-            .expect("no reader panics holding the lock");
-        d.hasher.update(&buf[..n]);
-        d.size += n as u64;
+            .expect("no reader panics holding the lock")
+            .update(&buf[..n]);
         Ok(n)
     }
 }
@@ -177,8 +180,7 @@ pub(crate) fn fingerprint(input: &Input) -> Result<Option<Fingerprint>> {
         if n == 0 {
             break;
         }
-        digest.hasher.update(&buf[..n]);
-        digest.size += n as u64;
+        digest.update(&buf[..n]);
     }
     Ok(Some(digest.fingerprint()))
 }
