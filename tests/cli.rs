@@ -774,7 +774,9 @@ fn backtest_reproduces_m4_hourly_benchmarks() {
         "naive,snaive,naive2",
     ]));
     assert!(
-        out.starts_with("414 series, horizon 48, season 24 (M4 train/test)\n"),
+        out.starts_with(
+            "414 series, horizon 48, seasons 24, 168, MASE season 24 (M4 train/test)\n"
+        ),
         "{out}"
     );
     // Published M4 Hourly: Naive1 43.003 / 11.608, seasonal naive 13.912 / 1.193,
@@ -814,7 +816,7 @@ fn backtest_holds_out_the_end_of_long_format_series() {
         "--models",
         "naive",
     ]));
-    assert!(out.contains("\nnaive      31.111    1.500"), "{out}");
+    assert!(out.contains("\nnaive          31.111    1.500"), "{out}");
     std::fs::write(&csv, "id,timestamp,value\na,1,1\na,2,x\n").unwrap();
     let bad = headroom(&["backtest", csv.to_str().unwrap(), "--horizon", "1"]);
     assert!(!bad.status.success());
@@ -869,13 +871,15 @@ fn backtest_holds_out_the_end_of_long_format_series() {
         "3",
     ]));
     assert!(
-        rolling.starts_with("60 series, horizon 48, season 6 (up to 3 rolling origins a series)"),
+        rolling.starts_with(
+            "60 series, horizon 48, seasons 6, MASE season 6 (up to 3 rolling origins a series)"
+        ),
         "{rolling}"
     );
     let unknown = headroom(&["backtest", csv.to_str().unwrap(), "--models", "prophet"]);
     assert!(
         String::from_utf8_lossy(&unknown.stderr).contains(
-            "unknown model 'prophet' (known: naive, snaive, naive2, theta, ets, linear, exponential, mstl-ets, auto)"
+            "unknown model 'prophet' (known: naive, snaive, naive2, theta, autotheta, dotm, damped, ses, ets, linear, exponential, mstl-ets, mstl-ets-log, auto)"
         )
     );
 }
@@ -957,11 +961,10 @@ fn forecast_a_csv_line_and_when_it_crosses() {
         "70",
     ]));
     assert!(
-        out.contains(
-            "60 points to 2024-02-29T00:00:00Z, step 1 day, season 1; 1 empty steps filled"
-        ),
+        out.contains("60 points to 2024-02-29T00:00:00Z, step 1 day; 1 empty steps filled"),
         "{out}"
     );
+    assert!(out.contains("\nseasons: none asked\n"), "{out}");
     // Holt's trend on a straight line: 61 on 2024-03-01, so 70 on 2024-03-10.
     assert!(
         out.contains("reaches 70: 2024-03-10T00:00:00Z (point forecast)"),
@@ -1015,7 +1018,9 @@ fn forecast_monthly_logistic_growth_to_a_capacity() {
         "900",
     ]));
     assert!(
-        out.contains("36 points to 2025-12-01T00:00:00Z, step 1 month, season 12"),
+        out.contains(
+            "36 points to 2025-12-01T00:00:00Z, step 1 month\nseasons: season 12 used: the history holds 3.0 cycles\n"
+        ),
         "{out}"
     );
     // Month 36 (2026-01): 1000 / (1 + e^−1) = 731.059. 900 needs i − 30 ≥ 6 ln 9 =

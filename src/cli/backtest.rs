@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use headroom_forecast::m4::{self, Method};
+use headroom_forecast::seasons::{Seasons, show};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -17,11 +18,17 @@ pub(crate) struct Args {
     /// Steps to forecast (held out when there is no --test file).
     #[arg(long, default_value_t = 48)]
     horizon: usize,
-    /// Season length in steps (24 for hourly data, 7 for daily).
-    #[arg(long, default_value_t = 24)]
-    season: usize,
-    /// Methods to score, comma-separated (naive, snaive, naive2, theta, ets, linear,
-    /// exponential, mstl-ets, auto); Naive2 always runs as OWA's reference.
+    /// Seasons in steps, comma-separated, fractions allowed: 24 (hourly data; the week
+    /// is added), 7,365.25 (daily), 52.18 (weekly), 12 (monthly).
+    #[arg(long, value_delimiter = ',', default_value = "24")]
+    season: Vec<f64>,
+    /// The season of MASE's scale and Naive2's adjustment (default: the shortest whole
+    /// season, 1 if none). M4 scores weekly data with 1.
+    #[arg(long)]
+    mase_season: Option<usize>,
+    /// Methods to score, comma-separated (naive, snaive, naive2, theta, autotheta, dotm,
+    /// damped, ses, ets, linear, exponential, mstl-ets, mstl-ets-log, auto); Naive2
+    /// always runs as OWA's reference.
     #[arg(
         long,
         value_delimiter = ',',
@@ -54,7 +61,21 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     anyhow::ensure!(args.horizon > 0, "--horizon must be at least 1");
-    anyhow::ensure!(args.season > 0, "--season must be at least 1");
+    if let Some(bad) = args.season.iter().find(|p| !(p.is_finite() && **p >= 1.0)) {
+        anyhow::bail!("--season takes periods of at least 1 step, not {bad}");
+    }
+    let seasons = match args.season.as_slice() {
+        [m] if m.fract() == 0.0 => Seasons::from_season(*m as usize),
+        list => Seasons::from_periods(list),
+    };
+    let m = args.mase_season.unwrap_or_else(|| {
+        seasons
+            .periods
+            .iter()
+            .find(|p| p.fract() == 0.0)
+            .map_or(1, |p| *p as usize)
+    });
+    anyhow::ensure!(m > 0, "--mase-season must be at least 1");
     anyhow::ensure!(
         args.origins == 1 || args.test.is_none(),
         "--origins needs long format (without --test): M4's test file is one origin"
@@ -82,18 +103,23 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             "--level must be a percentage in (0, 100), not {level}"
         );
     }
-    let scores = m4::evaluate(
-        &series,
-        &methods,
-        args.season,
-        args.level.map(|l| l / 100.0),
-        args.clean,
-    );
+    let setup = m4::Setup {
+        seasons,
+        m,
+        level: args.level.map(|l| l / 100.0),
+        clean: args.clean,
+    };
+    let scores = m4::evaluate(&series, &methods, &setup);
+    let shown: Vec<String> = setup.seasons.periods.iter().map(|p| show(*p)).collect();
     println!(
-        "{} series, horizon {}, season {} ({})",
+        "{} series, horizon {}, seasons {}, MASE season {m} ({})",
         series.len(),
         args.horizon,
-        args.season,
+        if shown.is_empty() {
+            "none".to_owned()
+        } else {
+            shown.join(", ")
+        },
         if args.test.is_some() {
             "M4 train/test".to_owned()
         } else if args.origins > 1 {
@@ -106,7 +132,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         format!(" {:>10} {:>8}", format!("cover {l}%"), "MSIS")
     });
     println!(
-        "{:<8} {:>8} {:>8} {:>7} {:>8}{intervals}",
+        "{:<12} {:>8} {:>8} {:>7} {:>8}{intervals}",
         "model", "sMAPE", "MASE", "OWA", "CPU-s"
     );
     for s in &scores {
@@ -115,7 +141,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             _ => String::new(),
         };
         println!(
-            "{:<8} {:>8.3} {:>8.3} {:>7.3} {:>8.3}{intervals}",
+            "{:<12} {:>8.3} {:>8.3} {:>7.3} {:>8.3}{intervals}",
             s.method.name(),
             s.smape,
             s.mase,
@@ -125,7 +151,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         if s.mase_undefined > 0 {
             println!(
                 "  {} series left out of MASE: their training part never changes at lag {}",
-                s.mase_undefined, args.season
+                s.mase_undefined, m
             );
         }
     }

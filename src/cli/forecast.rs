@@ -7,7 +7,8 @@ use anyhow::Context as _;
 use headroom_forecast::interval::{Forecast, conformal};
 use headroom_forecast::m4::Method;
 use headroom_forecast::metrics;
-use headroom_traffic::time::{DAY, HOUR, MINUTE, days_from_civil, format_rfc3339};
+use headroom_forecast::seasons::Seasons;
+use headroom_traffic::time::{DAY, HOUR, MINUTE, format_rfc3339};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -21,13 +22,15 @@ pub(crate) struct Args {
     /// How far ahead: steps, or a duration like 48h, 90d, 8w.
     #[arg(long, default_value = "7d")]
     horizon: String,
-    /// Season length in steps (default: 1440 for minute data, 24 for hourly, 7 for
-    /// daily, 12 for monthly, else none).
-    #[arg(long)]
-    season: Option<usize>,
-    /// Method: auto (mean of MSTL + ETS and seasonal naive), naive, snaive, naive2,
-    /// theta, mstl-ets, or a growth curve with changepoints: linear, exponential, or
-    /// logistic (saturating at --capacity).
+    /// Seasons in steps, comma-separated, fractions allowed (default from the step:
+    /// minutes 1440,10080; hours 24,168; days 7,365.24; weeks 52.18; months 12). Each is
+    /// used only when the history holds two cycles of it.
+    #[arg(long, value_delimiter = ',')]
+    season: Vec<f64>,
+    /// Method: auto (the candidates for the data's seasons cross-validated on the
+    /// history, weighted by their errors), naive, snaive, naive2, theta, autotheta,
+    /// dotm, damped, ses, ets, mstl-ets, mstl-ets-log, or a growth curve with
+    /// changepoints: linear, exponential, or logistic (saturating at --capacity).
     #[arg(long, default_value = "auto")]
     model: String,
     /// For --model logistic: the level the series cannot pass.
@@ -115,13 +118,21 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     } else {
         steps(&args.horizon, series.step)?
     };
-    let m = args.season.unwrap_or(match (series.monthly, series.step) {
-        (true, _) => 12,
-        (false, HOUR) => 24,
-        (false, DAY) => 7,
-        (false, MINUTE) => 1440,
-        _ => 1,
-    });
+    if let Some(bad) = args.season.iter().find(|p| !(p.is_finite() && **p >= 1.0)) {
+        anyhow::bail!("--season takes periods of at least 1 step, not {bad}");
+    }
+    let asked = if args.season.is_empty() {
+        let step_s = if series.monthly {
+            30.0 * DAY as f64
+        } else {
+            series.step as f64
+        };
+        Seasons::for_step(step_s)
+    } else {
+        Seasons::from_periods(&args.season)
+    };
+    let (seasons, season_notes) = asked.usable(series.values.len());
+    let m = seasons.primary();
     let levels: Vec<f64> = args.level.iter().map(|l| l / 100.0).collect();
     let found = headroom_forecast::robust::clean(&series.values, m);
     let values = if args.damp_spikes {
@@ -130,9 +141,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         &series.values
     };
     let forecast = conformal(values, horizon, &levels, 3, 2 * m, |x, h| {
-        method.forecast(x, h, m)
+        method.forecast_seasons(x, h, &seasons)
     });
-    let why = why(method, values, horizon, m);
+    let why = why(method, values, horizon, &seasons);
     let n = series.values.len();
     let observed_at = |i: usize| series.time(i);
     let time_of = |h: usize| series.time(n + h);
@@ -158,7 +169,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             "observations": series.values.len(),
             "filled": series.filled,
             "step": if series.monthly { "1 month".to_owned() } else { step_name(series.step) },
-            "season": m,
+            "seasons": seasons.periods,
+            "season_notes": season_notes,
             "model": method.name(),
             "why": why,
             "calibration_origins": forecast.origins,
@@ -193,7 +205,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "{}: {} points to {}, step {}, season {m}{}",
+        "{}: {} points to {}, step {}{}",
         series.what,
         series.values.len(),
         format_rfc3339(last),
@@ -211,6 +223,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             String::new()
         }
     );
+    if season_notes.is_empty() {
+        println!("seasons: none asked");
+    } else {
+        println!("seasons: {}", season_notes.join("; "));
+    }
     println!("model: {} ({why})", method.name());
     let list = |idx: &[usize]| {
         let mut shown: Vec<String> = idx
@@ -306,21 +323,15 @@ fn step_name(step: i64) -> String {
     }
 }
 
-/// Why the model: its own record and the alternatives' on this series' last horizon.
-fn why(method: Method, values: &[f64], horizon: usize, m: usize) -> String {
+/// Why the model: for `auto`, the cross-validation that weighted its candidates;
+/// for any model, every method's MASE on the history's last horizon held out.
+fn why(method: Method, values: &[f64], horizon: usize, seasons: &Seasons) -> String {
     let n = values.len();
+    let m = seasons.primary();
     let basis = match method {
         Method::Auto => {
-            let (_, w) = headroom_forecast::m4::auto_forecast(values, horizon, m);
-            let parts: Vec<String> = headroom_forecast::m4::AUTO_COMPONENTS
-                .iter()
-                .zip(w)
-                .map(|(name, w)| format!("{name} {:.0}%", w * 100.0))
-                .collect();
-            format!(
-                "auto weights its components by 1/MAE² on the last {horizon} steps: {}; OWA 0.482 on M4 Hourly against Naive2's 1.000; ",
-                parts.join(", ")
-            )
+            let sel = headroom_forecast::select::select(values, horizon, seasons);
+            format!("{}; ", auto_why(&sel, horizon))
         }
         _ => String::new(),
     };
@@ -331,7 +342,7 @@ fn why(method: Method, values: &[f64], horizon: usize, m: usize) -> String {
     let scores: Vec<String> = Method::ALL
         .iter()
         .filter_map(|&other| {
-            let f = other.forecast(train, horizon, m);
+            let f = other.forecast_seasons(train, horizon, seasons);
             metrics::mase(train, test, &f, m).map(|s| format!("{} {s:.2}", other.name()))
         })
         .collect();
@@ -341,6 +352,40 @@ fn why(method: Method, values: &[f64], horizon: usize, m: usize) -> String {
     format!(
         "{basis}MASE on the last {horizon} steps held out: {}",
         scores.join(", ")
+    )
+}
+
+/// `auto`'s choice in words: which candidate won its cross-validation, by how much,
+/// and the weights.
+fn auto_why(sel: &headroom_forecast::select::Selection, horizon: usize) -> String {
+    let weights: Vec<String> = sel
+        .scores
+        .iter()
+        .filter(|c| c.weight >= 0.005)
+        .map(|c| format!("{} {:.0}%", c.name, c.weight * 100.0))
+        .collect();
+    if sel.origins == 0 {
+        return format!(
+            "auto: too little history to cross-validate, so its {} candidates share equally",
+            sel.scores.len()
+        );
+    }
+    let (best, next) = (&sel.scores[0], sel.scores.get(1));
+    let margin = next.map_or(String::new(), |b| {
+        format!(
+            ", {:.0}% ahead of {} ({:.3})",
+            (b.error / best.error - 1.0) * 100.0,
+            b.name,
+            b.error
+        )
+    });
+    format!(
+        "auto cross-validated {} candidates at {} origins of {horizon} steps: {} won with scaled error {:.3}{margin}; weights ∝ 1/error²: {}",
+        sel.scores.len(),
+        sel.origins,
+        best.name,
+        best.error,
+        weights.join(", ")
     )
 }
 
@@ -421,33 +466,6 @@ impl Series {
     }
 }
 
-/// Fills `None` steps by linear interpolation between known neighbours (the ends by
-/// the nearest known value); returns the values and how many were filled.
-fn fill(raw: Vec<Option<f64>>) -> (Vec<f64>, usize) {
-    let known: Vec<usize> = (0..raw.len()).filter(|&i| raw[i].is_some()).collect();
-    let mut filled = 0;
-    let values = (0..raw.len())
-        .map(|i| match raw[i] {
-            Some(v) => v,
-            None => {
-                filled += 1;
-                let before = known.iter().rev().find(|&&k| k < i);
-                let after = known.iter().find(|&&k| k > i);
-                match (before, after) {
-                    (Some(&a), Some(&b)) => {
-                        let (va, vb) = (raw[a].unwrap_or_default(), raw[b].unwrap_or_default());
-                        va + (vb - va) * (i - a) as f64 / (b - a) as f64
-                    }
-                    (Some(&a), None) => raw[a].unwrap_or_default(),
-                    (None, Some(&b)) => raw[b].unwrap_or_default(),
-                    (None, None) => 0.0,
-                }
-            }
-        })
-        .collect();
-    (values, filled)
-}
-
 /// Puts (time, value) pairs on a regular grid of `step` seconds; empty steps are None.
 fn grid(points: &[(i64, f64)], step: i64) -> (i64, Vec<Option<f64>>) {
     let start = points[0].0.div_euclid(step) * step;
@@ -476,7 +494,7 @@ fn from_dataset(dir: &Path, metric: &str) -> anyhow::Result<Series> {
         }
         let points: Vec<(i64, f64)> = months.into_iter().collect();
         let (start, raw) = grid(&points, 1);
-        let (values, filled) = fill(raw);
+        let (values, filled) = headroom_forecast::series::fill(&raw);
         return Ok(Series {
             what: format!("requests per month from {}", dir.display()),
             start,
@@ -514,7 +532,7 @@ fn from_dataset(dir: &Path, metric: &str) -> anyhow::Result<Series> {
         ),
     };
     let (start, raw) = grid(&points, step);
-    let (values, filled) = fill(raw);
+    let (values, filled) = headroom_forecast::series::fill(&raw);
     Ok(Series {
         what: format!("{what} from {}", dir.display()),
         start,
@@ -525,116 +543,18 @@ fn from_dataset(dir: &Path, metric: &str) -> anyhow::Result<Series> {
     })
 }
 
-/// Unix seconds of a CSV timestamp: an integer, `YYYY-MM-DD`, or ISO 8601.
-fn parse_timestamp(s: &str) -> Option<i64> {
-    let s = s.trim().trim_matches('"');
-    if let Ok(n) = s.parse::<i64>() {
-        return Some(n);
-    }
-    if s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' {
-        let y: i64 = s[..4].parse().ok()?;
-        let m: u32 = s[5..7].parse().ok()?;
-        let d: u32 = s[8..10].parse().ok()?;
-        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-            return None;
-        }
-        return Some(days_from_civil(y, m, d) * DAY);
-    }
-    let with_zone = if s.ends_with('Z')
-        || s[s.len().saturating_sub(6)..].contains(['+', '-']) && s.len() > 19
-    {
-        s.to_owned()
-    } else {
-        format!("{s}Z")
-    };
-    headroom_traffic::parse_time_any(with_zone.replacen(' ', "T", 1).as_bytes())
-}
-
+/// A CSV of `timestamp,value` or a Prometheus `query_range` JSON answer, through
+/// [`headroom_forecast::series::read`].
 fn from_csv(path: &Path) -> anyhow::Result<Series> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut points = Vec::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let at = || format!("{}:{}", path.display(), i + 1);
-        let (t, v) = line
-            .split_once(',')
-            .with_context(|| format!("{}: expected timestamp,value", at()))?;
-        let t =
-            parse_timestamp(t).with_context(|| format!("{}: '{t}' is not a timestamp", at()))?;
-        let v: f64 = v
-            .trim()
-            .trim_matches('"')
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite())
-            .with_context(|| format!("{}: '{}' is not a finite number", at(), v.trim()))?;
-        points.push((t, v));
-    }
-    anyhow::ensure!(!points.is_empty(), "{} holds no rows", path.display());
-    points.sort_by_key(|p| p.0);
-    // The step is the most common gap between consecutive timestamps.
-    let mut gaps: Vec<i64> = points
-        .windows(2)
-        .map(|w| w[1].0 - w[0].0)
-        .filter(|g| *g > 0)
-        .collect();
-    gaps.sort_unstable();
-    let step = mode(&gaps).unwrap_or(DAY);
-    // Calendar months are 28 to 31 days long: first-of-month dates a month apart make a
-    // monthly series, indexed by month rather than by seconds.
-    let monthly = (28 * DAY..=31 * DAY).contains(&step)
-        && points.iter().all(|(t, _)| {
-            t.rem_euclid(DAY) == 0
-                && headroom_traffic::time::civil_from_days(t.div_euclid(DAY)).2 == 1
-        });
-    if monthly {
-        let month_points: Vec<(i64, f64)> = points
-            .iter()
-            .map(|(t, v)| {
-                let (y, m, _) = headroom_traffic::time::civil_from_days(t.div_euclid(DAY));
-                (y * 12 + i64::from(m) - 1, *v)
-            })
-            .collect();
-        let (start, raw) = grid(&month_points, 1);
-        let (values, filled) = fill(raw);
-        return Ok(Series {
-            what: format!("{}", path.display()),
-            start,
-            step: 1,
-            monthly: true,
-            values,
-            filled,
-        });
-    }
-    let (start, raw) = grid(&points, step);
-    let (values, filled) = fill(raw);
+    let s = headroom_forecast::series::read(path)?;
     Ok(Series {
         what: format!("{}", path.display()),
-        start,
-        step,
-        monthly: false,
-        values,
-        filled,
+        start: s.start,
+        step: s.step,
+        monthly: s.monthly,
+        values: s.values,
+        filled: s.filled,
     })
-}
-
-fn mode(sorted: &[i64]) -> Option<i64> {
-    let mut best: Option<(i64, usize)> = None;
-    let mut i = 0;
-    while i < sorted.len() {
-        let j = sorted[i..]
-            .iter()
-            .position(|v| *v != sorted[i])
-            .map_or(sorted.len(), |k| i + k);
-        if best.is_none_or(|(_, c)| j - i > c) {
-            best = Some((sorted[i], j - i));
-        }
-        i = j;
-    }
-    best.map(|b| b.0)
 }
 
 #[cfg(test)]
@@ -648,14 +568,6 @@ mod tests {
         assert_eq!(steps("90d", DAY).unwrap(), 90);
         assert_eq!(steps("36h", DAY).unwrap(), 2);
         assert!(steps("0", HOUR).is_err() && steps("3x", HOUR).is_err());
-        assert_eq!(parse_timestamp("2015-05-17"), Some(1_431_820_800));
-        assert_eq!(parse_timestamp("2015-05-17T01:00:00Z"), Some(1_431_824_400));
-        assert_eq!(parse_timestamp("2015-05-17 01:00:00"), Some(1_431_824_400));
-        assert_eq!(parse_timestamp("1431824400"), Some(1_431_824_400));
-        assert_eq!(parse_timestamp("yesterday"), None);
-        let (values, filled) = fill(vec![Some(1.0), None, None, Some(4.0), None]);
-        assert_eq!((values, filled), (vec![1.0, 2.0, 3.0, 4.0, 4.0], 3));
-        assert_eq!(mode(&[3600, 3600, 7200]), Some(3600));
         assert_eq!(months("18").unwrap(), 18);
         assert_eq!(months("2y").unwrap(), 24);
         assert_eq!(months("90d").unwrap(), 3);

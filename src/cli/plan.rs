@@ -499,11 +499,12 @@ impl Demand {
         let mean = requests as f64 / span_s as f64;
         Ok(Demand {
             described: format!(
-                "daily peak requests/s over {} days to {} (last {:.3}), forecast with {} (weekly season); servers follow the point forecast, purchases hold {} over their lead time",
+                "daily peak requests/s over {} days to {} (last {:.3}), forecast with {} ({}); servers follow the point forecast, purchases hold {} over their lead time",
                 history.len(),
                 format_date(last_day * DAY),
                 history[history.len() - 1],
                 method.name(),
+                seasons_text(history.len()),
                 quantile.describe()
             ),
             plan: PlanDemand {
@@ -520,6 +521,16 @@ impl Demand {
             hourly_shares: hourly_shares(rollups),
             daily_forecast: Some((last_day + 1, daily)),
         })
+    }
+}
+
+/// The daily seasons used, in words: "seasons: week" or "no season: …".
+fn seasons_text(days: usize) -> String {
+    let (used, _) = headroom_plan::daily_seasons(days);
+    match used.periods.len() {
+        0 => "no season: fewer than two weeks of history".to_owned(),
+        1 => "weekly season; fewer than two years of history for a yearly one".to_owned(),
+        _ => "weekly and yearly seasons".to_owned(),
     }
 }
 

@@ -13,7 +13,11 @@ pub mod m4;
 pub mod metrics;
 mod optim;
 pub mod robust;
+pub mod seasons;
+pub mod select;
+pub mod series;
 pub mod stl;
+pub mod theta;
 
 pub use linear::{FittedLinearTrend, LinearTrend};
 

@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use crate::baseline;
 use crate::metrics;
+use crate::seasons::Seasons;
+use crate::series::Series;
 
 /// One series split into what a model sees and what it must forecast.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +18,33 @@ pub struct Holdout {
     pub train: Vec<f64>,
     /// The next observations, to forecast.
     pub test: Vec<f64>,
+    /// Whether each test step was observed: a gap in a long-format series is filled to
+    /// keep the grid regular but not scored.
+    pub scored: Vec<bool>,
+}
+
+impl Holdout {
+    /// A holdout whose every test value is scored.
+    pub fn new(id: String, train: Vec<f64>, test: Vec<f64>) -> Holdout {
+        let scored = vec![true; test.len()];
+        Holdout {
+            id,
+            train,
+            test,
+            scored,
+        }
+    }
+
+    /// (actual, forecast) pairs at the scored steps.
+    fn scored_pairs(&self, forecast: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        self.test
+            .iter()
+            .zip(forecast)
+            .zip(&self.scored)
+            .filter(|(_, s)| **s)
+            .map(|((a, f), _)| (*a, *f))
+            .unzip()
+    }
 }
 
 /// What can go wrong reading series.
@@ -99,11 +128,7 @@ pub fn read_m4(train: &Path, test: &Path) -> Result<Vec<Holdout>, ReadError> {
     read_wide(train)?
         .into_iter()
         .map(|(id, train_values)| match tests.get(&id) {
-            Some(t) => Ok(Holdout {
-                id,
-                train: train_values,
-                test: t.clone(),
-            }),
+            Some(t) => Ok(Holdout::new(id, train_values, t.clone())),
             None => Err(ReadError::Invalid {
                 path: test.display().to_string(),
                 line: 0,
@@ -113,22 +138,32 @@ pub fn read_m4(train: &Path, test: &Path) -> Result<Vec<Holdout>, ReadError> {
         .collect()
 }
 
-/// Reads long format, `id,timestamp,value` with a header, series in any order but each
-/// series' rows in time order. Each series gives `origins` holdouts (rolling origin):
-/// the k-th (k = 1..=origins) holds out the `horizon` values that end `(k − 1)·horizon`
-/// before the series' end, trained on everything before them; ids get `@k` for k > 1.
-/// Series too short for all their origins give as many as fit (at least one).
+/// Reads long format, `id,timestamp,value` with a header, series and rows in any order.
+/// Each series is put on the grid of its own step (its rows sorted by time; a missing
+/// step filled by interpolation for fitting and left out of the scores; two rows at one
+/// time an error). Each gives `origins` holdouts (rolling origin): the k-th
+/// (k = 1..=origins) holds out the `horizon` steps that end `(k − 1)·horizon` before the
+/// series' end, trained on everything before them; ids get `@k` for k > 1. Series too
+/// short for all their origins give as many as fit (at least one).
 pub fn read_long_origins(
     path: &Path,
     horizon: usize,
     origins: usize,
 ) -> Result<Vec<Holdout>, ReadError> {
     let mut out = Vec::new();
-    for s in read_long(path, horizon)? {
-        let mut full = s.train.clone();
-        full.extend(&s.test);
+    for (id, first_line, s) in read_long_series(path)? {
+        let n = s.values.len();
+        if n <= horizon {
+            return Err(ReadError::Invalid {
+                path: path.display().to_string(),
+                line: first_line,
+                reason: format!(
+                    "series '{id}' spans {n} steps, not more than the horizon {horizon}"
+                ),
+            });
+        }
         for k in 1..=origins.max(1) {
-            let Some(end) = full.len().checked_sub((k - 1) * horizon) else {
+            let Some(end) = n.checked_sub((k - 1) * horizon) else {
                 break;
             };
             if end < 2 * horizon + 1 && k > 1 {
@@ -136,30 +171,38 @@ pub fn read_long_origins(
             }
             out.push(Holdout {
                 id: if k == 1 {
-                    s.id.clone()
+                    id.clone()
                 } else {
-                    format!("{}@{k}", s.id)
+                    format!("{id}@{k}")
                 },
-                train: full[..end - horizon].to_vec(),
-                test: full[end - horizon..end].to_vec(),
+                train: s.values[..end - horizon].to_vec(),
+                test: s.values[end - horizon..end].to_vec(),
+                scored: s.observed[end - horizon..end].to_vec(),
             });
         }
     }
     Ok(out)
 }
 
-/// Reads long format, `id,timestamp,value` with a header, series in any order but each
-/// series' rows in time order; the last `horizon` values of each become its test part.
+/// Reads long format, `id,timestamp,value` with a header; the last `horizon` steps of
+/// each series become its test part (see [`read_long_origins`]).
 pub fn read_long(path: &Path, horizon: usize) -> Result<Vec<Holdout>, ReadError> {
+    read_long_origins(path, horizon, 1)
+}
+
+/// Every series of a long-format file, in the order of their first rows, with the line
+/// of that row, each on its own regular grid.
+pub fn read_long_series(path: &Path) -> Result<Vec<(String, usize, Series)>, ReadError> {
     let text = read(path)?;
-    let mut order: Vec<String> = Vec::new();
-    let mut series: std::collections::HashMap<String, Vec<f64>> = Default::default();
+    let name = path.display().to_string();
+    let mut order: Vec<(String, usize)> = Vec::new();
+    let mut rows: std::collections::HashMap<String, Vec<(i64, f64, usize)>> = Default::default();
     for (i, line) in text.lines().enumerate().skip(1) {
         if line.trim().is_empty() {
             continue;
         }
         let invalid = |reason: String| ReadError::Invalid {
-            path: path.display().to_string(),
+            path: name.clone(),
             line: i + 1,
             reason,
         };
@@ -170,40 +213,26 @@ pub fn read_long(path: &Path, horizon: usize) -> Result<Vec<Holdout>, ReadError>
                 fields.len()
             )));
         }
+        let t = crate::series::parse_timestamp(fields[1])
+            .ok_or_else(|| invalid(format!("'{}' is not a timestamp", fields[1])))?;
         let v: f64 = fields[2]
             .parse()
             .ok()
             .filter(|v: &f64| v.is_finite())
             .ok_or_else(|| invalid(format!("'{}' is not a finite number", fields[2])))?;
         let id = fields[0].to_owned();
-        series
-            .entry(id.clone())
+        rows.entry(id.clone())
             .or_insert_with(|| {
-                order.push(id);
+                order.push((id, i + 1));
                 Vec::new()
             })
-            .push(v);
+            .push((t, v, i + 1));
     }
     order
         .into_iter()
-        .map(|id| {
-            let mut values = series.remove(&id).expect("every id has values");
-            if values.len() <= horizon {
-                return Err(ReadError::Invalid {
-                    path: path.display().to_string(),
-                    line: 0,
-                    reason: format!(
-                        "series '{id}' has {} values, not more than the horizon {horizon}",
-                        values.len()
-                    ),
-                });
-            }
-            let test = values.split_off(values.len() - horizon);
-            Ok(Holdout {
-                id,
-                train: values,
-                test,
-            })
+        .map(|(id, line)| {
+            let r = rows.remove(&id).expect("every id has rows");
+            Ok((id, line, Series::from_points(r, &name)?))
         })
         .collect()
 }
@@ -219,14 +248,27 @@ pub enum Method {
     Naive2,
     /// The classic Theta method (an M4 benchmark).
     Theta,
+    /// The Theta family (standard, optimised, dynamic), the member with the lowest
+    /// in-sample error: [`crate::theta::auto`].
+    AutoTheta,
+    /// The dynamic optimised Theta model alone.
+    Dotm,
+    /// Damped-trend exponential smoothing on the seasonally adjusted series (an M4
+    /// benchmark).
+    Damped,
+    /// Simple exponential smoothing on the seasonally adjusted series (an M4 benchmark).
+    Ses,
     /// Exponential smoothing with a season of length m, the error, trend and season
     /// forms chosen by AICc.
     Ets,
     /// MSTL (daily and weekly seasons on hourly data), the seasonally adjusted series
     /// forecast by exponential smoothing chosen by AICc, the seasons repeated.
     MstlEts,
-    /// MSTL + ETS, seasonal naive (day and week) and Theta, weighted by their errors on
-    /// the history's last horizon: [`auto_forecast`].
+    /// [`Method::MstlEts`] on the logarithm (every value above zero; else on the values):
+    /// growth and seasons in proportion to the level.
+    MstlEtsLog,
+    /// The candidates for the data's seasons cross-validated at rolling origins on the
+    /// history, the best few weighted by their errors: [`crate::select::select`].
     Auto,
     /// Linear growth with changepoints (no season): for daily peaks and monthly totals.
     Linear,
@@ -241,15 +283,20 @@ pub enum Method {
 
 impl Method {
     /// Every method that needs no parameter, in report order.
-    pub const ALL: [Method; 9] = [
+    pub const ALL: [Method; 14] = [
         Method::Naive,
         Method::SeasonalNaive,
         Method::Naive2,
         Method::Theta,
+        Method::AutoTheta,
+        Method::Dotm,
+        Method::Damped,
+        Method::Ses,
         Method::Ets,
         Method::Linear,
         Method::Exponential,
         Method::MstlEts,
+        Method::MstlEtsLog,
         Method::Auto,
     ];
 
@@ -260,8 +307,13 @@ impl Method {
             Method::SeasonalNaive => "snaive",
             Method::Naive2 => "naive2",
             Method::Theta => "theta",
+            Method::AutoTheta => "autotheta",
+            Method::Dotm => "dotm",
+            Method::Damped => "damped",
+            Method::Ses => "ses",
             Method::Ets => "ets",
             Method::MstlEts => "mstl-ets",
+            Method::MstlEtsLog => "mstl-ets-log",
             Method::Auto => "auto",
             Method::Linear => "linear",
             Method::Exponential => "exponential",
@@ -274,81 +326,35 @@ impl Method {
         Method::ALL.into_iter().find(|m| m.name() == name)
     }
 
-    /// Point forecast of `horizon` steps with season length `m`.
+    /// Point forecast of `horizon` steps with season length `m` (and the week beside
+    /// the day on hourly and minute data: [`Seasons::from_season`]).
     pub fn forecast(self, history: &[f64], horizon: usize, m: usize) -> Vec<f64> {
+        self.forecast_seasons(history, horizon, &Seasons::from_season(m))
+    }
+
+    /// Point forecast of `horizon` steps with these seasons. Single-season methods use
+    /// the shortest whole one; MSTL + ETS and `auto` use them all (fractional or long
+    /// ones as Fourier terms).
+    pub fn forecast_seasons(self, history: &[f64], horizon: usize, s: &Seasons) -> Vec<f64> {
+        let m = s.primary();
         match self {
             Method::Naive => baseline::naive(history, horizon),
             Method::SeasonalNaive => baseline::seasonal_naive(history, horizon, m),
             Method::Naive2 => baseline::naive2(history, horizon, m),
             Method::Theta => baseline::theta(history, horizon, m),
+            Method::AutoTheta => crate::theta::forecast(history, horizon, m),
+            Method::Dotm => crate::theta::dotm(history, horizon, m),
+            Method::Damped => crate::select::damped(history, horizon, s),
+            Method::Ses => crate::select::ses(history, horizon, s),
             Method::Ets if history.len() < 4 => baseline::naive(history, horizon),
             Method::Ets => crate::ets_seasonal::auto(history, m).forecast(horizon),
             Method::Linear => crate::growth::linear(history, horizon),
             Method::Exponential => crate::growth::exponential(history, horizon),
             Method::Logistic { capacity } => crate::growth::logistic(history, horizon, capacity),
-            Method::MstlEts => mstl_ets(history, horizon, &seasons(m)),
-            Method::Auto => auto_forecast(history, horizon, m).0,
+            Method::MstlEts => crate::select::mstl_ets(history, horizon, s),
+            Method::MstlEtsLog => crate::select::mstl_ets_log(history, horizon, s),
+            Method::Auto => crate::select::select(history, horizon, s).point,
         }
-    }
-}
-
-/// What `auto` combines, by name.
-pub const AUTO_COMPONENTS: [&str; 4] = ["mstl-ets", "snaive", "theta", "snaive-week"];
-
-/// Forecasts of the methods `auto` combines, in [`AUTO_COMPONENTS`] order: MSTL + ETS,
-/// seasonal naive, Theta, and seasonal naive over a week (168 steps on hourly data
-/// with a week of history, else the same season again).
-fn components(history: &[f64], horizon: usize, m: usize) -> [Vec<f64>; 4] {
-    let weekly = if m == 24 && history.len() >= 168 {
-        168
-    } else {
-        m
-    };
-    [
-        mstl_ets(history, horizon, &seasons(m)),
-        baseline::seasonal_naive(history, horizon, m),
-        baseline::theta(history, horizon, m),
-        baseline::seasonal_naive(history, horizon, weekly),
-    ]
-}
-
-/// `auto`'s forecast and the weight each of [`AUTO_COMPONENTS`] got.
-///
-/// Each component is refitted without the history's last `horizon` points and scored on
-/// them; weights are ∝ 1 / MAE², so a method that did twice as well counts four times as
-/// much (on M4 Hourly's training data, its own last 48 hours held out, that gives OWA
-/// 0.489 against 0.509 for 1 / MAE). A component that was exact takes all the weight;
-/// a history too short to hold out gets equal weights.
-pub fn auto_forecast(history: &[f64], horizon: usize, m: usize) -> (Vec<f64>, [f64; 4]) {
-    let forecasts = components(history, horizon, m);
-    let n = history.len();
-    let mut weights = [1.0; 4];
-    if n >= horizon + 2 * m.max(2) {
-        let (train, test) = history.split_at(n - horizon);
-        let size = test.iter().map(|v| v.abs()).sum::<f64>() / horizon as f64;
-        let maes = components(train, horizon, m)
-            .map(|f| f.iter().zip(test).map(|(a, b)| (a - b).abs()).sum::<f64>() / horizon as f64);
-        let exact = |e: f64| e <= 1e-12 * (1.0 + size);
-        weights = if maes.iter().any(|e| exact(*e)) {
-            maes.map(|e| if exact(e) { 1.0 } else { 0.0 })
-        } else {
-            maes.map(|e| 1.0 / (e * e))
-        };
-    }
-    let total: f64 = weights.iter().sum();
-    let weights = weights.map(|w| w / total);
-    let point = (0..horizon)
-        .map(|h| forecasts.iter().zip(&weights).map(|(f, w)| f[h] * w).sum())
-        .collect();
-    (point, weights)
-}
-
-/// Seasons MSTL looks for with season length `m`: the week besides the day on hourly
-/// (m = 24) and minute (m = 1440) data, else `m` alone.
-pub fn seasons(m: usize) -> Vec<usize> {
-    match m {
-        24 | 1440 => vec![m, 7 * m],
-        _ => vec![m],
     }
 }
 
@@ -427,19 +433,45 @@ impl CpuClock {
 /// Rolling origins intervals are calibrated on in a backtest.
 pub const INTERVAL_ORIGINS: usize = 3;
 
-/// Scores `methods` on every holdout with horizon = each test part's length and season
-/// `m`, M4 style: each measure averaged over series, OWA against Naive2 (always run).
-/// With `level` (0.95 for M4's MSIS) each method also gets conformal intervals
+/// How a backtest runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setup {
+    /// The seasons methods are given.
+    pub seasons: Seasons,
+    /// The season of MASE's scale and of Naive2's adjustment (M4 uses 1 for weekly
+    /// data even though its methods may model the year).
+    pub m: usize,
+    /// With a level (0.95 for M4's MSIS), intervals are scored too.
+    pub level: Option<f64>,
+    /// Damp spikes in each training part first.
+    pub clean: bool,
+}
+
+impl Setup {
+    /// One season `m`, as M4 scores hourly data, without intervals or cleaning.
+    pub fn season(m: usize) -> Setup {
+        Setup {
+            seasons: Seasons::from_season(m),
+            m,
+            level: None,
+            clean: false,
+        }
+    }
+}
+
+/// Scores `methods` on every holdout with horizon = each test part's length, M4 style:
+/// each measure averaged over series, OWA against Naive2 (always run, with season
+/// `setup.m`). With a level each method also gets conformal intervals
 /// ([`crate::interval::conformal`], [`INTERVAL_ORIGINS`] origins) and their coverage.
 /// With `clean`, spikes in each training part are damped first ([`crate::robust::clean`]);
 /// the scores still compare with the raw test values and scale by the raw history.
-pub fn evaluate(
-    series: &[Holdout],
-    methods: &[Method],
-    m: usize,
-    level: Option<f64>,
-    clean: bool,
-) -> Vec<Score> {
+pub fn evaluate(series: &[Holdout], methods: &[Method], setup: &Setup) -> Vec<Score> {
+    let (m, level) = (setup.m, setup.level);
+    // Naive2 is M4's reference with M4's season, whatever seasons the methods get.
+    let forecast = |method: Method, x: &[f64], h: usize| match method {
+        Method::Naive2 => baseline::naive2(x, h, m),
+        _ => method.forecast_seasons(x, h, &setup.seasons),
+    };
     let run = |method: Method, clean: bool| {
         let start = CpuClock::now();
         let forecasts: Vec<crate::interval::Forecast> = series
@@ -448,7 +480,7 @@ pub fn evaluate(
                 let h = s.test.len();
                 let cleaned;
                 let train = if clean {
-                    cleaned = crate::robust::clean(&s.train, m).values;
+                    cleaned = crate::robust::clean(&s.train, setup.seasons.primary()).values;
                     &cleaned
                 } else {
                     &s.train
@@ -459,11 +491,11 @@ pub fn evaluate(
                         h,
                         &[level],
                         INTERVAL_ORIGINS,
-                        2 * m,
-                        |x, h| method.forecast(x, h, m),
+                        2 * setup.seasons.primary(),
+                        |x, h| forecast(method, x, h),
                     ),
                     None => crate::interval::Forecast {
-                        point: method.forecast(train, h, m),
+                        point: forecast(method, train, h),
                         intervals: Vec::new(),
                         origins: 0,
                     },
@@ -472,16 +504,30 @@ pub fn evaluate(
             .collect();
         let time = start.elapsed();
         let k = series.len() as f64;
-        let smape = series
+        let pairs: Vec<(Vec<f64>, Vec<f64>)> = series
             .iter()
             .zip(&forecasts)
-            .map(|(s, f)| metrics::smape(&s.test, &f.point))
+            .map(|(s, f)| s.scored_pairs(&f.point))
+            .collect();
+        let smape = pairs
+            .iter()
+            .map(|(a, f)| {
+                if a.is_empty() {
+                    0.0
+                } else {
+                    metrics::smape(a, f)
+                }
+            })
             .sum::<f64>()
             / k;
         let mases: Vec<Option<f64>> = series
             .iter()
-            .zip(&forecasts)
-            .map(|(s, f)| metrics::mase(&s.train, &s.test, &f.point, m))
+            .zip(&pairs)
+            .map(|(s, (a, f))| {
+                (!a.is_empty())
+                    .then(|| metrics::mase(&s.train, a, f, m))
+                    .flatten()
+            })
             .collect();
         let defined: Vec<f64> = mases.iter().flatten().copied().collect();
         let (coverage, msis) = match level {
@@ -490,12 +536,17 @@ pub fn evaluate(
                     (0usize, 0usize, 0.0, 0usize);
                 for (s, f) in series.iter().zip(&forecasts) {
                     let i = &f.intervals[0];
-                    for (j, y) in s.test.iter().enumerate() {
+                    let (actual, lower) = s.scored_pairs(&i.lower);
+                    let (_, upper) = s.scored_pairs(&i.upper);
+                    for (j, y) in actual.iter().enumerate() {
                         total += 1;
-                        inside += usize::from(i.lower[j] <= *y && *y <= i.upper[j]);
+                        inside += usize::from(lower[j] <= *y && *y <= upper[j]);
+                    }
+                    if actual.is_empty() {
+                        continue;
                     }
                     if let Some(v) =
-                        metrics::msis(&s.train, &s.test, &i.lower, &i.upper, m, 1.0 - level)
+                        metrics::msis(&s.train, &actual, &lower, &upper, m, 1.0 - level)
                     {
                         msis_sum += v;
                         msis_n += 1;
@@ -524,10 +575,10 @@ pub fn evaluate(
     methods
         .iter()
         .map(|&method| {
-            let mut score = if method == Method::Naive2 && !clean {
+            let mut score = if method == Method::Naive2 && !setup.clean {
                 reference.clone()
             } else {
-                run(method, clean)
+                run(method, setup.clean)
             };
             score.owa = metrics::owa(score.smape, score.mase, reference.smape, reference.mase);
             score

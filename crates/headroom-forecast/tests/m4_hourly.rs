@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use headroom_forecast::m4::{Method, evaluate, read_m4};
+use headroom_forecast::m4::{Method, Setup, evaluate, read_m4};
 
 const BENCHMARKS: [Method; 4] = [
     Method::Naive,
@@ -20,7 +20,7 @@ fn m4_hourly_benchmarks_match_the_published_table() {
     let series = read_m4(&dir.join("Hourly-train.csv"), &dir.join("Hourly-test.csv")).unwrap();
     assert_eq!(series.len(), 414);
     assert!(series.iter().all(|s| s.test.len() == 48));
-    let scores = evaluate(&series, &BENCHMARKS, 24, None, false);
+    let scores = evaluate(&series, &BENCHMARKS, &Setup::season(24));
     let got: Vec<(&str, String, String)> = scores
         .iter()
         .map(|s| {

@@ -3,6 +3,7 @@
 
 use headroom_forecast::interval::conformal;
 use headroom_forecast::m4::Method;
+use headroom_forecast::seasons::Seasons;
 use serde::Serialize;
 
 /// Which part of the forecast to plan for.
@@ -65,8 +66,16 @@ pub struct DailyForecast {
     pub upper: Vec<f64>,
 }
 
-/// Forecasts `days` daily peaks after `history` with `method` (weekly season), never
-/// below zero.
+/// The seasons daily peaks are forecast with: the week and the year (365.24 days, as
+/// Fourier terms), each only when the history holds two cycles of it, with a sentence
+/// per season saying which and why.
+pub fn daily_seasons(days_of_history: usize) -> (Seasons, Vec<String>) {
+    Seasons::for_step(86_400.0).usable(days_of_history)
+}
+
+/// Forecasts `days` daily peaks after `history` with `method` and the seasons of
+/// [`daily_seasons`] (a December peak in two years of history shows up next December),
+/// never below zero.
 ///
 /// Intervals are conformal (the method's own errors at earlier origins), or a random
 /// walk's spread when the history is too short to hold any out: see
@@ -78,8 +87,9 @@ pub fn daily_peak_forecast(
     quantile: Quantile,
 ) -> DailyForecast {
     let levels: Vec<f64> = quantile.level().into_iter().collect();
+    // Each calibration origin sees a shorter history, so its seasons are chosen anew.
     let forecast = conformal(history, days, &levels, 3, 14, |x, h| {
-        method.forecast(x, h, 7)
+        method.forecast_seasons(x, h, &daily_seasons(x.len()).0)
     });
     let floor = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x.max(0.0)).collect() };
     let (lower, upper) = match forecast.intervals.first() {
@@ -139,6 +149,40 @@ mod tests {
         let point = daily_peak_forecast(&history, 60, Method::Linear, Quantile::Point).point;
         // A straight line carries on: day 56 + 59 = 215.
         assert!((point[59] - 215.0).abs() < 1e-6, "{}", point[59]);
+    }
+
+    #[test]
+    fn a_december_peak_in_the_history_is_planned_for_next_december() {
+        // Three years of daily peaks from 1 January: 100 requests/s, a weekly swing of
+        // ±5, and December 60% busier (a shop's season). Month lengths of a common year.
+        let lengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        let december = |d: usize| d % 365 >= 334;
+        let history: Vec<f64> = (0..3 * 365)
+            .map(|d| {
+                let week = [5.0, 3.0, 0.0, -2.0, -5.0, -1.0, 0.0][d % 7];
+                100.0 + week + if december(d) { 60.0 } else { 0.0 }
+            })
+            .collect();
+        let (used, _) = daily_seasons(history.len());
+        assert_eq!(used.periods.len(), 2, "week and year");
+        let f = daily_peak_forecast(&history, 365, Method::Auto, Quantile::Point);
+        let months = monthly_max(&f.point, &lengths);
+        let (dec, june) = (months[11], months[5]);
+        // December is next year's busiest month, well above June. (Not the full 60%:
+        // auto also weights candidates that do not model the year, by how well each
+        // forecast the last year at three origins, and ten harmonics round the edges
+        // of a season that starts and stops as sharply as this one.)
+        let top = months.iter().copied().fold(0.0, f64::max);
+        assert_eq!(dec, top, "{months:?}");
+        assert!(
+            dec > 1.2 * june,
+            "December {dec} against June {june}: {months:?}"
+        );
+        // With less than two years of history the year is not seen, and December is
+        // planned like any month.
+        let short = daily_peak_forecast(&history[..700], 365, Method::Auto, Quantile::Point);
+        let months = monthly_max(&short.point, &lengths);
+        assert!(months[11] < 1.1 * months[5], "{months:?}");
     }
 
     proptest! {

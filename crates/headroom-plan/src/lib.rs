@@ -14,7 +14,9 @@ use headroom_topology::{Placement, Topology, pack_pools};
 use serde::Serialize;
 
 pub use cost::{CostMonth, Costs, TierCost, TierSide, Totals, costs};
-pub use demand::{DailyForecast, Quantile, compound_peaks, daily_peak_forecast, monthly_max};
+pub use demand::{
+    DailyForecast, Quantile, compound_peaks, daily_peak_forecast, daily_seasons, monthly_max,
+};
 pub use prices::{
     Cloud, Instance, NamedServer, PriceError, SelfBuilt, ServerPrice, VCPUS_PER_CORE,
 };

@@ -1,0 +1,107 @@
+//! Scores methods on a benchmark's training parts (each series' last horizon of its
+//! training part held out: the data methods are chosen on) or on its test parts, without
+//! building the whole headroom binary: `cargo run --release -p headroom-forecast
+//! --example horizon -- SET SPLIT METHODS`, SET one of m4-weekly, m3-monthly,
+//! tourism-monthly, m4-hourly, daily-web (a long CSV named by DAILY_WEB, last 90 days
+//! held out); SPLIT `validate` or `test`. SEASONS=7,365.24 overrides the seasons,
+//! LEVEL=95 scores intervals too, PER_SERIES=1 prints each series' sMAPE.
+
+use std::path::Path;
+
+use headroom_forecast::m4::{Holdout, Method, Setup, evaluate, read_long, read_m4};
+use headroom_forecast::seasons::Seasons;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (set, split) = (args[1].as_str(), args[2].as_str());
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/forecast");
+    let (series, h, seasons, m) = match set {
+        "m4-weekly" => {
+            let d = data.join("m4-weekly");
+            let s = read_m4(&d.join("Weekly-train.csv"), &d.join("Weekly-test.csv")).unwrap();
+            (s, 13, Seasons::for_step(7.0 * 86_400.0), 1)
+        }
+        "m4-hourly" => {
+            let d = data.join("m4-hourly");
+            let s = read_m4(&d.join("Hourly-train.csv"), &d.join("Hourly-test.csv")).unwrap();
+            (s, 48, Seasons::for_step(3600.0), 24)
+        }
+        "m3-monthly" => {
+            let s = read_long(&data.join("m3-monthly/M3-monthly.csv"), 18).unwrap();
+            (s, 18, Seasons::from_periods(&[12.0]), 12)
+        }
+        "tourism-monthly" => {
+            let s = read_long(&data.join("tourism-monthly/tourism-monthly.csv"), 24).unwrap();
+            (s, 24, Seasons::from_periods(&[12.0]), 12)
+        }
+        "daily-web" => {
+            let path = std::env::var("DAILY_WEB").expect("DAILY_WEB=path of a long CSV");
+            let s = read_long(Path::new(&path), 90).unwrap();
+            (s, 90, Seasons::for_step(86_400.0), 7)
+        }
+        other => panic!("unknown set {other}"),
+    };
+    let seasons = match std::env::var("SEASONS") {
+        Ok(list) => Seasons::from_periods(
+            &list
+                .split(',')
+                .map(|p| p.parse().unwrap())
+                .collect::<Vec<f64>>(),
+        ),
+        Err(_) => seasons,
+    };
+    let series: Vec<Holdout> = match split {
+        "test" => series,
+        "validate" => series
+            .into_iter()
+            .filter(|s| s.train.len() > h + 8)
+            .map(|s| {
+                let cut = s.train.len() - h;
+                Holdout::new(s.id, s.train[..cut].to_vec(), s.train[cut..].to_vec())
+            })
+            .collect(),
+        other => panic!("unknown split {other}"),
+    };
+    let methods: Vec<Method> = args[3]
+        .split(',')
+        .map(|n| Method::from_name(n).unwrap_or_else(|| panic!("unknown method {n}")))
+        .collect();
+    let level = std::env::var("LEVEL")
+        .ok()
+        .map(|l| l.parse::<f64>().unwrap() / 100.0);
+    let setup = Setup {
+        seasons: seasons.clone(),
+        m,
+        level,
+        clean: false,
+    };
+    println!("{set} {split}: {} series, horizon {h}", series.len());
+    if std::env::var("PER_SERIES").is_ok() {
+        for s in &series {
+            let line: Vec<String> = methods
+                .iter()
+                .map(|m| {
+                    let f = m.forecast_seasons(&s.train, h, &seasons);
+                    format!(
+                        "{} {:.1}",
+                        m.name(),
+                        headroom_forecast::metrics::smape(&s.test, &f)
+                    )
+                })
+                .collect();
+            println!("{} n={} {}", s.id, s.train.len(), line.join(" "));
+        }
+    }
+    for s in evaluate(&series, &methods, &setup) {
+        println!(
+            "{:<11} sMAPE {:>7.3} MASE {:>7.3} OWA {:>6.3} CPU-s {:>7.2} cover {:?} msis {:?}",
+            s.method.name(),
+            s.smape,
+            s.mase,
+            s.owa,
+            s.time.as_secs_f64(),
+            s.coverage,
+            s.msis
+        );
+    }
+}

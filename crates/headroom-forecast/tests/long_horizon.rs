@@ -1,0 +1,64 @@
+//! The long-horizon benchmark sets read as published and score their benchmark as
+//! published: M4 Weekly's Naive2 (sMAPE 9.161, MASE 2.777 with m = 1; sheet "Point
+//! Forecasts-Frequency" of Evaluation and Ranks.xlsx, Mcompetitions/M4-methods), and
+//! M3 Monthly and Tourism Monthly with the series counts and lengths of their papers.
+
+use std::path::Path;
+
+use headroom_forecast::m4::{Method, Setup, evaluate, read_long, read_m4};
+use headroom_forecast::seasons::Seasons;
+
+fn data(path: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/forecast")
+        .join(path)
+}
+
+#[test]
+fn m4_weekly_naive2_matches_the_published_table() {
+    let series = read_m4(
+        &data("m4-weekly/Weekly-train.csv"),
+        &data("m4-weekly/Weekly-test.csv"),
+    )
+    .unwrap();
+    assert_eq!(series.len(), 359);
+    assert!(series.iter().all(|s| s.test.len() == 13));
+    let setup = Setup {
+        seasons: Seasons::for_step(7.0 * 86_400.0),
+        m: 1,
+        level: None,
+        clean: false,
+    };
+    let scores = evaluate(&series, &[Method::Naive2, Method::Naive], &setup);
+    // M4 applies no seasonal adjustment to weekly data, so Naive2 is Naive1.
+    for s in &scores {
+        assert_eq!(
+            (format!("{:.3}", s.smape), format!("{:.3}", s.mase)),
+            ("9.161".to_owned(), "2.777".to_owned()),
+            "{}",
+            s.method.name()
+        );
+    }
+}
+
+#[test]
+fn m3_and_tourism_monthly_read_with_their_published_shapes() {
+    // M3: 1,428 series of 48–126 training months and 18 held out.
+    let m3 = read_long(&data("m3-monthly/M3-monthly.csv"), 18).unwrap();
+    assert_eq!(m3.len(), 1428);
+    let lengths = |s: &[headroom_forecast::m4::Holdout]| {
+        let n: Vec<usize> = s.iter().map(|h| h.train.len()).collect();
+        (*n.iter().min().unwrap(), *n.iter().max().unwrap())
+    };
+    assert_eq!(lengths(&m3), (48, 126));
+    assert!(
+        m3.iter()
+            .all(|s| s.test.len() == 18 && s.scored.iter().all(|k| *k))
+    );
+    // Tourism: 366 series of 91–333 months in all (Athanasopoulos et al., Table 3).
+    let tourism = read_long(&data("tourism-monthly/tourism-monthly.csv"), 24).unwrap();
+    assert_eq!(tourism.len(), 366);
+    assert_eq!(lengths(&tourism), (91 - 24, 333 - 24));
+    // Their monthly timestamps make a monthly grid with no gap: nothing filled.
+    assert!(tourism.iter().all(|s| s.scored.iter().all(|k| *k)));
+}
