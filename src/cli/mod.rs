@@ -7,6 +7,7 @@ mod html;
 mod ingest;
 mod plan;
 mod progress;
+mod replay;
 mod report;
 mod topology;
 mod usl;
@@ -49,6 +50,8 @@ enum Command {
     Forecast(forecast::Args),
     /// Score forecasting methods on held-out ends of many series (M4 metrics).
     Backtest(backtest::Args),
+    /// Replay the planner on a history: would its plans have held, and at what cost?
+    Replay(replay::Args),
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
@@ -62,6 +65,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => report::run(&args),
         Command::Forecast(args) => forecast::run(&args),
         Command::Backtest(args) => backtest::run(&args),
+        Command::Replay(args) => replay::run(&args),
     }
 }
 

@@ -61,8 +61,7 @@ pub(crate) struct Args {
     deploy_windows: bool,
 }
 
-/// Months of demand past the plan that a slow supply may look ahead to.
-const LOOK_AHEAD_MONTHS: u32 = 6;
+use headroom_plan::LOOK_AHEAD_MONTHS;
 
 /// The choices behind a plan, shared with `report`.
 #[derive(Debug, clap::Args)]
@@ -73,9 +72,16 @@ pub(crate) struct PolicyArgs {
     redundancy: String,
     /// With --traffic, the forecast bound purchased servers hold over their lead time:
     /// point, 80 or 95 (the upper bound of that central interval; 80: about one month in
-    /// ten may need more). Servers for demand follow the point forecast.
+    /// ten may need more), or auto: the one that cost least in a replay of the dataset's
+    /// own history (see `headroom replay`; price shortfall with --shortfall-cost).
+    /// Servers for demand follow the point forecast.
     #[arg(long, default_value = "80")]
     quantile: String,
+    /// What one minute with a tier past its ceiling costs, in the price table's
+    /// currency (lost sales, SLA credits: yours to state), for `replay` and
+    /// `--quantile auto`. 0 prices hardware only.
+    #[arg(long, default_value_t = 0.0)]
+    pub(crate) shortfall_cost: f64,
     /// Forecasting method for the daily peaks (see `headroom forecast --model`).
     #[arg(long, default_value = "auto")]
     model: String,
@@ -103,7 +109,7 @@ pub(crate) struct PolicyArgs {
 }
 
 impl PolicyArgs {
-    fn policy(&self) -> anyhow::Result<Policy> {
+    pub(crate) fn policy(&self) -> anyhow::Result<Policy> {
         let redundancy = Redundancy::from_name(&self.redundancy).with_context(|| {
             format!(
                 "--redundancy '{}': give n+1, n+2, … or rack",
@@ -122,17 +128,17 @@ impl PolicyArgs {
 
     fn quantile(&self) -> anyhow::Result<Quantile> {
         Quantile::from_name(&self.quantile)
-            .with_context(|| format!("--quantile '{}': give point, 80 or 95", self.quantile))
+            .with_context(|| format!("--quantile '{}': give point, 80, 95 or auto", self.quantile))
     }
 
-    fn method(&self) -> anyhow::Result<Method> {
+    pub(crate) fn method(&self) -> anyhow::Result<Method> {
         Method::from_name(&self.model).with_context(|| {
             let known: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
             format!("--model '{}': give one of {}", self.model, known.join(", "))
         })
     }
 
-    fn prices(&self) -> anyhow::Result<(SelfBuilt, Cloud)> {
+    pub(crate) fn prices(&self) -> anyhow::Result<(SelfBuilt, Cloud)> {
         // Without --prices / --cloud: the shipped tables, from the checkout when there is
         // one, else the copies built into the binary (an installed headroom still plans).
         let built_path = self
@@ -184,9 +190,85 @@ pub(crate) fn plan_from_dataset(
     months: u32,
     args: &PolicyArgs,
 ) -> anyhow::Result<Planned> {
-    let quantile = args.quantile()?;
-    let demand = Demand::forecast(rollups, months, args.method()?, quantile)?;
+    let (quantile, why) = if args.quantile == "auto" {
+        let (q, why) = auto_quantile(topology, rollups, months, args)?;
+        (q, Some(why))
+    } else {
+        (args.quantile()?, None)
+    };
+    let mut demand = Demand::forecast(rollups, months, args.method()?, quantile)?;
+    if let Some(why) = why {
+        demand.described.push_str("; ");
+        demand.described.push_str(&why);
+    }
     finish(topology, demand, args, Some(quantile))
+}
+
+/// `--quantile auto`: the plan quantile with the lowest total cost (hardware plus
+/// priced shortfall, all tiers) in a replay of the dataset's own history, and why.
+fn auto_quantile(
+    topology: &Topology,
+    rollups: &Rollups,
+    months: u32,
+    args: &PolicyArgs,
+) -> anyhow::Result<(Quantile, String)> {
+    use headroom_plan::replay::{ReplayConfig, Strategy, replay, server_month_costs};
+    let history = super::replay::history_of(rollups)?;
+    let (built, _) = args.prices()?;
+    let config = ReplayConfig {
+        months,
+        min_history_days: super::replay::MIN_HISTORY_DAYS,
+        method: args.method()?,
+        policy: args.policy()?,
+        shortfall_cost_per_step: args.shortfall_cost * history.step_s as f64 / 60.0,
+    };
+    let Some(r) = replay(
+        topology,
+        &history,
+        &server_month_costs(topology, &built),
+        &config,
+    ) else {
+        let (_, days) = history.daily_peaks();
+        return Ok((
+            Quantile::Upper80,
+            format!(
+                "--quantile auto: {} days of history are too few to replay ({} days and a whole month after them), so the 80% bound",
+                days.len(),
+                config.min_history_days
+            ),
+        ));
+    };
+    let plans = &r.outcomes[..3];
+    let best = plans
+        .iter()
+        .min_by(|a, b| a.total_cost().total_cmp(&b.total_cost()))
+        .expect("three plan strategies");
+    let Strategy::Plan { quantile } = best.strategy else {
+        unreachable!("the first three strategies are plans");
+    };
+    let figures: Vec<String> = plans
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {} {} ({} short minutes)",
+                o.name,
+                thousands(o.total_cost().round() as i64),
+                built.currency,
+                thousands((o.steps_over_ceiling() as i64) * history.step_s / 60)
+            )
+        })
+        .collect();
+    Ok((
+        quantile,
+        format!(
+            "--quantile auto chose {} as the cheapest in a replay of {} months of this history: {}; shortfall priced at {} {} a minute",
+            super::replay::quantile_name(quantile),
+            r.months.len(),
+            figures.join(", "),
+            args.shortfall_cost,
+            built.currency
+        ),
+    ))
 }
 
 fn finish(

@@ -103,6 +103,30 @@ pub fn daily_peak_forecast(
     }
 }
 
+/// Daily peaks ahead with both planned intervals at once (one calibration for the two).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyForecasts {
+    /// Point forecast per day, never below zero.
+    pub point: Vec<f64>,
+    /// Upper bound of the central 80% interval.
+    pub upper80: Vec<f64>,
+    /// Upper bound of the central 95% interval.
+    pub upper95: Vec<f64>,
+}
+
+/// [`daily_peak_forecast`] at every quantile from one conformal calibration.
+pub fn daily_peak_forecasts(history: &[f64], days: usize, method: Method) -> DailyForecasts {
+    let forecast = conformal(history, days, &[0.80, 0.95], 3, 14, |x, h| {
+        method.forecast_seasons(x, h, &daily_seasons(x.len()).0)
+    });
+    let floor = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x.max(0.0)).collect() };
+    DailyForecasts {
+        point: floor(&forecast.point),
+        upper80: floor(&forecast.intervals[0].upper),
+        upper95: floor(&forecast.intervals[1].upper),
+    }
+}
+
 /// The largest value in each run of `lengths` consecutive values (a month's peak from its
 /// days). Runs past the end of `daily` are left out.
 pub fn monthly_max(daily: &[f64], lengths: &[usize]) -> Vec<f64> {

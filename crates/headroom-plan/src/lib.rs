@@ -8,6 +8,7 @@
 mod cost;
 mod demand;
 mod prices;
+pub mod replay;
 mod sizing;
 
 use headroom_topology::{Placement, Topology, pack_pools};
@@ -15,7 +16,8 @@ use serde::Serialize;
 
 pub use cost::{CostMonth, Costs, TierCost, TierSide, Totals, costs};
 pub use demand::{
-    DailyForecast, Quantile, compound_peaks, daily_peak_forecast, daily_seasons, monthly_max,
+    DailyForecast, DailyForecasts, Quantile, compound_peaks, daily_peak_forecast,
+    daily_peak_forecasts, daily_seasons, monthly_max,
 };
 pub use prices::{
     Cloud, Instance, NamedServer, PriceError, SelfBuilt, ServerPrice, VCPUS_PER_CORE,
@@ -23,6 +25,9 @@ pub use prices::{
 pub use sizing::{
     LeadTimes, deploy_windows, hour_of_week_peaks, largest_batch, minutes_text, rise_within, stack,
 };
+
+/// Months of demand past the plan that a slow supply may look ahead to.
+pub const LOOK_AHEAD_MONTHS: u32 = 6;
 
 /// Average days in a month (365.25 ÷ 12), the step between planned months.
 pub const DAYS_PER_MONTH: f64 = 30.4375;

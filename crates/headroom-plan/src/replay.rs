@@ -1,0 +1,660 @@
+//! Would the plan have held? The planner replayed on history: at each month start
+//! after a minimum history, plan exactly as `plan` would from the data up to then,
+//! keep the servers that plan had ordered for each month (a purchase arrives a lead
+//! time after the order), and hold them against what the traffic did next, step by
+//! step: steps past each tier's ceiling and past 100%, the worst overshoot, server-months
+//! idle beyond what perfect foresight would have bought, and what both cost. Beside
+//! headroom's plan at each quantile: the oracle (the same planner given the realised
+//! peaks), keeping today's servers, and compounding the last year's growth.
+
+use headroom_forecast::m4::Method;
+use headroom_topology::Topology;
+use serde::Serialize;
+
+use crate::demand::{Quantile, daily_peak_forecasts, monthly_max};
+use crate::{Demand, Policy, SelfBuilt, plan};
+
+/// Seconds in a day.
+const DAY_S: i64 = 86_400;
+
+/// A demand history: front-door requests per second at each step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    /// Unix seconds of the first step.
+    pub start_s: i64,
+    /// Seconds between steps (60 for minutes, 86,400 for days).
+    pub step_s: i64,
+    /// Requests per second at each step (a step's peak or mean, as measured).
+    pub rps: Vec<f64>,
+}
+
+impl History {
+    fn day_of(&self, i: usize) -> i64 {
+        (self.start_s + i as i64 * self.step_s).div_euclid(DAY_S)
+    }
+
+    /// (first day number, each day's highest step) from the first day to the last.
+    pub fn daily_peaks(&self) -> (i64, Vec<f64>) {
+        let Some(last) = self.rps.len().checked_sub(1) else {
+            return (0, Vec::new());
+        };
+        let first = self.day_of(0);
+        let mut peaks = vec![0.0f64; (self.day_of(last) - first + 1) as usize];
+        for (i, v) in self.rps.iter().enumerate() {
+            let d = (self.day_of(i) - first) as usize;
+            peaks[d] = peaks[d].max(*v);
+        }
+        (first, peaks)
+    }
+}
+
+/// How the replay runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayConfig {
+    /// Months each plan looks ahead (as `plan --months`).
+    pub months: u32,
+    /// Days of history before the first origin.
+    pub min_history_days: usize,
+    /// The forecasting method (as `plan --model`).
+    pub method: Method,
+    /// Redundancy and lead times (as `plan`'s flags).
+    pub policy: Policy,
+    /// Cost of one step with a tier past its ceiling, in the price table's currency (a
+    /// shortfall's cost is the user's to state: lost sales, an SLA credit).
+    pub shortfall_cost_per_step: f64,
+}
+
+/// A way of choosing each month's servers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Strategy {
+    /// headroom's plan at a quantile.
+    Plan {
+        /// The quantile purchases hold.
+        quantile: Quantile,
+    },
+    /// Perfect foresight: each month the fewest servers that carry its realised peak
+    /// within the ceiling with the policy's failures taken. It never costs more than
+    /// another strategy while a step short costs more than the servers that would have
+    /// prevented it would cost for a month.
+    Oracle,
+    /// Never add a server.
+    KeepToday,
+    /// The last 28 days' peak grown by the growth of the year before it, compounded
+    /// monthly (needs a year and four weeks of history; else no growth).
+    CompoundLastYear,
+}
+
+impl Strategy {
+    /// Name in tables.
+    pub fn name(self) -> String {
+        match self {
+            Strategy::Plan { quantile } => format!(
+                "plan {}",
+                match quantile {
+                    Quantile::Point => "point",
+                    Quantile::Upper80 => "80%",
+                    Quantile::Upper95 => "95%",
+                }
+            ),
+            Strategy::Oracle => "oracle".to_owned(),
+            Strategy::KeepToday => "keep today's".to_owned(),
+            Strategy::CompoundLastYear => "last year's growth".to_owned(),
+        }
+    }
+
+    /// Every strategy a replay compares, headroom's plans first.
+    pub const ALL: [Strategy; 6] = [
+        Strategy::Plan {
+            quantile: Quantile::Point,
+        },
+        Strategy::Plan {
+            quantile: Quantile::Upper80,
+        },
+        Strategy::Plan {
+            quantile: Quantile::Upper95,
+        },
+        Strategy::Oracle,
+        Strategy::KeepToday,
+        Strategy::CompoundLastYear,
+    ];
+}
+
+/// One tier's record under one strategy over the replayed months.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierOutcome {
+    /// The tier.
+    pub tier: String,
+    /// Steps in which the busiest server ran past the tier's ceiling with the policy's
+    /// failures taken (N+1: one server down), which is what the plan promised.
+    pub steps_over_ceiling: usize,
+    /// Steps in which it ran past 100% with every server up: overload.
+    pub steps_over_full: usize,
+    /// The highest utilisation ÷ ceiling seen (above 1 is an overshoot).
+    pub worst_over_ceiling: f64,
+    /// Server-months in service, summed over the replayed months.
+    pub server_months: f64,
+    /// Server-months beyond what the oracle held in the same months.
+    pub idle_server_months: f64,
+    /// Hardware: server-months × the tier's monthly cost per server.
+    pub hardware_cost: f64,
+    /// Shortfall: steps over the ceiling × the stated cost per step.
+    pub shortfall_cost: f64,
+}
+
+impl TierOutcome {
+    /// Hardware plus shortfall.
+    pub fn total_cost(&self) -> f64 {
+        self.hardware_cost + self.shortfall_cost
+    }
+}
+
+/// One strategy's record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    /// The strategy.
+    pub strategy: Strategy,
+    /// Its name in tables.
+    pub name: String,
+    /// Per tier, in topology order.
+    pub tiers: Vec<TierOutcome>,
+    /// Servers in service per replayed month, per tier (months × tiers).
+    pub servers: Vec<Vec<u32>>,
+}
+
+impl Outcome {
+    /// Hardware plus shortfall over every tier.
+    pub fn total_cost(&self) -> f64 {
+        self.tiers.iter().map(TierOutcome::total_cost).sum()
+    }
+
+    /// Steps over the ceiling, all tiers.
+    pub fn steps_over_ceiling(&self) -> usize {
+        self.tiers.iter().map(|t| t.steps_over_ceiling).sum()
+    }
+}
+
+/// A replay's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Replay {
+    /// Day number of each replayed month's first day.
+    pub months: Vec<i64>,
+    /// The realised front-door peak of each replayed month, requests/s.
+    pub realised_peak_rps: Vec<f64>,
+    /// Seconds per step of the history.
+    pub step_s: i64,
+    /// Days of history the first origin had.
+    pub min_history_days: usize,
+    /// Every strategy, in [`Strategy::ALL`] order.
+    pub outcomes: Vec<Outcome>,
+    /// Per tier, the plan quantile with the lowest total cost (the first on ties).
+    pub best_quantile: Vec<Quantile>,
+}
+
+/// Each tier's cost of one server for a month, self-built (amortised purchase plus
+/// power, rack space and operations), from the price table's entry for the tier's
+/// profile (or its default); 0 where the table has none.
+pub fn server_month_costs(topology: &Topology, prices: &SelfBuilt) -> Vec<f64> {
+    (0..topology.tiers().len())
+        .map(|i| {
+            let profile = topology.profile_of(i).map(|p| p.name.as_str());
+            prices.server(profile).map_or(0.0, |s| {
+                prices.amortised_per_month(s) + prices.running_per_month(s)
+            })
+        })
+        .collect()
+}
+
+/// Day number of the first day of the month holding `day`, and of the months after it.
+fn month_start(day: i64, ahead: i64) -> i64 {
+    let (y, m, _) = headroom_forecast::series::civil_from_days(day);
+    let index = y * 12 + i64::from(m) - 1 + ahead;
+    headroom_forecast::series::days_from_civil(
+        index.div_euclid(12),
+        index.rem_euclid(12) as u32 + 1,
+        1,
+    )
+}
+
+/// Months a purchase (or VM, or instance) takes to arrive, rounded up: a plan made
+/// at an origin can change the servers of month `lead` after it at the earliest.
+fn lead_months(topology: &Topology, policy: &Policy) -> Vec<usize> {
+    topology
+        .tiers()
+        .iter()
+        .map(|t| {
+            let minutes = policy.leads.of(t.supply());
+            // A VM or a cloud instance (hours, minutes) is there the month it is asked
+            // for; a purchase of eight weeks misses the next two month starts.
+            if minutes < 1440.0 {
+                0
+            } else {
+                (minutes / (crate::DAYS_PER_MONTH * 1440.0)).ceil() as usize
+            }
+        })
+        .collect()
+}
+
+/// Replays the planner on `history` under every [`Strategy`]; `costs` is each tier's
+/// monthly cost per server ([`server_month_costs`]). Origins are the first day of every
+/// month once `min_history_days` have passed; the replayed months are those whose
+/// every day the history holds. None when the history is too short for one origin and
+/// one month after it.
+pub fn replay(
+    topology: &Topology,
+    history: &History,
+    costs: &[f64],
+    config: &ReplayConfig,
+) -> Option<Replay> {
+    let (first_day, peaks) = history.daily_peaks();
+    let last_day = first_day + peaks.len() as i64 - 1;
+    let first_origin = month_start(first_day + config.min_history_days as i64 - 1, 1);
+    // Replayed months: whole calendar months from the first origin to the history's end.
+    let mut months = Vec::new();
+    let mut k = 0;
+    loop {
+        let (start, end) = (
+            month_start(first_origin, k),
+            month_start(first_origin, k + 1),
+        );
+        if end - 1 > last_day {
+            break;
+        }
+        months.push(start);
+        k += 1;
+    }
+    if months.is_empty() {
+        return None;
+    }
+    let n_tiers = topology.tiers().len();
+    let leads = lead_months(topology, &config.policy);
+    let realised: Vec<f64> = months
+        .iter()
+        .map(|&m| {
+            let end = month_start(m, 1);
+            peaks[(m - first_day) as usize..(end - first_day) as usize]
+                .iter()
+                .copied()
+                .fold(0.0, f64::max)
+        })
+        .collect();
+    let (first_day, peaks) = history.daily_peaks();
+    // One forecast per origin, with both intervals, shared by the three quantiles.
+    let forecasts: Vec<OriginForecast> = months
+        .iter()
+        .map(|&origin| origin_forecast(&peaks[..(origin - first_day) as usize], origin, config))
+        .collect();
+    let servers =
+        |s: Strategy| strategy_servers(topology, &forecasts, &realised, s, config, &leads);
+    let oracle = servers(Strategy::Oracle);
+    let outcomes: Vec<Outcome> = Strategy::ALL
+        .iter()
+        .map(|&s| {
+            let held = if s == Strategy::Oracle {
+                oracle.clone()
+            } else {
+                servers(s)
+            };
+            score(topology, history, &months, &held, &oracle, costs, s, config)
+        })
+        .collect();
+    let best_quantile = (0..n_tiers)
+        .map(|i| {
+            outcomes[..3]
+                .iter()
+                .min_by(|a, b| a.tiers[i].total_cost().total_cmp(&b.tiers[i].total_cost()))
+                .map_or(Quantile::Upper80, |o| match o.strategy {
+                    Strategy::Plan { quantile } => quantile,
+                    _ => Quantile::Upper80,
+                })
+        })
+        .collect();
+    Some(Replay {
+        months,
+        realised_peak_rps: realised,
+        step_s: history.step_s,
+        min_history_days: config.min_history_days,
+        outcomes,
+        best_quantile,
+    })
+}
+
+/// Servers a policy expects to lose at peak: k for N+k; one for rack loss (the replay
+/// does not place servers in racks, so it holds rack plans to one loss).
+fn spares(policy: Policy) -> u32 {
+    match policy.redundancy {
+        crate::Redundancy::Spares { k } => k,
+        crate::Redundancy::Rack => 1,
+    }
+}
+
+/// Fewest servers of `tier` whose busiest one stays within the ceiling at `entry_rps`
+/// with `spares` of them lost: the oracle's count, by bisection (utilisation only falls
+/// as servers are added).
+fn fewest_carrying(topology: &Topology, tier: usize, entry_rps: f64, spares: u32) -> u32 {
+    let ceiling = topology.tiers()[tier].ceiling;
+    let fits = |n: u32| topology.utilisation(tier, entry_rps, n - spares).0 <= ceiling;
+    let (mut lo, mut hi) = (spares + 1, spares + 1);
+    while !fits(hi) {
+        lo = hi + 1;
+        match hi.checked_mul(2) {
+            Some(h) if h < 1 << 30 => hi = h,
+            _ => return hi,
+        }
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if fits(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    hi
+}
+
+/// Servers per replayed month per tier under a strategy. For month M and a tier whose
+/// supply takes L months, the plan made at origin M − L decides (a plan made later could
+/// not have had its servers there in time); before the first origin's reach, the first
+/// origin's plan. Servers never go below today's.
+fn strategy_servers(
+    topology: &Topology,
+    forecasts: &[OriginForecast],
+    realised: &[f64],
+    strategy: Strategy,
+    config: &ReplayConfig,
+    leads: &[usize],
+) -> Vec<Vec<u32>> {
+    let today: Vec<u32> = topology.tiers().iter().map(|t| t.servers).collect();
+    if strategy == Strategy::KeepToday {
+        return vec![today; realised.len()];
+    }
+    if strategy == Strategy::Oracle {
+        let spares = spares(config.policy);
+        return realised
+            .iter()
+            .map(|&peak| {
+                (0..today.len())
+                    .map(|i| fewest_carrying(topology, i, peak, spares))
+                    .collect()
+            })
+            .collect();
+    }
+    // One plan per origin (each replayed month's start), months counted from it.
+    let plans: Vec<Vec<Vec<u32>>> = forecasts
+        .iter()
+        .map(|f| {
+            let demand = f.demand(strategy, config.months);
+            plan(topology, &demand, config.policy)
+                .months
+                .iter()
+                .map(|m| m.tiers.iter().map(|t| t.total).collect())
+                .collect()
+        })
+        .collect();
+    (0..realised.len())
+        .map(|m| {
+            (0..today.len())
+                .map(|i| {
+                    let origin = m.saturating_sub(leads[i]);
+                    let ahead = m - origin;
+                    plans[origin]
+                        .get(ahead)
+                        .or_else(|| plans[origin].last())
+                        .map_or(today[i], |p| p[i])
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// What a plan made at an origin (a month's first day) knows of the months ahead,
+/// from the daily peaks up to the day before: the forecast's monthly peaks (point,
+/// upper 80% and upper 95%), and the last 28 days' peak grown by last year's growth.
+struct OriginForecast {
+    point: Vec<f64>,
+    upper80: Vec<f64>,
+    upper95: Vec<f64>,
+    compounded: Vec<f64>,
+}
+
+fn origin_forecast(known: &[f64], origin: i64, config: &ReplayConfig) -> OriginForecast {
+    let lengths: Vec<usize> = (0..i64::from(config.months + crate::LOOK_AHEAD_MONTHS))
+        .map(|k| (month_start(origin, k + 1) - month_start(origin, k)) as usize)
+        .collect();
+    let days: usize = lengths.iter().sum();
+    let f = daily_peak_forecasts(known, days, config.method);
+    let n = known.len();
+    let recent = known[n.saturating_sub(28)..]
+        .iter()
+        .copied()
+        .fold(0.0, f64::max);
+    let growth = if n >= 365 + 28 {
+        let before = known[n - 365 - 28..n - 365]
+            .iter()
+            .copied()
+            .fold(0.0, f64::max);
+        if before > 0.0 {
+            (recent / before).powf(1.0 / 12.0)
+        } else {
+            1.0
+        }
+    } else {
+        1.0
+    };
+    OriginForecast {
+        point: monthly_max(&f.point, &lengths),
+        upper80: monthly_max(&f.upper80, &lengths),
+        upper95: monthly_max(&f.upper95, &lengths),
+        compounded: (1..=lengths.len())
+            .map(|k| recent * growth.powi(k as i32))
+            .collect(),
+    }
+}
+
+impl OriginForecast {
+    /// The demand `plan` is given under a strategy: servers follow the point forecast
+    /// and purchases hold the quantile, as `plan --quantile` does.
+    fn demand(&self, strategy: Strategy, months: u32) -> Demand {
+        let (point, upper) = match strategy {
+            Strategy::Plan { quantile } => (
+                &self.point,
+                match quantile {
+                    Quantile::Point => &self.point,
+                    Quantile::Upper80 => &self.upper80,
+                    Quantile::Upper95 => &self.upper95,
+                },
+            ),
+            _ => (&self.compounded, &self.compounded),
+        };
+        Demand {
+            peak_rps: point[..(months as usize).min(point.len())].to_vec(),
+            upper_rps: upper.clone(),
+            minute_rps: None,
+            peak_to_mean: None,
+            bytes_per_request: None,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // Every argument is a different input of one score.
+fn score(
+    topology: &Topology,
+    history: &History,
+    months: &[i64],
+    servers: &[Vec<u32>],
+    oracle: &[Vec<u32>],
+    costs: &[f64],
+    strategy: Strategy,
+    config: &ReplayConfig,
+) -> Outcome {
+    let tiers = topology.tiers();
+    let mut out: Vec<TierOutcome> = tiers
+        .iter()
+        .map(|t| TierOutcome {
+            tier: t.name.clone(),
+            steps_over_ceiling: 0,
+            steps_over_full: 0,
+            worst_over_ceiling: 0.0,
+            server_months: 0.0,
+            idle_server_months: 0.0,
+            hardware_cost: 0.0,
+            shortfall_cost: 0.0,
+        })
+        .collect();
+    let spare = spares(config.policy);
+    let first = months[0] * DAY_S;
+    let end = month_start(months[months.len() - 1], 1) * DAY_S;
+    for (i, &v) in history.rps.iter().enumerate() {
+        let t = history.start_s + i as i64 * history.step_s;
+        if t < first || t >= end {
+            continue;
+        }
+        let m = months.partition_point(|&start| start * DAY_S <= t) - 1;
+        for (k, o) in out.iter_mut().enumerate() {
+            // Over the ceiling with the policy's failures taken (what the plan
+            // promised); over 100% with every server up (overload, failures or not).
+            let up = servers[m][k].saturating_sub(spare);
+            let over = topology.utilisation(k, v, up).0 / tiers[k].ceiling;
+            let (full, _) = topology.utilisation(k, v, servers[m][k]);
+            o.worst_over_ceiling = o.worst_over_ceiling.max(over);
+            o.steps_over_ceiling += usize::from(over > 1.0);
+            o.steps_over_full += usize::from(full > 1.0);
+        }
+    }
+    for (k, o) in out.iter_mut().enumerate() {
+        for m in 0..months.len() {
+            let held = f64::from(servers[m][k]);
+            o.server_months += held;
+            o.idle_server_months += (held - f64::from(oracle[m][k])).max(0.0);
+        }
+        o.hardware_cost = o.server_months * costs.get(k).copied().unwrap_or(0.0);
+        o.shortfall_cost = o.steps_over_ceiling as f64 * config.shortfall_cost_per_step;
+    }
+    Outcome {
+        strategy,
+        name: strategy.name(),
+        tiers: out,
+        servers: servers.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    const ONE_TIER: &str = r#"
+name = "one"
+entry = "web"
+[[tier]]
+name = "web"
+role = "application"
+servers = 2
+capacity_rps = 100
+ceiling = 0.5
+"#;
+
+    fn topology() -> Topology {
+        headroom_topology::parse(ONE_TIER, Path::new("one.toml")).unwrap()
+    }
+
+    /// Hourly demand from 2024-01-01: `base` requests/s growing by `growth` a month, a
+    /// daily swing of ±30%, and a deterministic wobble of a few percent.
+    fn hourly(days: usize, base: f64, growth: f64) -> History {
+        let start_s = headroom_forecast::series::days_from_civil(2024, 1, 1) * DAY_S;
+        let rps = (0..days * 24)
+            .map(|h| {
+                let month = h as f64 / 24.0 / 30.44;
+                let day = (std::f64::consts::TAU * (h % 24) as f64 / 24.0).sin();
+                let wobble = ((h * 7919) % 101) as f64 / 101.0 - 0.5;
+                base * (1.0 + growth).powf(month) * (1.0 + 0.3 * day + 0.06 * wobble)
+            })
+            .collect();
+        History {
+            start_s,
+            step_s: 3600,
+            rps,
+        }
+    }
+
+    fn config(shortfall: f64) -> ReplayConfig {
+        ReplayConfig {
+            months: 6,
+            min_history_days: 90,
+            method: Method::Theta,
+            policy: Policy::default(),
+            shortfall_cost_per_step: shortfall,
+        }
+    }
+
+    #[test]
+    fn flat_demand_within_today_holds_and_today_is_the_idle_part() {
+        // 20 requests/s against 2 × 100 × 0.5 = 100: nothing is ever short; the oracle
+        // needs 1 server + 1 spare = 2, exactly today's.
+        let r = replay(&topology(), &hourly(300, 20.0, 0.0), &[100.0], &config(1e4)).unwrap();
+        assert_eq!(r.months.len(), 6, "April to September 2024: {:?}", r.months);
+        for o in &r.outcomes {
+            assert_eq!(o.steps_over_ceiling(), 0, "{}", o.name);
+            assert_eq!(o.tiers[0].idle_server_months, 0.0, "{}", o.name);
+            assert_eq!(o.total_cost(), 6.0 * 2.0 * 100.0, "{}", o.name);
+        }
+    }
+
+    #[test]
+    fn growth_catches_out_todays_servers_but_not_the_oracle() {
+        // 40 requests/s growing 15% a month: past today's 50 requests/s (one server up
+        // at the ceiling) within months.
+        let r = replay(
+            &topology(),
+            &hourly(500, 40.0, 0.15),
+            &[100.0],
+            &config(1e4),
+        )
+        .unwrap();
+        let by = |name: &str| r.outcomes.iter().find(|o| o.name == name).unwrap();
+        assert!(by("keep today's").steps_over_ceiling() > 0);
+        assert_eq!(by("oracle").steps_over_ceiling(), 0);
+        // The oracle is the cheapest when a short hour costs more than a server-month.
+        let oracle = by("oracle").total_cost();
+        for o in &r.outcomes {
+            assert!(
+                oracle <= o.total_cost() + 1e-9,
+                "{} {} < oracle {oracle}",
+                o.name,
+                o.total_cost()
+            );
+        }
+        // A higher quantile never has more short steps, and never fewer servers.
+        let (p, p80, p95) = (&r.outcomes[0], &r.outcomes[1], &r.outcomes[2]);
+        assert!(p95.steps_over_ceiling() <= p80.steps_over_ceiling());
+        assert!(p80.steps_over_ceiling() <= p.steps_over_ceiling());
+        assert!(p95.tiers[0].server_months >= p80.tiers[0].server_months);
+        // The chosen quantile is the cheapest of the three.
+        let best = r.best_quantile[0];
+        let cheapest = r.outcomes[..3]
+            .iter()
+            .map(Outcome::total_cost)
+            .fold(f64::INFINITY, f64::min);
+        let chosen = r.outcomes[..3]
+            .iter()
+            .find(|o| o.strategy == Strategy::Plan { quantile: best })
+            .unwrap();
+        assert_eq!(chosen.total_cost(), cheapest);
+    }
+
+    #[test]
+    fn a_history_shorter_than_the_minimum_replays_nothing() {
+        assert!(replay(&topology(), &hourly(80, 20.0, 0.0), &[100.0], &config(1.0)).is_none());
+    }
+
+    #[test]
+    fn the_oracle_is_the_fewest_servers_that_carry_the_peak() {
+        let t = topology();
+        // 120 requests/s at 50 a server: 3, plus a spare.
+        assert_eq!(fewest_carrying(&t, 0, 120.0, 1), 4);
+        assert_eq!(fewest_carrying(&t, 0, 0.0, 1), 2);
+        assert_eq!(fewest_carrying(&t, 0, 50.0, 0), 1);
+    }
+}
