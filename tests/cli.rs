@@ -1471,3 +1471,99 @@ fn plan_quantile_auto_says_when_the_history_is_too_short() {
         "{out}"
     );
 }
+
+/// Unix minute of a Combined log line's `[17/May/2015:10:05:03 +0000]` (the bundled
+/// log is all +0000).
+fn log_minute(line: &str) -> i64 {
+    let t = &line[line.find('[').unwrap() + 1..];
+    let (day, rest) = t.split_once('/').unwrap();
+    let (mon, rest) = rest.split_once('/').unwrap();
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| *m == mon)
+    .unwrap() as i64;
+    let year: i64 = rest[..4].parse().unwrap();
+    let (h, m): (i64, i64) = (rest[5..7].parse().unwrap(), rest[8..10].parse().unwrap());
+    // Days from 1970 by the civil-from-days inverse (March-based years).
+    let (y, mo) = if month < 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let days =
+        365 * y + y / 4 - y / 100 + y / 400 + (153 * mo + 2) / 5 + day.parse::<i64>().unwrap()
+            - 1
+            - 719_468;
+    (days * 1440 + h * 60 + m) * 60
+}
+
+#[test]
+fn a_prometheus_export_of_a_datasets_minutes_plans_the_same() {
+    let tmp = tempfile::tempdir().unwrap();
+    ingest(tmp.path());
+    // requests/s per minute from the log itself (awk-style), idle minutes as 0, as a
+    // query_range answer of `sum(rate(http_requests_total[1m]))` would give them.
+    let text = std::fs::read_to_string(root().join(LOG)).unwrap();
+    let mut counts = std::collections::BTreeMap::new();
+    for line in text.lines() {
+        *counts.entry(log_minute(line)).or_insert(0u32) += 1;
+    }
+    let (first, last) = (
+        *counts.keys().next().unwrap(),
+        *counts.keys().next_back().unwrap(),
+    );
+    let values: Vec<String> = (first..=last)
+        .step_by(60)
+        .map(|t| {
+            format!(
+                "[{t},\"{}\"]",
+                f64::from(counts.get(&t).copied().unwrap_or(0)) / 60.0
+            )
+        })
+        .collect();
+    let json = tmp.path().join("export.json");
+    std::fs::write(
+        &json,
+        format!(
+            "{{\"status\":\"success\",\"data\":{{\"resultType\":\"matrix\",\"result\":[{{\"metric\":{{}},\"values\":[{}]}}]}}}}",
+            values.join(",")
+        ),
+    )
+    .unwrap();
+    let plan = |traffic: &Path| -> Value {
+        serde_json::from_str(&ok(headroom(&[
+            "plan",
+            "--topology",
+            "data/topologies/hatena-bookmark.toml",
+            "--traffic",
+            traffic.to_str().unwrap(),
+            "--months",
+            "3",
+            "--json",
+        ])))
+        .unwrap()
+    };
+    let (from_dataset, from_export) = (plan(tmp.path()), plan(&json));
+    let servers = |p: &Value| -> Vec<(String, u64, String)> {
+        p["plan"]["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|m| m["tiers"].as_array().unwrap().clone())
+            .map(|t| {
+                (
+                    t["tier"].as_str().unwrap().to_owned(),
+                    t["total"].as_u64().unwrap(),
+                    format!("{:.9}", t["demand_rps"].as_f64().unwrap()),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(servers(&from_dataset), servers(&from_export));
+    assert_eq!(
+        from_dataset["plan"]["peak_to_mean"],
+        from_export["plan"]["peak_to_mean"]
+    );
+}

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use headroom_forecast::m4::Method;
 use headroom_forecast::{FittedLinearTrend, LinearTrend};
+use headroom_plan::replay::History;
 use headroom_plan::{
     Cloud, Costs, Demand as PlanDemand, LeadTimes, Plan, Policy, Quantile, Redundancy, SelfBuilt,
     compound_peaks, costs, daily_peak_forecast, minutes_text, monthly_max, plan,
@@ -30,8 +31,9 @@ pub(crate) struct Args {
     /// Topology file (TOML, JSON or YAML).
     #[arg(long)]
     topology: PathBuf,
-    /// Dataset folder written by `headroom ingest`: the forecast of its daily peaks is
-    /// the demand.
+    /// Dataset folder written by `headroom ingest`, or a metric series (a CSV of
+    /// `timestamp,value` or a Prometheus `query_range` JSON answer): the forecast of
+    /// its daily peaks is the demand.
     #[arg(
         long,
         required_unless_present = "peak_rps",
@@ -44,6 +46,10 @@ pub(crate) struct Args {
     /// With --peak-rps: growth per month, in percent (8 or 8%), compounded.
     #[arg(long)]
     growth: Option<String>,
+    /// With a series: its values are `rate` (requests per second) or `count` (requests
+    /// per step).
+    #[arg(long, default_value = "rate", value_parser = ["rate", "count"])]
+    value: String,
     #[command(flatten)]
     policy: PolicyArgs,
     /// Months to plan after the end of the data.
@@ -190,12 +196,8 @@ pub(crate) fn plan_from_dataset(
     months: u32,
     args: &PolicyArgs,
 ) -> anyhow::Result<Planned> {
-    let (quantile, why) = if args.quantile == "auto" {
-        let (q, why) = auto_quantile(topology, rollups, months, args)?;
-        (q, Some(why))
-    } else {
-        (args.quantile()?, None)
-    };
+    let (quantile, why) =
+        args.quantile_for(topology, &super::replay::history_of(rollups)?, months)?;
     let mut demand = Demand::forecast(rollups, months, args.method()?, quantile)?;
     if let Some(why) = why {
         demand.described.push_str("; ");
@@ -204,16 +206,48 @@ pub(crate) fn plan_from_dataset(
     finish(topology, demand, args, Some(quantile))
 }
 
+/// Plans `topology` for a metric series' forecast demand under `policy`.
+pub(crate) fn plan_from_history(
+    topology: &Topology,
+    history: &History,
+    months: u32,
+    args: &PolicyArgs,
+) -> anyhow::Result<Planned> {
+    let (quantile, why) = args.quantile_for(topology, history, months)?;
+    let mut demand = Demand::from_history(history, months, args.method()?, quantile)?;
+    if let Some(why) = why {
+        demand.described.push_str("; ");
+        demand.described.push_str(&why);
+    }
+    finish(topology, demand, args, Some(quantile))
+}
+
+impl PolicyArgs {
+    /// The quantile asked for, or with `auto` the replay's cheapest and why.
+    fn quantile_for(
+        &self,
+        topology: &Topology,
+        history: &History,
+        months: u32,
+    ) -> anyhow::Result<(Quantile, Option<String>)> {
+        if self.quantile == "auto" {
+            let (q, why) = auto_quantile(topology, history, months, self)?;
+            Ok((q, Some(why)))
+        } else {
+            Ok((self.quantile()?, None))
+        }
+    }
+}
+
 /// `--quantile auto`: the plan quantile with the lowest total cost (hardware plus
 /// priced shortfall, all tiers) in a replay of the dataset's own history, and why.
 fn auto_quantile(
     topology: &Topology,
-    rollups: &Rollups,
+    history: &History,
     months: u32,
     args: &PolicyArgs,
 ) -> anyhow::Result<(Quantile, String)> {
     use headroom_plan::replay::{ReplayConfig, Strategy, replay, server_month_costs};
-    let history = super::replay::history_of(rollups)?;
     let (built, _) = args.prices()?;
     let config = ReplayConfig {
         months,
@@ -224,7 +258,7 @@ fn auto_quantile(
     };
     let Some(r) = replay(
         topology,
-        &history,
+        history,
         &server_month_costs(topology, &built),
         &config,
     ) else {
@@ -323,12 +357,20 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let topology = load_topology(&args.topology)?;
     let mut rollups = None;
     let planned = match (&args.traffic, args.peak_rps) {
-        (Some(dir), _) => {
+        (Some(dir), _) if dir.is_dir() => {
             let r = headroom_traffic::read_rollups(dir)
                 .with_context(|| format!("reading dataset {}", dir.display()))?;
             let planned = plan_from_dataset(&topology, &r, args.months, &args.policy)?;
             rollups = Some(r);
             planned
+        }
+        (Some(series), _) => {
+            anyhow::ensure!(
+                !args.deploy_windows,
+                "--deploy-windows needs a dataset's minutes, not a series"
+            );
+            let history = super::replay::history(series, &args.value)?;
+            plan_from_history(&topology, &history, args.months, &args.policy)?
         }
         (None, Some(peak)) => {
             anyhow::ensure!(
@@ -542,15 +584,33 @@ impl Demand {
         method: Method,
         quantile: Quantile,
     ) -> anyhow::Result<Demand> {
-        let peaks = rollups.daily_peaks();
-        anyhow::ensure!(!peaks.is_empty(), "the dataset holds no traffic");
-        let first_day = peaks[0].day_s / DAY;
-        let last_day = peaks[peaks.len() - 1].day_s / DAY;
-        // Days without traffic are days of zero demand, not gaps to skip.
-        let mut history = vec![0.0; (last_day - first_day + 1) as usize];
-        for p in &peaks {
-            history[(p.day_s / DAY - first_day) as usize] = p.peak_rps;
-        }
+        let history = super::replay::history_of(rollups)?;
+        let mut demand = Demand::from_history(&history, months, method, quantile)?;
+        let (requests, bytes) = rollups
+            .iter()
+            .fold((0i64, 0i64), |(r, b), (_, c)| (r + c.requests, b + c.bytes));
+        demand.plan.bytes_per_request = (requests > 0).then(|| bytes as f64 / requests as f64);
+        demand.hourly_shares = hourly_shares(rollups);
+        demand.daily_peaks = rollups
+            .daily_peaks()
+            .iter()
+            .map(|p| (p.day_s, p.peak_rps))
+            .collect();
+        Ok(demand)
+    }
+
+    /// Forecasts a history's daily peaks (each day's highest step; a day without
+    /// traffic is a day of zero demand) `months` calendar months past its last day.
+    /// A dataset and a metric series made from its minutes give the same demand.
+    pub(crate) fn from_history(
+        h: &History,
+        months: u32,
+        method: Method,
+        quantile: Quantile,
+    ) -> anyhow::Result<Demand> {
+        let (first_day, history) = h.daily_peaks();
+        anyhow::ensure!(!history.is_empty(), "the history holds no traffic");
+        let last_day = first_day + history.len() as i64 - 1;
         let (year, month, _) = civil_from_days(last_day);
         let this_month = year * 12 + i64::from(month) - 1;
         // Forecast day 0 is the day after the data; the rest of its month is skipped.
@@ -569,16 +629,8 @@ impl Demand {
         upper.remove(0);
         let days_f: Vec<f64> = (0..history.len()).map(|d| d as f64).collect();
         let trend = LinearTrend.fit(&days_f, &history).ok();
-        let (requests, bytes) = rollups
-            .iter()
-            .fold((0i64, 0i64), |(r, b), (_, c)| (r + c.requests, b + c.bytes));
-        let span_s = rollups
-            .iter()
-            .next()
-            .zip(rollups.iter().next_back())
-            .map_or(60, |((a, _), (b, _))| b - a + 60);
-        let peak = peaks.iter().map(|p| p.peak_rps).fold(0.0, f64::max);
-        let mean = requests as f64 / span_s as f64;
+        let peak = h.rps.iter().copied().fold(0.0, f64::max);
+        let mean = h.rps.iter().sum::<f64>() / h.rps.len() as f64;
         Ok(Demand {
             described: format!(
                 "daily peak requests/s over {} days to {} (last {:.3}), forecast with {} ({}); servers follow the point forecast, purchases hold {} over their lead time",
@@ -592,15 +644,20 @@ impl Demand {
             plan: PlanDemand {
                 peak_rps: monthly,
                 upper_rps: upper,
-                minute_rps: Some(minute_series(rollups)),
+                // Minute steps tell how fast demand rises within a fast supply's lead.
+                minute_rps: (h.step_s == 60).then(|| h.rps.clone()),
                 peak_to_mean: (mean > 0.0).then(|| (peak / mean).max(1.0)),
-                bytes_per_request: (requests > 0).then(|| bytes as f64 / requests as f64),
+                bytes_per_request: None,
             },
             month_labels: month_labels(last_day, months),
             start_day: last_day,
-            daily_peaks: peaks.iter().map(|p| (p.day_s, p.peak_rps)).collect(),
+            daily_peaks: history
+                .iter()
+                .enumerate()
+                .map(|(d, p)| ((first_day + d as i64) * DAY, *p))
+                .collect(),
             trend,
-            hourly_shares: hourly_shares(rollups),
+            hourly_shares: None,
             daily_forecast: Some((last_day + 1, daily)),
         })
     }
@@ -614,19 +671,6 @@ fn seasons_text(days: usize) -> String {
         1 => "weekly season; fewer than two years of history for a yearly one".to_owned(),
         _ => "weekly and yearly seasons".to_owned(),
     }
-}
-
-/// Requests/s minute by minute from the first minute to the last, idle minutes as zero.
-fn minute_series(rollups: &Rollups) -> Vec<f64> {
-    let (Some((first, _)), Some((last, _))) = (rollups.iter().next(), rollups.iter().next_back())
-    else {
-        return Vec::new();
-    };
-    let mut out = vec![0.0; ((last - first) / 60 + 1) as usize];
-    for (m, c) in rollups.iter() {
-        out[((m - first) / 60) as usize] = c.requests as f64 / 60.0;
-    }
-    out
 }
 
 /// The busiest minute of each hour of the week, averaged over the weeks seen, as a share
