@@ -631,9 +631,20 @@ impl Demand {
         let trend = LinearTrend.fit(&days_f, &history).ok();
         let peak = h.rps.iter().copied().fold(0.0, f64::max);
         let mean = h.rps.iter().sum::<f64>() / h.rps.len() as f64;
+        let horizon_days = f64::from(months) * headroom_plan::DAYS_PER_MONTH;
+        // Say plainly when the forecast reaches further ahead than the data goes back.
+        let guess = if horizon_days > history.len() as f64 {
+            format!(
+                "; a guess past {} days: the forecast reaches {months} months ahead on {} days of history",
+                history.len(),
+                history.len()
+            )
+        } else {
+            String::new()
+        };
         Ok(Demand {
             described: format!(
-                "daily peak requests/s over {} days to {} (last {:.3}), forecast with {} ({}); servers follow the point forecast, purchases hold {} over their lead time",
+                "daily peak requests/s over {} days to {} (last {:.3}), forecast with {} ({}); servers follow the point forecast, purchases hold {} over their lead time{guess}",
                 history.len(),
                 format_date(last_day * DAY),
                 history[history.len() - 1],

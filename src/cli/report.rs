@@ -197,7 +197,7 @@ impl Page<'_> {
                         ),
                         _ => String::new(),
                     }
-                )
+                ) + &history_warning(months, demand.daily_peaks.len())
             },
             format!(
                 "Bottleneck: tier '{}' reaches its ceiling first, at {:.0} front-door requests/s with today's {} servers.",
@@ -610,3 +610,15 @@ const CSS: &str = "body{font-family:\"DejaVu Sans\",sans-serif;max-width:1000px;
 table{border-collapse:collapse;margin:1em 0;}th,td{border:1px solid #ccc;padding:4px 8px;}\
 td.num{text-align:right;font-variant-numeric:tabular-nums;}th{background:#f3f3f3;}\
 figure{margin:1em 0;}svg{max-width:100%;height:auto;}";
+
+/// A sentence when the forecast reaches further ahead than the history goes back: a
+/// horizon longer than the history is a guess, and the report says so.
+fn history_warning(months: usize, days: usize) -> String {
+    let ahead = months as f64 * headroom_plan::DAYS_PER_MONTH;
+    if ahead <= days as f64 {
+        return String::new();
+    }
+    format!(
+        " Only {days} days of history back this {months}-month forecast: past {days} days ahead it is a guess, and a yearly season needs two years of history; give a longer history (a dataset of more days, or a metric series of years)."
+    )
+}
