@@ -251,9 +251,13 @@ def run_prophet(series):
     """Prophet with its defaults, fitted on each series' training rows by date and forecast at
     its test rows' dates. Both intervals are the percentiles Prophet's predict() takes of its
     own posterior predictive samples (1000 draws), taken here once for both levels."""
-    for name in ("prophet", "prophet.plot", "cmdstanpy"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)  # "Importing plotly failed"
+    from cmdstanpy.utils import get_logger
     from prophet import Prophet
+
+    # cmdstanpy's logger is set to DEBUG when it gets its handler; its INFO lines, two for every
+    # fit, are not wanted here.
+    get_logger().setLevel(logging.WARNING)
 
     out = {}
     for s in series:
