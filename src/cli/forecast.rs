@@ -373,7 +373,7 @@ fn auto_why(sel: &headroom_forecast::select::Selection, horizon: usize) -> Strin
     let (best, next) = (&sel.scores[0], sel.scores.get(1));
     let margin = next.map_or(String::new(), |b| {
         format!(
-            ", {:.0}% ahead of {} ({:.3})",
+            ", {:.1}% ahead of {} ({:.3})",
             (b.error / best.error - 1.0) * 100.0,
             b.name,
             b.error
