@@ -505,21 +505,37 @@ fn score(
     let spare = spares(config.policy);
     let first = months[0] * DAY_S;
     let end = month_start(months[months.len() - 1], 1) * DAY_S;
+    // Utilisation is linear in the front-door rate (every tier's load and every limit
+    // scale with it), so each month's utilisation at 1 request/s serves every step:
+    // over the ceiling with the policy's failures taken (what the plan promised), and
+    // over 100% with every server up (overload, failures or not).
+    let per_rps: Vec<Vec<(f64, f64)>> = servers
+        .iter()
+        .map(|month| {
+            month
+                .iter()
+                .enumerate()
+                .map(|(k, &n)| {
+                    let up = n.saturating_sub(spare);
+                    (
+                        topology.utilisation(k, 1.0, up).0 / tiers[k].ceiling,
+                        topology.utilisation(k, 1.0, n).0,
+                    )
+                })
+                .collect()
+        })
+        .collect();
     for (i, &v) in history.rps.iter().enumerate() {
         let t = history.start_s + i as i64 * history.step_s;
-        if t < first || t >= end {
+        if t < first || t >= end || v <= 0.0 {
             continue;
         }
         let m = months.partition_point(|&start| start * DAY_S <= t) - 1;
-        for (k, o) in out.iter_mut().enumerate() {
-            // Over the ceiling with the policy's failures taken (what the plan
-            // promised); over 100% with every server up (overload, failures or not).
-            let up = servers[m][k].saturating_sub(spare);
-            let over = topology.utilisation(k, v, up).0 / tiers[k].ceiling;
-            let (full, _) = topology.utilisation(k, v, servers[m][k]);
+        for (o, &(over_per_rps, full_per_rps)) in out.iter_mut().zip(&per_rps[m]) {
+            let over = v * over_per_rps;
             o.worst_over_ceiling = o.worst_over_ceiling.max(over);
             o.steps_over_ceiling += usize::from(over > 1.0);
-            o.steps_over_full += usize::from(full > 1.0);
+            o.steps_over_full += usize::from(v * full_per_rps > 1.0);
         }
     }
     for (k, o) in out.iter_mut().enumerate() {
@@ -647,6 +663,27 @@ ceiling = 0.5
     #[test]
     fn a_history_shorter_than_the_minimum_replays_nothing() {
         assert!(replay(&topology(), &hourly(80, 20.0, 0.0), &[100.0], &config(1.0)).is_none());
+    }
+
+    #[test]
+    fn utilisation_is_linear_in_the_front_door_rate() {
+        // The replay scores steps by utilisation at 1 request/s times the rate; that
+        // holds for a sharded tier with writes and NIC and disk limits too.
+        let t = headroom_topology::parse(
+            include_str!("../../../data/topologies/hatena-bookmark.toml"),
+            Path::new("hatena-bookmark.toml"),
+        )
+        .unwrap();
+        for k in 0..t.tiers().len() {
+            for up in [1, 3, 24] {
+                let one = t.utilisation(k, 1.0, up).0;
+                let many = t.utilisation(k, 1234.5, up).0;
+                assert!(
+                    (many - 1234.5 * one).abs() <= 1e-9 * many,
+                    "tier {k}, {up} up"
+                );
+            }
+        }
     }
 
     #[test]
