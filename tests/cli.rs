@@ -1567,3 +1567,70 @@ fn a_prometheus_export_of_a_datasets_minutes_plans_the_same() {
         from_export["plan"]["peak_to_mean"]
     );
 }
+
+#[test]
+fn report_replays_a_long_enough_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    // January to June 2024 as a Combined log: at 03:00 and 15:00 each day a burst of
+    // 1 + day/30 requests in one minute (0.017 requests/s at first, 0.1 in June), and
+    // a topology whose servers carry 0.02 requests/s at their ceiling.
+    let mut log = String::new();
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun"];
+    let lengths = [31, 29, 31, 30, 31, 30];
+    let mut day = 0;
+    for (month, length) in months.iter().zip(lengths) {
+        for d in 1..=length {
+            let per_minute = 1 + day / 30;
+            for h in [3, 15] {
+                for i in 0..per_minute {
+                    log.push_str(&format!(
+                        "10.0.0.{} - - [{d:02}/{month}/2024:{h:02}:00:{i:02} +0000] \"GET / HTTP/1.1\" 200 10 \"-\" \"ua\"\n",
+                        i % 200
+                    ));
+                }
+            }
+            day += 1;
+        }
+    }
+    let log_path = tmp.path().join("access.log");
+    std::fs::write(&log_path, log).unwrap();
+    let topo = tmp.path().join("one.toml");
+    std::fs::write(
+        &topo,
+        ONE_TIER.replace("capacity_rps = 100", "capacity_rps = 0.04"),
+    )
+    .unwrap();
+    let out = tmp.path().join("report");
+    let stdout = ok(headroom(&[
+        "report",
+        "--logs",
+        log_path.to_str().unwrap(),
+        "--topology",
+        topo.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--months",
+        "2",
+        "--model",
+        "theta",
+        "--shortfall-cost",
+        "10",
+    ]));
+    // 2024-01-01 + 90 days: origins from April; April to June are whole months.
+    assert!(
+        stdout.contains("Would it have held: replayed over 3 months, headroom's plan at the 80% bound ran a tier past its ceiling for"),
+        "{stdout}"
+    );
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("<h2>Would it have held?</h2>"));
+    for strategy in [
+        "plan point",
+        "plan 80%",
+        "plan 95%",
+        "oracle",
+        "keep today&#39;s",
+        "last year&#39;s growth",
+    ] {
+        assert!(html.contains(&format!("<td>{strategy}</td>")), "{strategy}");
+    }
+}

@@ -59,6 +59,20 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let rollups = headroom_traffic::read_rollups(&dataset)
         .with_context(|| format!("reading dataset {}", dataset.display()))?;
     let planned = plan_from_dataset(&topology, &rollups, args.months, &args.policy)?;
+    let history = super::replay::history_of(&rollups)?;
+    let history_days = history.daily_peaks().1.len();
+    let replayed = {
+        let (built, _) = args.policy.prices()?;
+        let config = headroom_plan::replay::ReplayConfig {
+            months: args.months,
+            min_history_days: super::replay::MIN_HISTORY_DAYS,
+            method: args.policy.method()?,
+            policy: args.policy.policy()?,
+            shortfall_cost_per_step: args.policy.shortfall_cost * history.step_s as f64 / 60.0,
+        };
+        let costs = headroom_plan::replay::server_month_costs(&topology, &built);
+        headroom_plan::replay::replay(&topology, &history, &costs, &config)
+    };
 
     let hours = super::charts::per_hour(&rollups, |c| c.requests);
     let busiest: Vec<(i64, f64)> = hours
@@ -109,6 +123,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         topology: &topology,
         planned: &planned,
         analysis: &analysis,
+        replayed: replayed.as_ref(),
+        history_days,
     };
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
@@ -161,6 +177,10 @@ struct Page<'a> {
     topology: &'a Topology,
     planned: &'a Planned,
     analysis: &'a headroom_topology::Analysis,
+    /// The planner replayed on the dataset's history, when it is long enough.
+    replayed: Option<&'a headroom_plan::replay::Replay>,
+    /// Days the history spans.
+    history_days: usize,
 }
 
 impl Page<'_> {
@@ -199,6 +219,7 @@ impl Page<'_> {
                     }
                 ) + &history_warning(months, demand.daily_peaks.len())
             },
+            self.held_finding(),
             format!(
                 "Bottleneck: tier '{}' reaches its ceiling first, at {:.0} front-door requests/s with today's {} servers.",
                 self.topology.tiers()[bottleneck].name,
@@ -329,6 +350,7 @@ impl Page<'_> {
              <h3>Why, in {last}</h3>\n{stacked}<ul>\n{reasons}</ul>\n\
              <h2>Cost: self-built against cloud</h2>\n<figure>{cost_svg}</figure>\n{cost}\n\
              <h3>The plan in full</h3>\n<pre>{full}</pre>\n\
+             <h2>Would it have held?</h2>\n{held}\n\
              <h2>Topology</h2>\n<figure>{topology_svg}</figure>\n{topology}\n</body>\n</html>\n",
             name = escape(self.topology.name()),
             font = headroom_chart::font_face_css(),
@@ -355,7 +377,89 @@ impl Page<'_> {
             topology_svg = figures.topology,
             full = escape(&super::plan::text(self.planned, self.topology).join("\n")),
             topology = self.topology_table(),
+            held = self.held(),
         )
+    }
+
+    /// The replay in one sentence: how the plan at the chosen quantile fared against
+    /// the history, or why there is no replay.
+    fn held_finding(&self) -> String {
+        let Some(r) = self.replayed else {
+            return format!(
+                "Would it have held: not measured; the history holds {} days, and a replay needs {} days before its first origin and a whole month after it.",
+                self.history_days,
+                super::replay::MIN_HISTORY_DAYS
+            );
+        };
+        let plan = &r.outcomes[1];
+        let oracle = &r.outcomes[3];
+        let step_minutes = r.step_s as f64 / 60.0;
+        format!(
+            "Would it have held: replayed over {} months, headroom's plan at the 80% bound ran a tier past its ceiling for {} minutes and held {:.0} server-months more than perfect foresight ({} of hardware against the oracle's {}); cheapest quantile per tier: {}.",
+            r.months.len(),
+            thousands((plan.steps_over_ceiling() as f64 * step_minutes).round() as i64),
+            plan.tiers.iter().map(|t| t.idle_server_months).sum::<f64>(),
+            money(plan.tiers.iter().map(|t| t.hardware_cost).sum::<f64>()),
+            money(oracle.tiers.iter().map(|t| t.hardware_cost).sum::<f64>()),
+            r.best_quantile
+                .iter()
+                .zip(self.topology.tiers())
+                .map(|(q, t)| format!("{} {}", t.name, super::replay::quantile_name(*q)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+
+    /// The replay's table: every strategy's shortfall, idle hardware and cost.
+    fn held(&self) -> String {
+        let sentence = format!("<p>{}</p>", escape(&self.held_finding()));
+        let Some(r) = self.replayed else {
+            return sentence;
+        };
+        let step_minutes = r.step_s as f64 / 60.0;
+        let header: Vec<String> = [
+            "strategy",
+            "minutes past a ceiling",
+            "minutes past 100%",
+            "worst",
+            "server-months",
+            "idle",
+            "hardware",
+            "shortfall",
+            "total",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let rows: Vec<Vec<String>> = r
+            .outcomes
+            .iter()
+            .map(|o| {
+                let sum = |f: fn(&headroom_plan::replay::TierOutcome) -> f64| -> f64 {
+                    o.tiers.iter().map(f).sum()
+                };
+                let worst = o
+                    .tiers
+                    .iter()
+                    .map(|t| t.worst_over_ceiling)
+                    .fold(0.0, f64::max);
+                vec![
+                    o.name.clone(),
+                    thousands((o.steps_over_ceiling() as f64 * step_minutes).round() as i64),
+                    thousands(
+                        (o.tiers.iter().map(|t| t.steps_over_full).sum::<usize>() as f64
+                            * step_minutes)
+                            .round() as i64,
+                    ),
+                    format!("{:.0}%", worst * 100.0),
+                    format!("{:.0}", sum(|t| t.server_months)),
+                    format!("{:.0}", sum(|t| t.idle_server_months)),
+                    money(sum(|t| t.hardware_cost)),
+                    money(sum(|t| t.shortfall_cost)),
+                    money(o.total_cost()),
+                ]
+            })
+            .collect();
+        format!("{sentence}\n{}", table(&header, &rows))
     }
 
     fn summary_table(&self) -> String {
