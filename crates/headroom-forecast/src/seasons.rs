@@ -103,12 +103,12 @@ pub fn show(p: f64) -> String {
     }
 }
 
-/// Periods handled by Fourier terms rather than by a seasonal window: fractional ones,
-/// and a year of days or longer, where a window per position would be estimated from
-/// the two or three cycles a history holds (a week of hours keeps MSTL's window: M4
-/// Hourly's series hold four to five weeks and its combination was tuned that way).
+/// Periods handled by Fourier terms rather than by MSTL's seasonal window: fractional
+/// ones (a year of 365.24 days, of 52.18 weeks), which no whole window fits. Whole
+/// periods keep MSTL, as `--season 7,365` asks (statsforecast's MSTL(7, 365)), and as
+/// minute and hourly data always had it.
 pub fn wants_fourier(p: f64) -> bool {
-    (p - p.round()).abs() > 1e-9 || p >= 365.0
+    (p - p.round()).abs() > 1e-9
 }
 
 /// Harmonics for a period: ten, Prophet's default for a year, enough to draw its shape

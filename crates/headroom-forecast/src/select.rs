@@ -450,6 +450,21 @@ mod tests {
     }
 
     #[test]
+    fn minute_and_hourly_data_take_the_high_frequency_pool() {
+        for step in [60.0, 3600.0] {
+            let s = Seasons::for_step(step);
+            assert!(high_frequency(&s), "{step}");
+            assert!(s.periods.iter().all(|p| !wants_fourier(*p)));
+        }
+        for step in [86_400.0, 7.0 * 86_400.0, 30.0 * 86_400.0] {
+            assert!(!high_frequency(&Seasons::for_step(step)), "{step}");
+        }
+        // The year of days and of weeks is fractional: Fourier terms.
+        assert!(wants_fourier(crate::seasons::YEAR_DAYS));
+        assert!(wants_fourier(crate::seasons::YEAR_DAYS / 7.0));
+    }
+
+    #[test]
     fn selection_prefers_the_model_that_held_out_best() {
         // A clean seasonal series with a trend: seasonal naive lags the trend, so it
         // gets the least weight.
