@@ -354,9 +354,10 @@ fn fewest_carrying(topology: &Topology, tier: usize, entry_rps: f64, spares: u32
 }
 
 /// Servers per replayed month per tier under a strategy. For month M and a tier whose
-/// supply takes L months, the plan made at origin M − L decides (a plan made later could
-/// not have had its servers there in time); before the first origin's reach, the first
-/// origin's plan. Servers never go below today's.
+/// supply takes L months, the plan made at origin M − L decides what arrives (a plan made
+/// later could not have had its servers there in time); before the first origin's
+/// reach, the first origin's plan. Servers never go below today's, nor below what an
+/// earlier month held.
 fn strategy_servers(
     topology: &Topology,
     forecasts: &[OriginForecast],
@@ -392,18 +393,21 @@ fn strategy_servers(
                 .collect()
         })
         .collect();
+    // Servers in service never go down: what an earlier plan bought stays, even when a
+    // later plan would have bought less.
+    let mut held = today.clone();
     (0..realised.len())
         .map(|m| {
-            (0..today.len())
-                .map(|i| {
-                    let origin = m.saturating_sub(leads[i]);
-                    let ahead = m - origin;
-                    plans[origin]
-                        .get(ahead)
-                        .or_else(|| plans[origin].last())
-                        .map_or(today[i], |p| p[i])
-                })
-                .collect()
+            for (i, h) in held.iter_mut().enumerate() {
+                let origin = m.saturating_sub(leads[i]);
+                let ahead = m - origin;
+                let planned = plans[origin]
+                    .get(ahead)
+                    .or_else(|| plans[origin].last())
+                    .map_or(today[i], |p| p[i]);
+                *h = (*h).max(planned);
+            }
+            held.clone()
         })
         .collect()
 }
@@ -647,6 +651,12 @@ ceiling = 0.5
         assert!(p95.steps_over_ceiling() <= p80.steps_over_ceiling());
         assert!(p80.steps_over_ceiling() <= p.steps_over_ceiling());
         assert!(p95.tiers[0].server_months >= p80.tiers[0].server_months);
+        // What was bought stays: no strategy's servers fall from one month to the next.
+        for o in r.outcomes.iter().filter(|o| o.strategy != Strategy::Oracle) {
+            for pair in o.servers.windows(2) {
+                assert!(pair[1][0] >= pair[0][0], "{}: {:?}", o.name, o.servers);
+            }
+        }
         // The chosen quantile is the cheapest of the three.
         let best = r.best_quantile[0];
         let cheapest = r.outcomes[..3]
