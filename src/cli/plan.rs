@@ -440,7 +440,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
 }
 
 /// Minutes in a lead time given as `5m`, `4h`, `90d`, `8w` or a number of days.
-fn lead_time_minutes(text: &str, flag: &str) -> anyhow::Result<f64> {
+pub(crate) fn lead_time_minutes(text: &str, flag: &str) -> anyhow::Result<f64> {
     let bad =
         || format!("{flag} '{text}': give minutes, hours, days or weeks, like 5m, 4h, 90d or 8w");
     let (number, unit) = text.split_at(

@@ -126,28 +126,54 @@ pub(crate) fn history(source: &Path, value: &str) -> anyhow::Result<History> {
     })
 }
 
-/// Days in a duration: `90d`, `26w`, `6m` (months of 30.44 days) or a number of days.
+/// Days in a duration given like a lead time (`90d`, `26w`), at least one.
 fn days(text: &str) -> anyhow::Result<usize> {
-    let bad = || format!("--min-history '{text}': give days (90d), weeks (26w) or months (6m)");
-    let (number, unit) = text.split_at(
-        text.find(|c: char| c.is_ascii_alphabetic())
-            .unwrap_or(text.len()),
+    let minutes = super::plan::lead_time_minutes(text, "--min-history")?;
+    let days = (minutes / 1440.0).ceil();
+    anyhow::ensure!(
+        (1.0..=36_600.0).contains(&days),
+        "--min-history '{text}': give from a day to a hundred years, like 90d or 26w"
     );
-    let n: f64 = number
-        .trim()
-        .parse()
-        .ok()
-        .filter(|n: &f64| n.is_finite() && *n >= 1.0)
-        .with_context(bad)?;
-    let days = match unit {
-        "" | "d" => n,
-        "w" => 7.0 * n,
-        "m" => 30.4375 * n,
-        _ => anyhow::bail!(bad()),
-    };
-    anyhow::ensure!(days <= 36_600.0, bad());
-    Ok(days.ceil() as usize)
+    Ok(days as usize)
 }
+
+/// One strategy's row, all tiers summed: name, minutes past a ceiling and past 100%,
+/// worst overshoot, server-months, idle server-months, hardware, shortfall and total
+/// cost. The replay's text and the report's table both show these.
+pub(crate) fn outcome_cells(o: &headroom_plan::replay::Outcome, step_s: i64) -> [String; 9] {
+    let sum =
+        |f: fn(&headroom_plan::replay::TierOutcome) -> f64| -> f64 { o.tiers.iter().map(f).sum() };
+    let minutes = |steps: usize| thousands((steps as f64 * step_s as f64 / 60.0).round() as i64);
+    let worst = o
+        .tiers
+        .iter()
+        .map(|t| t.worst_over_ceiling)
+        .fold(0.0, f64::max);
+    [
+        o.name.clone(),
+        minutes(o.steps_over_ceiling()),
+        minutes(o.tiers.iter().map(|t| t.steps_over_full).sum()),
+        format!("{:.0}%", worst * 100.0),
+        format!("{:.0}", sum(|t| t.server_months)),
+        format!("{:.0}", sum(|t| t.idle_server_months)),
+        super::plan::money(sum(|t| t.hardware_cost)),
+        super::plan::money(sum(|t| t.shortfall_cost)),
+        super::plan::money(o.total_cost()),
+    ]
+}
+
+/// The column names of [`outcome_cells`].
+pub(crate) const OUTCOME_COLUMNS: [&str; 9] = [
+    "strategy",
+    "minutes past a ceiling",
+    "minutes past 100%",
+    "worst",
+    "server-months",
+    "idle",
+    "hardware",
+    "shortfall",
+    "total",
+];
 
 fn month_label(day: i64) -> String {
     format_date(day * DAY)[..7].to_owned()
@@ -166,48 +192,32 @@ fn text(r: &Replay, source: &Path, currency: &str, shortfall_per_minute: f64) ->
     };
     let _ = writeln!(
         out,
-        "replay of {}: {} months, {} to {}, a plan at every month start after {} days of history; short = a {step} past a tier's ceiling with the policy's failures taken",
+        "replay of {}: {} months, {} to {}, a plan at every month start after {} days of history, held against each {step}; past a ceiling = with the policy's failures taken",
         source.display(),
         r.months.len(),
         month_label(r.months[0]),
         month_label(r.months[r.months.len() - 1]),
         r.min_history_days
     );
-    let _ = writeln!(
-        out,
-        "{:<20} {:>12} {:>12} {:>9} {:>14} {:>10} {:>14} {:>14} {:>14}",
-        "strategy",
-        format!("short {step}s"),
-        "over 100%",
-        "worst",
-        "server-months",
-        "idle",
-        format!("hardware {currency}"),
-        "shortfall",
-        "total"
-    );
+    let line = |cells: &[String]| {
+        format!(
+            "{:<20} {:>22} {:>17} {:>6} {:>13} {:>7} {:>12} {:>12} {:>12}",
+            cells[0],
+            cells[1],
+            cells[2],
+            cells[3],
+            cells[4],
+            cells[5],
+            cells[6],
+            cells[7],
+            cells[8]
+        )
+    };
+    let mut header = OUTCOME_COLUMNS.map(str::to_owned);
+    header[6] = format!("hardware {currency}");
+    let _ = writeln!(out, "{}", line(&header));
     for o in &r.outcomes {
-        let sum = |f: fn(&headroom_plan::replay::TierOutcome) -> f64| -> f64 {
-            o.tiers.iter().map(f).sum()
-        };
-        let worst = o
-            .tiers
-            .iter()
-            .map(|t| t.worst_over_ceiling)
-            .fold(0.0, f64::max);
-        let _ = writeln!(
-            out,
-            "{:<20} {:>12} {:>12} {:>8.0}% {:>14.0} {:>10.0} {:>14} {:>14} {:>14}",
-            o.name,
-            thousands(o.steps_over_ceiling() as i64),
-            thousands(o.tiers.iter().map(|t| t.steps_over_full).sum::<usize>() as i64),
-            worst * 100.0,
-            sum(|t| t.server_months),
-            sum(|t| t.idle_server_months),
-            thousands(sum(|t| t.hardware_cost).round() as i64),
-            thousands(sum(|t| t.shortfall_cost).round() as i64),
-            thousands(o.total_cost().round() as i64)
-        );
+        let _ = writeln!(out, "{}", line(&outcome_cells(o, r.step_s)));
     }
     let _ = writeln!(
         out,
@@ -250,8 +260,7 @@ mod tests {
     fn durations() {
         assert_eq!(days("90d").unwrap(), 90);
         assert_eq!(days("26w").unwrap(), 182);
-        assert_eq!(days("6m").unwrap(), 183);
-        assert_eq!(days("30").unwrap(), 30);
-        assert!(days("0d").is_err() && days("3y").is_err() && days("1e9").is_err());
+        assert_eq!(days("36h").unwrap(), 2);
+        assert!(days("0d").is_err() && days("3y").is_err() && days("1e9w").is_err());
     }
 }

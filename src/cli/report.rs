@@ -416,48 +416,11 @@ impl Page<'_> {
         let Some(r) = self.replayed else {
             return sentence;
         };
-        let step_minutes = r.step_s as f64 / 60.0;
-        let header: Vec<String> = [
-            "strategy",
-            "minutes past a ceiling",
-            "minutes past 100%",
-            "worst",
-            "server-months",
-            "idle",
-            "hardware",
-            "shortfall",
-            "total",
-        ]
-        .map(str::to_owned)
-        .to_vec();
+        let header = super::replay::OUTCOME_COLUMNS.map(str::to_owned).to_vec();
         let rows: Vec<Vec<String>> = r
             .outcomes
             .iter()
-            .map(|o| {
-                let sum = |f: fn(&headroom_plan::replay::TierOutcome) -> f64| -> f64 {
-                    o.tiers.iter().map(f).sum()
-                };
-                let worst = o
-                    .tiers
-                    .iter()
-                    .map(|t| t.worst_over_ceiling)
-                    .fold(0.0, f64::max);
-                vec![
-                    o.name.clone(),
-                    thousands((o.steps_over_ceiling() as f64 * step_minutes).round() as i64),
-                    thousands(
-                        (o.tiers.iter().map(|t| t.steps_over_full).sum::<usize>() as f64
-                            * step_minutes)
-                            .round() as i64,
-                    ),
-                    format!("{:.0}%", worst * 100.0),
-                    format!("{:.0}", sum(|t| t.server_months)),
-                    format!("{:.0}", sum(|t| t.idle_server_months)),
-                    money(sum(|t| t.hardware_cost)),
-                    money(sum(|t| t.shortfall_cost)),
-                    money(o.total_cost()),
-                ]
-            })
+            .map(|o| super::replay::outcome_cells(o, r.step_s).to_vec())
             .collect();
         format!("{sentence}\n{}", table(&header, &rows))
     }
