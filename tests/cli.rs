@@ -1618,7 +1618,7 @@ fn report_replays_a_long_enough_history() {
     ]));
     // 2024-01-01 + 90 days: origins from April; April to June are whole months.
     assert!(
-        stdout.contains("Would it have held: replayed over 3 months, headroom's plan at the 80% bound ran a tier past its ceiling for"),
+        stdout.contains("Would it have held: replayed over 3 months, headroom's plan at the 80% bound ran tiers past their ceilings for"),
         "{stdout}"
     );
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();

@@ -284,7 +284,7 @@ fn auto_quantile(
         .iter()
         .map(|o| {
             format!(
-                "{} {} {} ({} short minutes)",
+                "{} {} {} ({} tier-minutes past a ceiling)",
                 o.name,
                 thousands(o.total_cost().round() as i64),
                 built.currency,

@@ -137,7 +137,8 @@ fn days(text: &str) -> anyhow::Result<usize> {
     Ok(days as usize)
 }
 
-/// One strategy's row, all tiers summed: name, minutes past a ceiling and past 100%,
+/// One strategy's row, all tiers summed (a minute two tiers are short counts twice):
+/// name, tier-minutes past a ceiling and past 100%,
 /// worst overshoot, server-months, idle server-months, hardware, shortfall and total
 /// cost. The replay's text and the report's table both show these.
 pub(crate) fn outcome_cells(o: &headroom_plan::replay::Outcome, step_s: i64) -> [String; 9] {
@@ -165,8 +166,8 @@ pub(crate) fn outcome_cells(o: &headroom_plan::replay::Outcome, step_s: i64) -> 
 /// The column names of [`outcome_cells`].
 pub(crate) const OUTCOME_COLUMNS: [&str; 9] = [
     "strategy",
-    "minutes past a ceiling",
-    "minutes past 100%",
+    "tier-minutes past a ceiling",
+    "tier-minutes past 100%",
     "worst",
     "server-months",
     "idle",
@@ -201,7 +202,7 @@ fn text(r: &Replay, source: &Path, currency: &str, shortfall_per_minute: f64) ->
     );
     let line = |cells: &[String]| {
         format!(
-            "{:<20} {:>22} {:>17} {:>6} {:>13} {:>7} {:>12} {:>12} {:>12}",
+            "{:<20} {:>27} {:>22} {:>6} {:>13} {:>7} {:>12} {:>12} {:>12}",
             cells[0],
             cells[1],
             cells[2],

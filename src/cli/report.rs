@@ -395,7 +395,7 @@ impl Page<'_> {
         let oracle = &r.outcomes[3];
         let step_minutes = r.step_s as f64 / 60.0;
         format!(
-            "Would it have held: replayed over {} months, headroom's plan at the 80% bound ran a tier past its ceiling for {} minutes and held {:.0} server-months more than perfect foresight ({} of hardware against the oracle's {}); cheapest quantile per tier: {}.",
+            "Would it have held: replayed over {} months, headroom's plan at the 80% bound ran tiers past their ceilings for {} tier-minutes and held {:.0} server-months more than perfect foresight ({} of hardware against the oracle's {}); cheapest quantile per tier: {}.",
             r.months.len(),
             thousands((plan.steps_over_ceiling() as f64 * step_minutes).round() as i64),
             plan.tiers.iter().map(|t| t.idle_server_months).sum::<f64>(),
