@@ -187,6 +187,8 @@ pub(crate) struct Planned {
     pub(crate) plan: Plan,
     pub(crate) costs: Costs,
     pub(crate) quantile: Option<Quantile>,
+    /// The replay `--quantile auto` chose by, kept for the report.
+    pub(crate) replayed: Option<headroom_plan::replay::Replay>,
 }
 
 /// Plans `topology` for the dataset's forecast demand under `policy`.
@@ -196,14 +198,11 @@ pub(crate) fn plan_from_dataset(
     months: u32,
     args: &PolicyArgs,
 ) -> anyhow::Result<Planned> {
-    let (quantile, why) =
-        args.quantile_for(topology, &super::replay::history_of(rollups)?, months)?;
-    let mut demand = Demand::forecast(rollups, months, args.method()?, quantile)?;
-    if let Some(why) = why {
-        demand.described.push_str("; ");
-        demand.described.push_str(&why);
-    }
-    finish(topology, demand, args, Some(quantile))
+    let history = super::replay::history_of(rollups)?;
+    let (quantile, why, replayed) = args.quantile_for(topology, &history, months)?;
+    let mut demand = Demand::forecast(rollups, &history, months, args.method()?, quantile)?;
+    demand.explain(why);
+    finish(topology, demand, args, Some(quantile), replayed)
 }
 
 /// Plans `topology` for a metric series' forecast demand under `policy`.
@@ -213,96 +212,61 @@ pub(crate) fn plan_from_history(
     months: u32,
     args: &PolicyArgs,
 ) -> anyhow::Result<Planned> {
-    let (quantile, why) = args.quantile_for(topology, history, months)?;
+    let (quantile, why, replayed) = args.quantile_for(topology, history, months)?;
     let mut demand = Demand::from_history(history, months, args.method()?, quantile)?;
-    if let Some(why) = why {
-        demand.described.push_str("; ");
-        demand.described.push_str(&why);
-    }
-    finish(topology, demand, args, Some(quantile))
+    demand.explain(why);
+    finish(topology, demand, args, Some(quantile), replayed)
 }
 
 impl PolicyArgs {
-    /// The quantile asked for, or with `auto` the replay's cheapest and why.
+    /// The quantile asked for, or with `auto` the cheapest in a replay of `history`
+    /// ([`headroom_plan::replay::Replay::cheapest_quantile`]), why, and the replay.
     fn quantile_for(
         &self,
         topology: &Topology,
         history: &History,
         months: u32,
-    ) -> anyhow::Result<(Quantile, Option<String>)> {
-        if self.quantile == "auto" {
-            let (q, why) = auto_quantile(topology, history, months, self)?;
-            Ok((q, Some(why)))
-        } else {
-            Ok((self.quantile()?, None))
+    ) -> anyhow::Result<(
+        Quantile,
+        Option<String>,
+        Option<headroom_plan::replay::Replay>,
+    )> {
+        if self.quantile != "auto" {
+            return Ok((self.quantile()?, None, None));
         }
-    }
-}
-
-/// `--quantile auto`: the plan quantile with the lowest total cost (hardware plus
-/// priced shortfall, all tiers) in a replay of the dataset's own history, and why.
-fn auto_quantile(
-    topology: &Topology,
-    history: &History,
-    months: u32,
-    args: &PolicyArgs,
-) -> anyhow::Result<(Quantile, String)> {
-    use headroom_plan::replay::{ReplayConfig, Strategy, replay, server_month_costs};
-    let (built, _) = args.prices()?;
-    let config = ReplayConfig {
-        months,
-        min_history_days: super::replay::MIN_HISTORY_DAYS,
-        method: args.method()?,
-        policy: args.policy()?,
-        shortfall_cost_per_step: args.shortfall_cost * history.step_s as f64 / 60.0,
-    };
-    let Some(r) = replay(
-        topology,
-        history,
-        &server_month_costs(topology, &built),
-        &config,
-    ) else {
-        let (_, days) = history.daily_peaks();
-        return Ok((
-            Quantile::Upper80,
-            format!(
-                "--quantile auto: {} days of history are too few to replay ({} days and a whole month after them), so the 80% bound",
-                days.len(),
-                config.min_history_days
-            ),
-        ));
-    };
-    let plans = &r.outcomes[..3];
-    let best = plans
-        .iter()
-        .min_by(|a, b| a.total_cost().total_cmp(&b.total_cost()))
-        .expect("three plan strategies");
-    let Strategy::Plan { quantile } = best.strategy else {
-        unreachable!("the first three strategies are plans");
-    };
-    let figures: Vec<String> = plans
-        .iter()
-        .map(|o| {
-            format!(
-                "{} {} {} ({} tier-minutes past a ceiling)",
-                o.name,
-                thousands(o.total_cost().round() as i64),
-                built.currency,
-                thousands((o.steps_over_ceiling() as i64) * history.step_s / 60)
-            )
-        })
-        .collect();
-    Ok((
-        quantile,
-        format!(
-            "--quantile auto chose {} as the cheapest in a replay of {} months of this history: {}; shortfall priced at {} {} a minute",
+        let min_days = super::replay::MIN_HISTORY_DAYS;
+        let (replayed, currency) =
+            super::replay::replay_for(topology, history, months, min_days, self)?;
+        let Some(r) = replayed else {
+            let (_, days) = history.daily_peaks();
+            let why = format!(
+                "--quantile auto: {} days of history are too few to replay ({min_days} days and a whole month after them), so the 80% bound",
+                days.len()
+            );
+            return Ok((Quantile::Upper80, Some(why), None));
+        };
+        let quantile = r.cheapest_quantile();
+        let figures: Vec<String> = r
+            .plans()
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {} {currency} ({} tier-minutes past a ceiling)",
+                    o.name,
+                    thousands(o.total_cost().round() as i64),
+                    thousands((o.steps_over_ceiling() as i64) * history.step_s / 60)
+                )
+            })
+            .collect();
+        let why = format!(
+            "--quantile auto chose {} as the cheapest in a replay of {} months of this history: {}; shortfall priced at {} {currency} a minute",
             super::replay::quantile_name(quantile),
             r.months.len(),
             figures.join(", "),
-            args.shortfall_cost,
-            built.currency
-        ),
-    ))
+            self.shortfall_cost,
+        );
+        Ok((quantile, Some(why), Some(r)))
+    }
 }
 
 fn finish(
@@ -310,6 +274,7 @@ fn finish(
     mut demand: Demand,
     args: &PolicyArgs,
     quantile: Option<Quantile>,
+    replayed: Option<headroom_plan::replay::Replay>,
 ) -> anyhow::Result<Planned> {
     if let Some(r) = args.peak_to_mean {
         anyhow::ensure!(
@@ -350,6 +315,7 @@ fn finish(
         plan,
         costs,
         quantile,
+        replayed,
     })
 }
 
@@ -409,7 +375,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
                     "front-door peak {peak} requests/s today, growing {growth}% a month"
                 ),
             };
-            finish(&topology, demand, &args.policy, None)?
+            finish(&topology, demand, &args.policy, None, None)?
         }
         (None, None) => anyhow::bail!("give --traffic DATASET or --peak-rps N --growth PCT"),
     };
@@ -577,15 +543,24 @@ pub(crate) struct Demand {
 }
 
 impl Demand {
-    /// Forecasts the dataset's daily peaks `months` calendar months past its last day.
+    /// Adds why the quantile was chosen to the line on where the demand came from.
+    fn explain(&mut self, why: Option<String>) {
+        if let Some(why) = why {
+            self.described.push_str("; ");
+            self.described.push_str(&why);
+        }
+    }
+
+    /// Forecasts the dataset's daily peaks (its minutes as `history`) `months` calendar
+    /// months past its last day, with the dataset's bytes and hour-of-week profile.
     pub(crate) fn forecast(
         rollups: &Rollups,
+        history: &History,
         months: u32,
         method: Method,
         quantile: Quantile,
     ) -> anyhow::Result<Demand> {
-        let history = super::replay::history_of(rollups)?;
-        let mut demand = Demand::from_history(&history, months, method, quantile)?;
+        let mut demand = Demand::from_history(history, months, method, quantile)?;
         let (requests, bytes) = rollups
             .iter()
             .fold((0i64, 0i64), |(r, b), (_, c)| (r + c.requests, b + c.bytes));

@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use headroom_plan::replay::{History, Replay, ReplayConfig, replay, server_month_costs};
+use headroom_plan::replay::{History, Outcome, Replay, ReplayConfig, replay, server_month_costs};
+use headroom_topology::Topology;
 use headroom_traffic::time::{DAY, format_date};
 
 use super::plan::{PolicyArgs, load_topology};
@@ -38,33 +39,27 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     anyhow::ensure!(
-        args.policy.shortfall_cost.is_finite() && args.policy.shortfall_cost >= 0.0,
-        "--shortfall-cost must be a cost of 0 or more, not {}",
-        args.policy.shortfall_cost
-    );
-    anyhow::ensure!(
         (1..=120).contains(&args.months),
         "--months must be 1 to 120, not {}",
         args.months
     );
     let topology = load_topology(&args.topology)?;
     let history = history(&args.source, &args.value)?;
-    let (built, _) = args.policy.prices()?;
-    let config = ReplayConfig {
-        months: args.months,
-        min_history_days: days(&args.min_history)?,
-        method: args.policy.method()?,
-        policy: args.policy.policy()?,
-        shortfall_cost_per_step: args.policy.shortfall_cost * history.step_s as f64 / 60.0,
-    };
-    let costs = server_month_costs(&topology, &built);
-    let Some(r) = replay(&topology, &history, &costs, &config) else {
+    let min_history_days = days(&args.min_history)?;
+    let (r, currency) = replay_for(
+        &topology,
+        &history,
+        args.months,
+        min_history_days,
+        &args.policy,
+    )?;
+    let Some(r) = r else {
         let (_, peaks) = history.daily_peaks();
         anyhow::bail!(
             "{}: {} days of history; a replay needs {} days before its first origin and a whole month after it",
             args.source.display(),
             peaks.len(),
-            config.min_history_days
+            min_history_days
         );
     };
     if args.json {
@@ -73,12 +68,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     }
     print!(
         "{}",
-        text(
-            &r,
-            &args.source,
-            &built.currency,
-            args.policy.shortfall_cost
-        )
+        text(&r, &args.source, &currency, args.policy.shortfall_cost)
     );
     Ok(())
 }
@@ -86,21 +76,37 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
 /// Days of history before `plan --quantile auto`'s first replayed origin.
 pub(crate) const MIN_HISTORY_DAYS: usize = 90;
 
+/// The planner replayed on `history` with plan's policy flags (the same for `replay`,
+/// `plan --quantile auto` and the report), and the price table's currency; None when
+/// the history is too short.
+pub(crate) fn replay_for(
+    topology: &Topology,
+    history: &History,
+    months: u32,
+    min_history_days: usize,
+    policy: &PolicyArgs,
+) -> anyhow::Result<(Option<Replay>, String)> {
+    anyhow::ensure!(
+        policy.shortfall_cost.is_finite() && policy.shortfall_cost >= 0.0,
+        "--shortfall-cost must be a cost of 0 or more, not {}",
+        policy.shortfall_cost
+    );
+    let (built, _) = policy.prices()?;
+    let config = ReplayConfig {
+        months,
+        min_history_days,
+        method: policy.method()?,
+        policy: policy.policy()?,
+        shortfall_cost_per_step: policy.shortfall_cost * history.step_s as f64 / 60.0,
+    };
+    let costs = server_month_costs(topology, &built);
+    Ok((replay(topology, history, &costs, &config), built.currency))
+}
+
 /// A dataset's minutes as a history (idle minutes as zero).
 pub(crate) fn history_of(rollups: &headroom_traffic::Rollups) -> anyhow::Result<History> {
-    let (Some((first, _)), Some((last, _))) = (rollups.iter().next(), rollups.iter().next_back())
-    else {
-        anyhow::bail!("the dataset holds no traffic");
-    };
-    let mut rps = vec![0.0; ((last - first) / 60 + 1) as usize];
-    for (m, c) in rollups.iter() {
-        rps[((m - first) / 60) as usize] = c.requests as f64 / 60.0;
-    }
-    Ok(History {
-        start_s: first,
-        step_s: 60,
-        rps,
-    })
+    History::from_minutes(rollups.iter().map(|(m, c)| (m, c.requests as f64)))
+        .context("the dataset holds no traffic")
 }
 
 /// The history a replay holds plans against: a dataset's minutes, or a series' steps
@@ -112,17 +118,12 @@ pub(crate) fn history(source: &Path, value: &str) -> anyhow::Result<History> {
         return history_of(&rollups).with_context(|| format!("dataset {}", source.display()));
     }
     let s = headroom_forecast::series::read(source)?;
-    anyhow::ensure!(
-        !s.monthly && s.step <= DAY,
-        "{}: a step of {} s; a replay needs a step from a second to a day",
-        source.display(),
-        if s.monthly { 30 * DAY } else { s.step }
-    );
-    let per = if value == "count" { s.step as f64 } else { 1.0 };
-    Ok(History {
-        start_s: s.start,
-        step_s: s.step,
-        rps: s.values.iter().map(|v| v / per).collect(),
+    History::from_series(&s, value == "count").with_context(|| {
+        format!(
+            "{}: a step of {} s; a replay needs a step from a second to a day",
+            source.display(),
+            if s.monthly { 30 * DAY } else { s.step }
+        )
     })
 }
 
@@ -141,24 +142,17 @@ fn days(text: &str) -> anyhow::Result<usize> {
 /// name, tier-minutes past a ceiling and past 100%,
 /// worst overshoot, server-months, idle server-months, hardware, shortfall and total
 /// cost. The replay's text and the report's table both show these.
-pub(crate) fn outcome_cells(o: &headroom_plan::replay::Outcome, step_s: i64) -> [String; 9] {
-    let sum =
-        |f: fn(&headroom_plan::replay::TierOutcome) -> f64| -> f64 { o.tiers.iter().map(f).sum() };
+pub(crate) fn outcome_cells(o: &Outcome, step_s: i64) -> [String; 9] {
     let minutes = |steps: usize| thousands((steps as f64 * step_s as f64 / 60.0).round() as i64);
-    let worst = o
-        .tiers
-        .iter()
-        .map(|t| t.worst_over_ceiling)
-        .fold(0.0, f64::max);
     [
         o.name.clone(),
         minutes(o.steps_over_ceiling()),
-        minutes(o.tiers.iter().map(|t| t.steps_over_full).sum()),
-        format!("{:.0}%", worst * 100.0),
-        format!("{:.0}", sum(|t| t.server_months)),
-        format!("{:.0}", sum(|t| t.idle_server_months)),
-        super::plan::money(sum(|t| t.hardware_cost)),
-        super::plan::money(sum(|t| t.shortfall_cost)),
+        minutes(o.steps_over_full()),
+        format!("{:.0}%", o.worst_over_ceiling() * 100.0),
+        format!("{:.0}", o.server_months()),
+        format!("{:.0}", o.idle_server_months()),
+        super::plan::money(o.hardware_cost()),
+        super::plan::money(o.shortfall_cost()),
         super::plan::money(o.total_cost()),
     ]
 }

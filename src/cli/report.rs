@@ -8,6 +8,8 @@ use headroom_topology::Topology;
 use headroom_traffic::time::format_date;
 use headroom_traffic::{IngestConfig, Summary, write_atomic};
 
+use headroom_plan::replay::Strategy;
+
 use super::html::{escape, table};
 use super::plan::{Planned, PolicyArgs, load_topology, money, plan_from_dataset};
 use super::{BUNDLED_LOG, BUNDLED_TOPOLOGY, bundled, thousands};
@@ -61,17 +63,13 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let planned = plan_from_dataset(&topology, &rollups, args.months, &args.policy)?;
     let history = super::replay::history_of(&rollups)?;
     let history_days = history.daily_peaks().1.len();
-    let replayed = {
-        let (built, _) = args.policy.prices()?;
-        let config = headroom_plan::replay::ReplayConfig {
-            months: args.months,
-            min_history_days: super::replay::MIN_HISTORY_DAYS,
-            method: args.policy.method()?,
-            policy: args.policy.policy()?,
-            shortfall_cost_per_step: args.policy.shortfall_cost * history.step_s as f64 / 60.0,
-        };
-        let costs = headroom_plan::replay::server_month_costs(&topology, &built);
-        headroom_plan::replay::replay(&topology, &history, &costs, &config)
+    // `--quantile auto` has replayed the history already; otherwise replay it here.
+    let replayed = match &planned.replayed {
+        Some(r) => Some(r.clone()),
+        None => {
+            let min_days = super::replay::MIN_HISTORY_DAYS;
+            super::replay::replay_for(&topology, &history, args.months, min_days, &args.policy)?.0
+        }
     };
 
     let hours = super::charts::per_hour(&rollups, |c| c.requests);
@@ -391,16 +389,18 @@ impl Page<'_> {
                 super::replay::MIN_HISTORY_DAYS
             );
         };
-        let plan = &r.outcomes[1];
-        let oracle = &r.outcomes[3];
+        let plan = r.outcome(Strategy::Plan {
+            quantile: headroom_plan::Quantile::Upper80,
+        });
+        let oracle = r.outcome(Strategy::Oracle);
         let step_minutes = r.step_s as f64 / 60.0;
         format!(
             "Would it have held: replayed over {} months, headroom's plan at the 80% bound ran tiers past their ceilings for {} tier-minutes and held {:.0} server-months more than perfect foresight ({} of hardware against the oracle's {}); cheapest quantile per tier: {}.",
             r.months.len(),
             thousands((plan.steps_over_ceiling() as f64 * step_minutes).round() as i64),
-            plan.tiers.iter().map(|t| t.idle_server_months).sum::<f64>(),
-            money(plan.tiers.iter().map(|t| t.hardware_cost).sum::<f64>()),
-            money(oracle.tiers.iter().map(|t| t.hardware_cost).sum::<f64>()),
+            plan.idle_server_months(),
+            money(plan.hardware_cost()),
+            money(oracle.hardware_cost()),
             r.best_quantile
                 .iter()
                 .zip(self.topology.tiers())

@@ -29,6 +29,40 @@ pub struct History {
 }
 
 impl History {
+    /// Requests/s minute by minute from (minute's Unix seconds, requests in it) pairs in
+    /// time order, from the first minute to the last, minutes without a pair as zero;
+    /// None without any.
+    pub fn from_minutes(minutes: impl IntoIterator<Item = (i64, f64)>) -> Option<History> {
+        let mut minutes = minutes.into_iter().peekable();
+        let start_s = minutes.peek()?.0;
+        let mut rps = Vec::new();
+        for (t, requests) in minutes {
+            let i = ((t - start_s) / 60) as usize;
+            rps.resize(i + 1, 0.0);
+            rps[i] = requests / 60.0;
+        }
+        Some(History {
+            start_s,
+            step_s: 60,
+            rps,
+        })
+    }
+
+    /// A metric series' steps as requests/s: its values are rates, or, with `counts`,
+    /// requests per step. None for a monthly series or a step over a day, which a
+    /// replay cannot hold plans against.
+    pub fn from_series(s: &headroom_forecast::series::Series, counts: bool) -> Option<History> {
+        if s.monthly || s.step > DAY_S {
+            return None;
+        }
+        let per = if counts { s.step as f64 } else { 1.0 };
+        Some(History {
+            start_s: s.start,
+            step_s: s.step,
+            rps: s.values.iter().map(|v| v / per).collect(),
+        })
+    }
+
     fn day_of(&self, i: usize) -> i64 {
         (self.start_s + i as i64 * self.step_s).div_euclid(DAY_S)
     }
@@ -168,9 +202,71 @@ impl Outcome {
         self.tiers.iter().map(TierOutcome::total_cost).sum()
     }
 
-    /// Steps over the ceiling, all tiers.
+    /// Steps over the ceiling, all tiers (a step two tiers are short counts twice).
     pub fn steps_over_ceiling(&self) -> usize {
         self.tiers.iter().map(|t| t.steps_over_ceiling).sum()
+    }
+
+    /// Steps over 100%, all tiers.
+    pub fn steps_over_full(&self) -> usize {
+        self.tiers.iter().map(|t| t.steps_over_full).sum()
+    }
+
+    /// The highest utilisation ÷ ceiling any tier saw.
+    pub fn worst_over_ceiling(&self) -> f64 {
+        self.tiers
+            .iter()
+            .map(|t| t.worst_over_ceiling)
+            .fold(0.0, f64::max)
+    }
+
+    /// Server-months in service, all tiers.
+    pub fn server_months(&self) -> f64 {
+        self.tiers.iter().map(|t| t.server_months).sum()
+    }
+
+    /// Server-months above the oracle's, all tiers.
+    pub fn idle_server_months(&self) -> f64 {
+        self.tiers.iter().map(|t| t.idle_server_months).sum()
+    }
+
+    /// Hardware cost, all tiers.
+    pub fn hardware_cost(&self) -> f64 {
+        self.tiers.iter().map(|t| t.hardware_cost).sum()
+    }
+
+    /// Shortfall cost, all tiers.
+    pub fn shortfall_cost(&self) -> f64 {
+        self.tiers.iter().map(|t| t.shortfall_cost).sum()
+    }
+}
+
+impl Replay {
+    /// headroom's plan at each quantile: point, upper 80%, upper 95%.
+    pub fn plans(&self) -> &[Outcome] {
+        &self.outcomes[..3]
+    }
+
+    /// The outcome of one strategy.
+    pub fn outcome(&self, strategy: Strategy) -> &Outcome {
+        self.outcomes
+            .iter()
+            .find(|o| o.strategy == strategy)
+            .expect("a replay scores every strategy")
+    }
+
+    /// The plan quantile with the lowest total cost over all tiers (`plan --quantile
+    /// auto`), the first on ties.
+    pub fn cheapest_quantile(&self) -> Quantile {
+        let best = self
+            .plans()
+            .iter()
+            .min_by(|a, b| a.total_cost().total_cmp(&b.total_cost()))
+            .expect("three plans");
+        match best.strategy {
+            Strategy::Plan { quantile } => quantile,
+            _ => unreachable!("plans() holds plan strategies only"),
+        }
     }
 }
 
@@ -657,7 +753,8 @@ ceiling = 0.5
                 assert!(pair[1][0] >= pair[0][0], "{}: {:?}", o.name, o.servers);
             }
         }
-        // The chosen quantile is the cheapest of the three.
+        // The chosen quantile is the cheapest of the three, for the tier and overall.
+        assert_eq!(r.cheapest_quantile(), r.best_quantile[0]);
         let best = r.best_quantile[0];
         let cheapest = r.outcomes[..3]
             .iter()
@@ -668,6 +765,23 @@ ceiling = 0.5
             .find(|o| o.strategy == Strategy::Plan { quantile: best })
             .unwrap();
         assert_eq!(chosen.total_cost(), cheapest);
+    }
+
+    #[test]
+    fn histories_from_minutes_and_series() {
+        let h = History::from_minutes([(600, 60.0), (720, 120.0)]).unwrap();
+        assert_eq!(
+            (h.start_s, h.step_s, h.rps.clone()),
+            (600, 60, vec![1.0, 0.0, 2.0])
+        );
+        assert!(History::from_minutes([]).is_none());
+        let rows = vec![(0, 3600.0, 2), (3600, 7200.0, 3)];
+        let s = headroom_forecast::series::Series::from_points(rows, "s.csv").unwrap();
+        assert_eq!(History::from_series(&s, true).unwrap().rps, vec![1.0, 2.0]);
+        assert_eq!(
+            History::from_series(&s, false).unwrap().rps,
+            vec![3600.0, 7200.0]
+        );
     }
 
     #[test]
