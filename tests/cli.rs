@@ -1439,6 +1439,29 @@ fn replay_holds_plans_against_the_history() {
     // A higher quantile never has more short hours.
     assert!(short(by("plan 95%")) <= short(by("plan 80%")));
     assert!(short(by("plan 80%")) <= short(by("plan point")));
+    // The oracle's capacity carries every month's realised peak; today's does not.
+    let peaks = json["realised_peak_rps"].as_array().unwrap();
+    let carries = |o: &Value| {
+        o["capacity_rps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(peaks)
+            .all(|(c, p)| c[0].as_f64().unwrap() >= p.as_f64().unwrap())
+    };
+    assert!(carries(by("oracle")) && !carries(by("keep today's")));
+    // Replanning every quarter: said, and in the JSON.
+    let png = tmp.path().join("replay.png");
+    let mut chart_args = args(&["--every", "3M", "--chart"]);
+    chart_args.push(png.to_str().unwrap().to_owned());
+    let quarterly = ok(run(chart_args));
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    assert!(
+        quarterly.contains("a plan at every 3 months' start after 90 days"),
+        "{quarterly}"
+    );
+    let json: Value = serde_json::from_str(&ok(run(args(&["--every", "3M", "--json"])))).unwrap();
+    assert_eq!(json["every_months"], 3);
     // Too short a history says how much it had and needed.
     growing_hourly_csv(&csv, 60);
     let bad = run(args(&[]));
@@ -1618,11 +1641,16 @@ fn report_replays_a_long_enough_history() {
     ]));
     // 2024-01-01 + 90 days: origins from April; April to June are whole months.
     assert!(
-        stdout.contains("Would it have held: replayed over 3 months, headroom's plan at the 80% bound ran tiers past their ceilings for"),
+        stdout.contains("Would it have held: replayed over 3 months, headroom's plan holding the upper bound of the 80% interval ran tiers past their ceilings for"),
         "{stdout}"
     );
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(html.contains("<h2>Would it have held?</h2>"));
+    // The replay's chart: realised peaks against the planned capacity, one line a tier.
+    let chart = std::fs::read_to_string(out.join("replay.svg")).unwrap();
+    assert!(chart.contains("realised peak as % of the capacity the plan (80)"));
+    assert!(html.contains("realised peak as % of the capacity the plan (80)"));
+    assert!(out.join("replay.png").exists());
     for strategy in [
         "plan point",
         "plan 80%",
@@ -1633,4 +1661,104 @@ fn report_replays_a_long_enough_history() {
     ] {
         assert!(html.contains(&format!("<td>{strategy}</td>")), "{strategy}");
     }
+}
+
+#[test]
+fn holidays_and_launch_days_move_the_forecast_and_the_plan() {
+    let tmp = tempfile::tempdir().unwrap();
+    // 200 days of daily peaks from 2024-01-01 with a weekly swing, 30 requests/s on a
+    // usual day; a launch on Monday 2024-09-02 stated at three times a usual day.
+    let (csv, launch, topo) = (
+        tmp.path().join("daily.csv"),
+        tmp.path().join("launch.csv"),
+        tmp.path().join("one.toml"),
+    );
+    let mut text = String::from("date,value\n");
+    for d in 0..200i64 {
+        let day = 1_704_067_200 + d * 86_400;
+        text.push_str(&format!(
+            "{day},{}\n",
+            30 + [2, 1, 0, -1, -2, 0, 0][d as usize % 7]
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    std::fs::write(&launch, "date,name,factor\n2024-09-02,launch,3\n").unwrap();
+    std::fs::write(&topo, ONE_TIER).unwrap();
+    let (csv_s, launch_s) = (csv.to_str().unwrap(), launch.to_str().unwrap());
+    let forecast = |extra: &[&str]| -> Value {
+        let mut a = vec![
+            "forecast",
+            csv_s,
+            "--model",
+            "snaive",
+            "--horizon",
+            "70d",
+            "--json",
+        ];
+        a.extend_from_slice(extra);
+        serde_json::from_str(&ok(headroom(&a))).unwrap()
+    };
+    let point = |json: &Value, date: &str| -> f64 {
+        json["forecast"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["time"].as_str().unwrap().starts_with(date))
+            .unwrap_or_else(|| panic!("{date} in {json}"))["point"]
+            .as_f64()
+            .unwrap()
+    };
+    let with = forecast(&["--holidays", launch_s]);
+    let without = forecast(&[]);
+    assert!((point(&with, "2024-09-02") - 3.0 * point(&without, "2024-09-02")).abs() < 1e-6);
+    assert_eq!(point(&with, "2024-08-26"), point(&without, "2024-08-26"));
+    // The plan sizes September for the launch: three times August's peak.
+    let plan = |extra: &[&str]| -> Value {
+        let mut a = vec![
+            "plan",
+            "--traffic",
+            csv_s,
+            "--topology",
+            topo.to_str().unwrap(),
+            "--months",
+            "3",
+            "--model",
+            "snaive",
+            "--quantile",
+            "point",
+            "--json",
+        ];
+        a.extend_from_slice(extra);
+        serde_json::from_str(&ok(headroom(&a))).unwrap()
+    };
+    let json = plan(&["--holidays", launch_s]);
+    assert_eq!(json["months"][1], "2024-09");
+    let peak = |j: &Value, m: usize| j["plan"]["months"][m]["peak_rps"].as_f64().unwrap();
+    assert!(
+        (peak(&json, 1) - 3.0 * peak(&json, 0)).abs() < 1e-6,
+        "{}",
+        json["plan"]
+    );
+    let servers = |j: &Value| {
+        j["plan"]["months"][1]["tiers"][0]["total"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(servers(&json) > servers(&plan(&[])));
+    // A shipped country set by its code; a bad file names its line.
+    ok(headroom(&[
+        "forecast",
+        csv_s,
+        "--holidays",
+        "jp",
+        "--horizon",
+        "7d",
+    ]));
+    std::fs::write(&launch, "date,name\n2024-09-31,launch\n").unwrap();
+    let bad = headroom(&["forecast", csv_s, "--holidays", launch_s]);
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("launch.csv:2: '2024-09-31' is not a date"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }

@@ -43,6 +43,11 @@ pub(crate) struct Args {
     /// Damp spikes in each series' training part before fitting (see `forecast`).
     #[arg(long)]
     clean: bool,
+    /// Calendar effects for daily series (long format): a shipped country's public
+    /// holidays (JP, US, GB, DE, FR, CZ) or a `date,name[,factor]` file. Naive2, the
+    /// reference, stays without.
+    #[arg(long)]
+    holidays: Option<String>,
     /// Rolling origins per series (long format only): also hold out the `horizon` values
     /// before the last ones, and so on, each scored as a series of its own.
     #[arg(long, default_value_t = 1)]
@@ -108,6 +113,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         m,
         level: args.level.map(|l| l / 100.0),
         clean: args.clean,
+        calendar: args
+            .holidays
+            .as_deref()
+            .map(headroom_forecast::calendar::Calendar::load)
+            .transpose()?,
     };
     let scores = m4::evaluate(&series, &methods, &setup);
     let shown: Vec<String> = setup.seasons.periods.iter().map(|p| show(*p)).collect();

@@ -378,6 +378,55 @@ fn heat(rollups: &Rollups) -> anyhow::Result<Option<String>> {
     Ok(Some(svg))
 }
 
+/// The replay, tier by tier: each replayed month's realised peak as a share of the
+/// capacity the plan (at `quantile`) had in service for it, at the tier's ceiling with
+/// the policy's failures taken; above 100% the plan fell short that month.
+pub(crate) fn held(
+    replayed: &headroom_plan::replay::Replay,
+    quantile: headroom_plan::Quantile,
+) -> anyhow::Result<String> {
+    use headroom_plan::replay::Strategy;
+    let plan = replayed.outcome(Strategy::Plan { quantile });
+    let months: Vec<String> = replayed
+        .months
+        .iter()
+        .map(|&d| format_date(d * DAY)[..7].to_owned())
+        .collect();
+    let series: Vec<(String, Vec<f64>)> = plan
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let values = plan
+                .capacity_rps
+                .iter()
+                .zip(&replayed.realised_peak_rps)
+                .map(|(capacity, peak)| peak / capacity[k] * 100.0)
+                .collect();
+            (t.tier.clone(), values)
+        })
+        .collect();
+    let markers: Vec<(usize, String)> = series
+        .iter()
+        .filter_map(|(name, values)| {
+            let first = values.iter().position(|v| *v > 100.0)?;
+            Some((first, format!("{name} short")))
+        })
+        .collect();
+    month_lines(&MonthLines {
+        title: &format!(
+            "Replay: each month's realised peak as % of the capacity the plan ({}) had in service",
+            super::replay::quantile_name(quantile)
+        ),
+        y_label: "% of planned capacity",
+        months: &months,
+        series: &series,
+        markers: &markers,
+        reference: Some((100.0, "capacity at the ceiling")),
+    })
+    .context("drawing the replay chart")
+}
+
 /// Each tier's utilisation with today's servers at each month's peak, as a share of its
 /// ceiling, and the months they cross it.
 fn utilisation(planned: &Planned, topology: &Topology) -> anyhow::Result<String> {

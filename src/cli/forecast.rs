@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use headroom_forecast::calendar::Calendar;
 use headroom_forecast::interval::{Forecast, conformal};
 use headroom_forecast::m4::Method;
 use headroom_forecast::metrics;
@@ -33,6 +34,11 @@ pub(crate) struct Args {
     /// changepoints: linear, exponential, or logistic (saturating at --capacity).
     #[arg(long, default_value = "auto")]
     model: String,
+    /// Daily series: holidays and other dated events whose effect is measured in the
+    /// history and put on their next dates: a shipped country's public holidays (JP,
+    /// US, GB, DE, FR, CZ) or a `date,name[,factor]` CSV.
+    #[arg(long)]
+    holidays: Option<String>,
     /// For --model logistic: the level the series cannot pass.
     #[arg(long)]
     capacity: Option<f64>,
@@ -140,8 +146,22 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     } else {
         &series.values
     };
+    let calendar = match &args.holidays {
+        Some(spec) => {
+            anyhow::ensure!(
+                series.step == DAY && !series.monthly,
+                "--holidays needs a daily series; this one's step is {}",
+                step_name(series.step)
+            );
+            Calendar::load(spec).context("reading --holidays")?
+        }
+        None => Calendar::default(),
+    };
+    let first_day = series.start.div_euclid(DAY);
     let forecast = conformal(values, horizon, &levels, 3, 2 * m, |x, h| {
-        method.forecast_seasons(x, h, &seasons)
+        headroom_forecast::calendar::forecast(x, first_day, h, &calendar, |y, h| {
+            method.forecast_seasons(y, h, &seasons)
+        })
     });
     let why = why(method, values, horizon, &seasons);
     let n = series.values.len();

@@ -4,12 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use headroom_forecast::calendar::Calendar;
 use headroom_forecast::m4::Method;
 use headroom_forecast::{FittedLinearTrend, LinearTrend};
 use headroom_plan::replay::History;
 use headroom_plan::{
-    Cloud, Costs, Demand as PlanDemand, LeadTimes, Plan, Policy, Quantile, Redundancy, SelfBuilt,
-    compound_peaks, costs, daily_peak_forecast, minutes_text, monthly_max, plan,
+    Cloud, Costs, DailyModel, Demand as PlanDemand, LeadTimes, Plan, Policy, Quantile, Redundancy,
+    SelfBuilt, compound_peaks, costs, daily_peak_forecast, minutes_text, monthly_max, plan,
 };
 use headroom_topology::Topology;
 use headroom_traffic::Rollups;
@@ -91,6 +92,12 @@ pub(crate) struct PolicyArgs {
     /// Forecasting method for the daily peaks (see `headroom forecast --model`).
     #[arg(long, default_value = "auto")]
     model: String,
+    /// Holidays and other dated events whose effect on the daily peak is measured in
+    /// the history and forecast on their next dates: a shipped country's public
+    /// holidays (JP, US, GB, DE, FR, CZ) or a `date,name[,factor]` CSV (factor: a
+    /// multiplier you state, as for a launch day).
+    #[arg(long)]
+    holidays: Option<String>,
     /// Peak ÷ mean request rate, for storage growth and monthly transfer [default: the
     /// dataset's, else the topology's `peak_to_mean`, else 1: every second a peak].
     #[arg(long)]
@@ -137,11 +144,17 @@ impl PolicyArgs {
             .with_context(|| format!("--quantile '{}': give point, 80, 95 or auto", self.quantile))
     }
 
-    pub(crate) fn method(&self) -> anyhow::Result<Method> {
-        Method::from_name(&self.model).with_context(|| {
+    /// The daily-peak model: `--model` with the `--holidays` calendar.
+    pub(crate) fn model(&self) -> anyhow::Result<DailyModel> {
+        let method = Method::from_name(&self.model).with_context(|| {
             let known: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
             format!("--model '{}': give one of {}", self.model, known.join(", "))
-        })
+        })?;
+        let calendar = match &self.holidays {
+            Some(spec) => Calendar::load(spec).context("reading --holidays")?,
+            None => Calendar::default(),
+        };
+        Ok(DailyModel { method, calendar })
     }
 
     pub(crate) fn prices(&self) -> anyhow::Result<(SelfBuilt, Cloud)> {
@@ -200,7 +213,7 @@ pub(crate) fn plan_from_dataset(
 ) -> anyhow::Result<Planned> {
     let history = super::replay::history_of(rollups)?;
     let (quantile, why, replayed) = args.quantile_for(topology, &history, months)?;
-    let mut demand = Demand::forecast(rollups, &history, months, args.method()?, quantile)?;
+    let mut demand = Demand::forecast(rollups, &history, months, &args.model()?, quantile)?;
     demand.explain(why);
     finish(topology, demand, args, Some(quantile), replayed)
 }
@@ -213,7 +226,7 @@ pub(crate) fn plan_from_history(
     args: &PolicyArgs,
 ) -> anyhow::Result<Planned> {
     let (quantile, why, replayed) = args.quantile_for(topology, history, months)?;
-    let mut demand = Demand::from_history(history, months, args.method()?, quantile)?;
+    let mut demand = Demand::from_history(history, months, &args.model()?, quantile)?;
     demand.explain(why);
     finish(topology, demand, args, Some(quantile), replayed)
 }
@@ -236,7 +249,7 @@ impl PolicyArgs {
         }
         let min_days = super::replay::MIN_HISTORY_DAYS;
         let (replayed, currency) =
-            super::replay::replay_for(topology, history, months, min_days, self)?;
+            super::replay::replay_for(topology, history, months, (min_days, 1), self)?;
         let Some(r) = replayed else {
             let (_, days) = history.daily_peaks();
             let why = format!(
@@ -557,10 +570,10 @@ impl Demand {
         rollups: &Rollups,
         history: &History,
         months: u32,
-        method: Method,
+        model: &DailyModel,
         quantile: Quantile,
     ) -> anyhow::Result<Demand> {
-        let mut demand = Demand::from_history(history, months, method, quantile)?;
+        let mut demand = Demand::from_history(history, months, model, quantile)?;
         let (requests, bytes) = rollups
             .iter()
             .fold((0i64, 0i64), |(r, b), (_, c)| (r + c.requests, b + c.bytes));
@@ -580,7 +593,7 @@ impl Demand {
     pub(crate) fn from_history(
         h: &History,
         months: u32,
-        method: Method,
+        model: &DailyModel,
         quantile: Quantile,
     ) -> anyhow::Result<Demand> {
         let (first_day, history) = h.daily_peaks();
@@ -596,7 +609,7 @@ impl Demand {
             );
         }
         let days: usize = lengths.iter().sum();
-        let daily = daily_peak_forecast(&history, days, method, quantile);
+        let daily = daily_peak_forecast(&history, first_day, days, model, quantile);
         let mut monthly = monthly_max(&daily.point, &lengths);
         monthly.remove(0);
         monthly.truncate(months as usize);
@@ -619,12 +632,13 @@ impl Demand {
         };
         Ok(Demand {
             described: format!(
-                "daily peak requests/s over {} days to {} (last {:.3}), forecast with {} ({}); servers follow the point forecast, purchases hold {} over their lead time{guess}",
+                "daily peak requests/s over {} days to {} (last {:.3}), forecast with {} ({}{}); servers follow the point forecast, purchases hold {} over their lead time{guess}",
                 history.len(),
                 format_date(last_day * DAY),
                 history[history.len() - 1],
-                method.name(),
+                model.method.name(),
                 seasons_text(history.len()),
+                calendar_text(&model.calendar, &history, first_day),
                 quantile.describe()
             ),
             plan: PlanDemand {
@@ -647,6 +661,20 @@ impl Demand {
             daily_forecast: Some((last_day + 1, daily)),
         })
     }
+}
+
+/// What the calendar did, in words: "" without one, else how many of its events fell
+/// in the history and had their effect measured.
+fn calendar_text(calendar: &Calendar, history: &[f64], first_day: i64) -> String {
+    if calendar.is_empty() {
+        return String::new();
+    }
+    let fx = headroom_forecast::calendar::effects(history, first_day, calendar);
+    format!(
+        "; {} dated events, effects measured on {} days of the history",
+        calendar.len(),
+        fx.measured
+    )
 }
 
 /// The daily seasons used, in words: "seasons: week" or "no season: …".

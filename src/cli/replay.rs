@@ -26,15 +26,23 @@ pub(crate) struct Args {
     /// Months each replayed plan looks ahead.
     #[arg(long, default_value_t = 12)]
     months: u32,
-    /// History before the first origin (90d, 26w); origins are then every month start.
+    /// History before the first origin (90d, 26w).
     #[arg(long, default_value = "90d")]
     min_history: String,
+    /// How often the plan is remade: 1M at every month start, 3M every quarter, 1y
+    /// once a year (servers bought stay between).
+    #[arg(long, default_value = "1M")]
+    every: String,
     /// A series' values: `rate` (requests per second) or `count` (requests per step).
     #[arg(long, default_value = "rate", value_parser = ["rate", "count"])]
     value: String,
     /// Print the replay as JSON.
     #[arg(long)]
     json: bool,
+    /// Also draw each month's realised peak against the capacity the plan (at the
+    /// cheapest quantile over all tiers) had in service, per tier: .svg or .png.
+    #[arg(long)]
+    chart: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
@@ -46,11 +54,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let topology = load_topology(&args.topology)?;
     let history = history(&args.source, &args.value)?;
     let min_history_days = days(&args.min_history)?;
+    let every = every_months(&args.every)?;
     let (r, currency) = replay_for(
         &topology,
         &history,
         args.months,
-        min_history_days,
+        (min_history_days, every),
         &args.policy,
     )?;
     let Some(r) = r else {
@@ -62,6 +71,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             min_history_days
         );
     };
+    if let Some(path) = &args.chart {
+        let svg = super::charts::held(&r, r.cheapest_quantile())?;
+        write_chart(path, &svg)?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());
@@ -73,17 +86,32 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes an SVG chart to `path`, rasterised when the extension is .png.
+fn write_chart(path: &Path, svg: &str) -> anyhow::Result<()> {
+    let bytes = match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("png") => {
+            headroom_chart::png(svg).context("rasterising the chart")?
+        }
+        Some(e) if e.eq_ignore_ascii_case("svg") => {
+            headroom_chart::with_embedded_font(svg).into_bytes()
+        }
+        _ => anyhow::bail!("--chart {}: name an .svg or a .png file", path.display()),
+    };
+    headroom_traffic::write_atomic(path, &bytes)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
 /// Days of history before `plan --quantile auto`'s first replayed origin.
 pub(crate) const MIN_HISTORY_DAYS: usize = 90;
 
 /// The planner replayed on `history` with plan's policy flags (the same for `replay`,
-/// `plan --quantile auto` and the report), and the price table's currency; None when
-/// the history is too short.
+/// `plan --quantile auto` and the report), origins after `min_history_days` and every
+/// `every_months`, and the price table's currency; None when the history is too short.
 pub(crate) fn replay_for(
     topology: &Topology,
     history: &History,
     months: u32,
-    min_history_days: usize,
+    (min_history_days, every_months): (usize, u32),
     policy: &PolicyArgs,
 ) -> anyhow::Result<(Option<Replay>, String)> {
     anyhow::ensure!(
@@ -95,7 +123,8 @@ pub(crate) fn replay_for(
     let config = ReplayConfig {
         months,
         min_history_days,
-        method: policy.method()?,
+        every_months,
+        model: policy.model()?,
         policy: policy.policy()?,
         shortfall_cost_per_step: policy.shortfall_cost * history.step_s as f64 / 60.0,
     };
@@ -136,6 +165,23 @@ fn days(text: &str) -> anyhow::Result<usize> {
         "--min-history '{text}': give from a day to a hundred years, like 90d or 26w"
     );
     Ok(days as usize)
+}
+
+/// Months between replans from `1M`, `3M`, `6m`, `1y` or a bare number of months.
+fn every_months(text: &str) -> anyhow::Result<u32> {
+    let t = text.trim();
+    let (number, unit) = match t.strip_suffix(['y', 'Y']) {
+        Some(n) => (n, 12),
+        None => (t.strip_suffix(['M', 'm']).unwrap_or(t), 1),
+    };
+    let months = number
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|m| (1..=120).contains(m));
+    months
+        .with_context(|| format!("--every '{text}': give months from 1 to 120, like 1M, 3M or 1y"))
 }
 
 /// One strategy's row, all tiers summed (a minute two tiers are short counts twice):
@@ -187,11 +233,15 @@ fn text(r: &Replay, source: &Path, currency: &str, shortfall_per_minute: f64) ->
     };
     let _ = writeln!(
         out,
-        "replay of {}: {} months, {} to {}, a plan at every month start after {} days of history, held against each {step}; past a ceiling = with the policy's failures taken",
+        "replay of {}: {} months, {} to {}, a plan at {} after {} days of history, held against each {step}; past a ceiling = with the policy's failures taken",
         source.display(),
         r.months.len(),
         month_label(r.months[0]),
         month_label(r.months[r.months.len() - 1]),
+        match r.every_months {
+            1 => "every month start".to_owned(),
+            n => format!("every {n} months' start"),
+        },
         r.min_history_days
     );
     let line = |cells: &[String]| {
@@ -257,5 +307,16 @@ mod tests {
         assert_eq!(days("26w").unwrap(), 182);
         assert_eq!(days("36h").unwrap(), 2);
         assert!(days("0d").is_err() && days("3y").is_err() && days("1e9w").is_err());
+    }
+
+    #[test]
+    fn replan_intervals() {
+        assert_eq!(every_months("1M").unwrap(), 1);
+        assert_eq!(every_months("3m").unwrap(), 3);
+        assert_eq!(every_months("1y").unwrap(), 12);
+        assert_eq!(every_months("6").unwrap(), 6);
+        for bad in ["0M", "11y", "M", "-1M", "1w", "99999999999y"] {
+            assert!(every_months(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -68,7 +68,14 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         Some(r) => Some(r.clone()),
         None => {
             let min_days = super::replay::MIN_HISTORY_DAYS;
-            super::replay::replay_for(&topology, &history, args.months, min_days, &args.policy)?.0
+            super::replay::replay_for(
+                &topology,
+                &history,
+                args.months,
+                (min_days, 1),
+                &args.policy,
+            )?
+            .0
         }
     };
 
@@ -127,7 +134,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let figures = super::charts::figures(&planned, &topology, &rollups, &analysis)?;
-    let html = page.render(&traffic_svg, &servers_svg, &figures);
+    let quantile = planned.quantile.unwrap_or(headroom_plan::Quantile::Upper80);
+    let held_svg = replayed
+        .as_ref()
+        .map(|r| super::charts::held(r, quantile))
+        .transpose()?;
+    let html = page.render(&traffic_svg, &servers_svg, &figures, held_svg.as_deref());
     let files = [
         ("traffic.svg", Some(&traffic_svg)),
         ("servers.svg", Some(&servers_svg)),
@@ -139,6 +151,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         ("utilisation.svg", Some(&figures.utilisation)),
         ("cost.svg", Some(&figures.cost)),
         ("topology.svg", Some(&figures.topology)),
+        ("replay.svg", held_svg.as_ref()),
     ];
     for (name, svg) in files {
         if let Some(svg) = svg {
@@ -327,6 +340,7 @@ impl Page<'_> {
         traffic_svg: &str,
         servers_svg: &str,
         figures: &super::charts::Figures,
+        held_svg: Option<&str>,
     ) -> String {
         let figure = |svg: &Option<String>| {
             svg.as_ref()
@@ -375,7 +389,7 @@ impl Page<'_> {
             topology_svg = figures.topology,
             full = escape(&super::plan::text(self.planned, self.topology).join("\n")),
             topology = self.topology_table(),
-            held = self.held(),
+            held = self.held(held_svg),
         )
     }
 
@@ -389,14 +403,17 @@ impl Page<'_> {
                 super::replay::MIN_HISTORY_DAYS
             );
         };
-        let plan = r.outcome(Strategy::Plan {
-            quantile: headroom_plan::Quantile::Upper80,
-        });
+        let quantile = self
+            .planned
+            .quantile
+            .unwrap_or(headroom_plan::Quantile::Upper80);
+        let plan = r.outcome(Strategy::Plan { quantile });
         let oracle = r.outcome(Strategy::Oracle);
         let step_minutes = r.step_s as f64 / 60.0;
         format!(
-            "Would it have held: replayed over {} months, headroom's plan at the 80% bound ran tiers past their ceilings for {} tier-minutes and held {:.0} server-months more than perfect foresight ({} of hardware against the oracle's {}); cheapest quantile per tier: {}.",
+            "Would it have held: replayed over {} months, headroom's plan holding {} ran tiers past their ceilings for {} tier-minutes and held {:.0} server-months more than perfect foresight ({} of hardware against the oracle's {}); cheapest quantile per tier: {}.",
             r.months.len(),
+            quantile.describe(),
             thousands((plan.steps_over_ceiling() as f64 * step_minutes).round() as i64),
             plan.idle_server_months(),
             money(plan.hardware_cost()),
@@ -410,8 +427,9 @@ impl Page<'_> {
         )
     }
 
-    /// The replay's table: every strategy's shortfall, idle hardware and cost.
-    fn held(&self) -> String {
+    /// The replay's chart (realised peaks against the planned capacity, per tier) and
+    /// table (every strategy's shortfall, idle hardware and cost).
+    fn held(&self, svg: Option<&str>) -> String {
         let sentence = format!("<p>{}</p>", escape(&self.held_finding()));
         let Some(r) = self.replayed else {
             return sentence;
@@ -422,7 +440,8 @@ impl Page<'_> {
             .iter()
             .map(|o| super::replay::outcome_cells(o, r.step_s).to_vec())
             .collect();
-        format!("{sentence}\n{}", table(&header, &rows))
+        let figure = svg.map_or(String::new(), |s| format!("<figure>{s}</figure>\n"));
+        format!("{sentence}\n{figure}{}", table(&header, &rows))
     }
 
     fn summary_table(&self) -> String {

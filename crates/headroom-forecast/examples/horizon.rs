@@ -4,7 +4,8 @@
 //! --example horizon -- SET SPLIT METHODS`, SET one of m4-weekly, m3-monthly,
 //! tourism-monthly, m4-hourly, daily-web (a long CSV named by DAILY_WEB, last 90 days
 //! held out); SPLIT `validate` or `test`. SEASONS=7,365.24 overrides the seasons,
-//! LEVEL=95 scores intervals too, PER_SERIES=1 prints each series' sMAPE.
+//! LEVEL=95 scores intervals too, PER_SERIES=1 prints each series' sMAPE, HOLIDAYS=US
+//! (or a `date,name` file) forecasts daily series with those calendar effects.
 
 use std::path::Path;
 
@@ -57,7 +58,10 @@ fn main() {
             .filter(|s| s.train.len() > h + 8)
             .map(|s| {
                 let cut = s.train.len() - h;
-                Holdout::new(s.id, s.train[..cut].to_vec(), s.train[cut..].to_vec())
+                Holdout {
+                    first_day: s.first_day,
+                    ..Holdout::new(s.id, s.train[..cut].to_vec(), s.train[cut..].to_vec())
+                }
             })
             .collect(),
         other => panic!("unknown split {other}"),
@@ -74,6 +78,10 @@ fn main() {
         m,
         level,
         clean: false,
+        calendar: std::env::var("HOLIDAYS")
+            .ok()
+            .filter(|h| !h.is_empty())
+            .map(|h| headroom_forecast::calendar::Calendar::load(&h).unwrap()),
     };
     println!("{set} {split}: {} series, horizon {h}", series.len());
     if std::env::var("PER_SERIES").is_ok() {

@@ -4,6 +4,7 @@
 //! can predict, so predicting from an unfitted model does not compile.
 
 pub mod baseline;
+pub mod calendar;
 pub mod ets;
 pub mod ets_seasonal;
 pub mod growth;

@@ -21,6 +21,9 @@ pub struct Holdout {
     /// Whether each test step was observed: a gap in a long-format series is filled to
     /// keep the grid regular but not scored.
     pub scored: Vec<bool>,
+    /// Day number (days since 1970-01-01) of the first training value of a daily
+    /// series, for calendar effects; None when the series is not daily or undated.
+    pub first_day: Option<i64>,
 }
 
 impl Holdout {
@@ -32,6 +35,7 @@ impl Holdout {
             train,
             test,
             scored,
+            first_day: None,
         }
     }
 
@@ -178,6 +182,8 @@ pub fn read_long_origins(
                 train: s.values[..end - horizon].to_vec(),
                 test: s.values[end - horizon..end].to_vec(),
                 scored: s.observed[end - horizon..end].to_vec(),
+                first_day: (!s.monthly && s.step == crate::series::DAY_S)
+                    .then(|| s.start.div_euclid(crate::series::DAY_S)),
             });
         }
     }
@@ -445,6 +451,9 @@ pub struct Setup {
     pub level: Option<f64>,
     /// Damp spikes in each training part first.
     pub clean: bool,
+    /// Dated events whose effects daily series are forecast with
+    /// ([`crate::calendar::forecast`]); undated series ignore it.
+    pub calendar: Option<crate::calendar::Calendar>,
 }
 
 impl Setup {
@@ -455,6 +464,7 @@ impl Setup {
             m,
             level: None,
             clean: false,
+            calendar: None,
         }
     }
 }
@@ -468,9 +478,19 @@ impl Setup {
 pub fn evaluate(series: &[Holdout], methods: &[Method], setup: &Setup) -> Vec<Score> {
     let (m, level) = (setup.m, setup.level);
     // Naive2 is M4's reference with M4's season, whatever seasons the methods get.
-    let forecast = |method: Method, x: &[f64], h: usize| match method {
+    let plain = |method: Method, x: &[f64], h: usize| match method {
         Method::Naive2 => baseline::naive2(x, h, m),
         _ => method.forecast_seasons(x, h, &setup.seasons),
+    };
+    // Naive2 stays the plain reference; every other method gets the calendar.
+    let forecast = |method: Method, x: &[f64], h: usize, first_day: Option<i64>| match (
+        &setup.calendar,
+        first_day,
+    ) {
+        (Some(c), Some(day)) if method != Method::Naive2 => {
+            crate::calendar::forecast(x, day, h, c, |y, h| plain(method, y, h))
+        }
+        _ => plain(method, x, h),
     };
     let run = |method: Method, clean: bool| {
         let start = CpuClock::now();
@@ -492,10 +512,10 @@ pub fn evaluate(series: &[Holdout], methods: &[Method], setup: &Setup) -> Vec<Sc
                         &[level],
                         INTERVAL_ORIGINS,
                         2 * setup.seasons.primary(),
-                        |x, h| forecast(method, x, h),
+                        |x, h| forecast(method, x, h, s.first_day),
                     ),
                     None => crate::interval::Forecast {
-                        point: forecast(method, train, h),
+                        point: forecast(method, train, h, s.first_day),
                         intervals: Vec::new(),
                         origins: 0,
                     },

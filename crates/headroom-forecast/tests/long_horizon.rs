@@ -28,6 +28,7 @@ fn m4_weekly_naive2_matches_the_published_table() {
         m: 1,
         level: None,
         clean: false,
+        calendar: None,
     };
     let scores = evaluate(&series, &[Method::Naive2, Method::Naive], &setup);
     // M4 applies no seasonal adjustment to weekly data, so Naive2 is Naive1.

@@ -1,6 +1,7 @@
 //! The demand a plan is made for: front-door peaks per month, from stated growth or
 //! from a forecast of the daily peaks at the quantile the planner chooses.
 
+use headroom_forecast::calendar::Calendar;
 use headroom_forecast::interval::conformal;
 use headroom_forecast::m4::Method;
 use headroom_forecast::seasons::Seasons;
@@ -73,7 +74,37 @@ pub fn daily_seasons(days_of_history: usize) -> (Seasons, Vec<String>) {
     Seasons::for_step(86_400.0).usable(days_of_history)
 }
 
-/// Forecasts `days` daily peaks after `history` with `method` and the seasons of
+/// How daily peaks are forecast: a method and the dated events (holidays, launches)
+/// whose effects it forecasts with; an empty calendar for none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyModel {
+    /// The forecasting method.
+    pub method: Method,
+    /// Dated events, see [`headroom_forecast::calendar`].
+    pub calendar: Calendar,
+}
+
+impl From<Method> for DailyModel {
+    fn from(method: Method) -> DailyModel {
+        DailyModel {
+            method,
+            calendar: Calendar::default(),
+        }
+    }
+}
+
+impl DailyModel {
+    /// `days` daily peaks after `history`, whose first day is day number `first_day`.
+    fn forecast(&self, history: &[f64], first_day: i64, days: usize) -> Vec<f64> {
+        let seasons = daily_seasons(history.len()).0;
+        headroom_forecast::calendar::forecast(history, first_day, days, &self.calendar, |x, h| {
+            self.method.forecast_seasons(x, h, &seasons)
+        })
+    }
+}
+
+/// Forecasts `days` daily peaks after `history` (its first day is day number
+/// `first_day`) with the model's method, its calendar's effects and the seasons of
 /// [`daily_seasons`] (a December peak in two years of history shows up next December),
 /// never below zero.
 ///
@@ -82,14 +113,16 @@ pub fn daily_seasons(days_of_history: usize) -> (Seasons, Vec<String>) {
 /// [`headroom_forecast::interval::conformal`].
 pub fn daily_peak_forecast(
     history: &[f64],
+    first_day: i64,
     days: usize,
-    method: Method,
+    model: &DailyModel,
     quantile: Quantile,
 ) -> DailyForecast {
     let levels: Vec<f64> = quantile.level().into_iter().collect();
-    // Each calibration origin sees a shorter history, so its seasons are chosen anew.
+    // Each calibration origin sees a shorter history, so its seasons (and the events'
+    // effects) are measured anew.
     let forecast = conformal(history, days, &levels, 3, 14, |x, h| {
-        method.forecast_seasons(x, h, &daily_seasons(x.len()).0)
+        model.forecast(x, first_day, h)
     });
     let floor = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x.max(0.0)).collect() };
     let (lower, upper) = match forecast.intervals.first() {
@@ -115,9 +148,14 @@ pub struct DailyForecasts {
 }
 
 /// [`daily_peak_forecast`] at every quantile from one conformal calibration.
-pub fn daily_peak_forecasts(history: &[f64], days: usize, method: Method) -> DailyForecasts {
+pub fn daily_peak_forecasts(
+    history: &[f64],
+    first_day: i64,
+    days: usize,
+    model: &DailyModel,
+) -> DailyForecasts {
     let forecast = conformal(history, days, &[0.80, 0.95], 3, 14, |x, h| {
-        method.forecast_seasons(x, h, &daily_seasons(x.len()).0)
+        model.forecast(x, first_day, h)
     });
     let floor = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x.max(0.0)).collect() };
     DailyForecasts {
@@ -170,7 +208,8 @@ mod tests {
     #[test]
     fn growing_history_plans_for_growth() {
         let history: Vec<f64> = (0..56).map(|d| 100.0 + f64::from(d)).collect();
-        let point = daily_peak_forecast(&history, 60, Method::Linear, Quantile::Point).point;
+        let point =
+            daily_peak_forecast(&history, 0, 60, &Method::Linear.into(), Quantile::Point).point;
         // A straight line carries on: day 56 + 59 = 215.
         assert!((point[59] - 215.0).abs() < 1e-6, "{}", point[59]);
     }
@@ -189,7 +228,7 @@ mod tests {
             .collect();
         let (used, _) = daily_seasons(history.len());
         assert_eq!(used.periods.len(), 2, "week and year");
-        let f = daily_peak_forecast(&history, 365, Method::Auto, Quantile::Point);
+        let f = daily_peak_forecast(&history, 0, 365, &Method::Auto.into(), Quantile::Point);
         let months = monthly_max(&f.point, &lengths);
         let (dec, june) = (months[11], months[5]);
         // December is next year's busiest month, well above June. (Not the full 60%:
@@ -204,9 +243,48 @@ mod tests {
         );
         // With less than two years of history the year is not seen, and December is
         // planned like any month.
-        let short = daily_peak_forecast(&history[..700], 365, Method::Auto, Quantile::Point);
+        let short = daily_peak_forecast(
+            &history[..700],
+            0,
+            365,
+            &Method::Auto.into(),
+            Quantile::Point,
+        );
         let months = monthly_max(&short.point, &lengths);
         assert!(months[11] < 1.1 * months[5], "{months:?}");
+    }
+
+    #[test]
+    fn a_sale_day_seen_in_past_years_is_planned_for_next_year() {
+        // Three years of daily peaks from 2021-01-01 with a weekly swing; on 11 November
+        // (a sale, listed in the calendar) the peak is 2.5 times a usual day's.
+        let first = headroom_forecast::series::days_from_civil(2021, 1, 1);
+        let mut rows = String::from("date,name\n");
+        for y in 2021..=2024 {
+            rows.push_str(&format!("{y}-11-11,sale\n"));
+        }
+        let calendar = Calendar::parse(&rows, "sales.csv").unwrap();
+        let history: Vec<f64> = (0..3 * 365)
+            .map(|d| {
+                let usual = 100.0 + [5.0, 3.0, 0.0, -2.0, -5.0, -1.0, 0.0][d % 7];
+                let sale = calendar.event(first + d as i64).is_some();
+                if sale { 2.5 * usual } else { usual }
+            })
+            .collect();
+        // 2024 from its first day (history ends 2023-12-31): a leap year's months.
+        let lengths = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        let model = DailyModel {
+            method: Method::Theta,
+            calendar,
+        };
+        let f = daily_peak_forecast(&history, first, 366, &model, Quantile::Point);
+        let months = monthly_max(&f.point, &lengths);
+        assert!(months[10] > 2.0 * months[9], "{months:?}");
+        // Without the calendar the one-day sale is noise to the model, not a peak.
+        let plain =
+            daily_peak_forecast(&history, first, 366, &Method::Theta.into(), Quantile::Point);
+        let months = monthly_max(&plain.point, &lengths);
+        assert!(months[10] < 1.3 * months[9], "{months:?}");
     }
 
     proptest! {
@@ -215,9 +293,9 @@ mod tests {
             history in proptest::collection::vec(0.0f64..1000.0, 3..60),
             days in 1usize..90,
         ) {
-            let p = daily_peak_forecast(&history, days, Method::Auto, Quantile::Point);
-            let f80 = daily_peak_forecast(&history, days, Method::Auto, Quantile::Upper80);
-            let hi95 = daily_peak_forecast(&history, days, Method::Auto, Quantile::Upper95).upper;
+            let p = daily_peak_forecast(&history, 0, days, &Method::Auto.into(), Quantile::Point);
+            let f80 = daily_peak_forecast(&history, 0, days, &Method::Auto.into(), Quantile::Upper80);
+            let hi95 = daily_peak_forecast(&history, 0, days, &Method::Auto.into(), Quantile::Upper95).upper;
             let (point, hi80) = (&p.point, &f80.upper);
             prop_assert_eq!(point, &p.upper);
             prop_assert_eq!(point, &f80.point);

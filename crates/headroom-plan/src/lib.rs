@@ -16,7 +16,7 @@ use serde::Serialize;
 
 pub use cost::{CostMonth, Costs, TierCost, TierSide, Totals, costs};
 pub use demand::{
-    DailyForecast, DailyForecasts, Quantile, compound_peaks, daily_peak_forecast,
+    DailyForecast, DailyForecasts, DailyModel, Quantile, compound_peaks, daily_peak_forecast,
     daily_peak_forecasts, daily_seasons, monthly_max,
 };
 pub use prices::{

@@ -7,11 +7,10 @@
 //! headroom's plan at each quantile: the oracle (the same planner given the realised
 //! peaks), keeping today's servers, and compounding the last year's growth.
 
-use headroom_forecast::m4::Method;
 use headroom_topology::Topology;
 use serde::Serialize;
 
-use crate::demand::{Quantile, daily_peak_forecasts, monthly_max};
+use crate::demand::{DailyModel, Quantile, daily_peak_forecasts, monthly_max};
 use crate::{Demand, Policy, SelfBuilt, plan};
 
 /// Seconds in a day.
@@ -89,8 +88,10 @@ pub struct ReplayConfig {
     pub months: u32,
     /// Days of history before the first origin.
     pub min_history_days: usize,
-    /// The forecasting method (as `plan --model`).
-    pub method: Method,
+    /// Months between origins: 1 replans every month, 3 every quarter (at least 1).
+    pub every_months: u32,
+    /// The forecasting method and calendar (as `plan --model --holidays`).
+    pub model: DailyModel,
     /// Redundancy and lead times (as `plan`'s flags).
     pub policy: Policy,
     /// Cost of one step with a tier past its ceiling, in the price table's currency (a
@@ -194,6 +195,11 @@ pub struct Outcome {
     pub tiers: Vec<TierOutcome>,
     /// Servers in service per replayed month, per tier (months × tiers).
     pub servers: Vec<Vec<u32>>,
+    /// Front-door requests/s each tier carried within its ceiling with the policy's
+    /// failures taken, per replayed month (months × tiers): the planned capacity to
+    /// hold against [`Replay::realised_peak_rps`]; infinite for a tier no request
+    /// reaches.
+    pub capacity_rps: Vec<Vec<f64>>,
 }
 
 impl Outcome {
@@ -281,6 +287,8 @@ pub struct Replay {
     pub step_s: i64,
     /// Days of history the first origin had.
     pub min_history_days: usize,
+    /// Months between origins.
+    pub every_months: u32,
     /// Every strategy, in [`Strategy::ALL`] order.
     pub outcomes: Vec<Outcome>,
     /// Per tier, the plan quantile with the lowest total cost (the first on ties).
@@ -333,8 +341,8 @@ fn lead_months(topology: &Topology, policy: &Policy) -> Vec<usize> {
 
 /// Replays the planner on `history` under every [`Strategy`]; `costs` is each tier's
 /// monthly cost per server ([`server_month_costs`]). Origins are the first day of every
-/// month once `min_history_days` have passed; the replayed months are those whose
-/// every day the history holds. None when the history is too short for one origin and
+/// `every_months`-th month once `min_history_days` have passed; the replayed months are
+/// those whose every day the history holds. None when the history is too short for one origin and
 /// one month after it.
 pub fn replay(
     topology: &Topology,
@@ -374,14 +382,18 @@ pub fn replay(
                 .fold(0.0, f64::max)
         })
         .collect();
-    let (first_day, peaks) = history.daily_peaks();
     // One forecast per origin, with both intervals, shared by the three quantiles.
+    let every = config.every_months.max(1) as usize;
     let forecasts: Vec<OriginForecast> = months
         .iter()
-        .map(|&origin| origin_forecast(&peaks[..(origin - first_day) as usize], origin, config))
+        .step_by(every)
+        .map(|&origin| {
+            let known = &peaks[..(origin - first_day) as usize];
+            origin_forecast(known, first_day, origin, config)
+        })
         .collect();
     let servers =
-        |s: Strategy| strategy_servers(topology, &forecasts, &realised, s, config, &leads);
+        |s: Strategy| strategy_servers(topology, &forecasts, every, &realised, s, config, &leads);
     let oracle = servers(Strategy::Oracle);
     let outcomes: Vec<Outcome> = Strategy::ALL
         .iter()
@@ -410,6 +422,7 @@ pub fn replay(
         realised_peak_rps: realised,
         step_s: history.step_s,
         min_history_days: config.min_history_days,
+        every_months: every as u32,
         outcomes,
         best_quantile,
     })
@@ -449,14 +462,15 @@ fn fewest_carrying(topology: &Topology, tier: usize, entry_rps: f64, spares: u32
     hi
 }
 
-/// Servers per replayed month per tier under a strategy. For month M and a tier whose
-/// supply takes L months, the plan made at origin M − L decides what arrives (a plan made
-/// later could not have had its servers there in time); before the first origin's
-/// reach, the first origin's plan. Servers never go below today's, nor below what an
-/// earlier month held.
+/// Servers per replayed month per tier under a strategy. `forecasts` are those made at
+/// every `every`-th month. For month M and a tier whose supply takes L months, the
+/// latest plan made at or before M − L decides what arrives (a plan made later could
+/// not have had its servers there in time); before the first origin's reach, the first
+/// origin's plan. Servers never go below today's, nor below what an earlier month held.
 fn strategy_servers(
     topology: &Topology,
     forecasts: &[OriginForecast],
+    every: usize,
     realised: &[f64],
     strategy: Strategy,
     config: &ReplayConfig,
@@ -495,8 +509,8 @@ fn strategy_servers(
     (0..realised.len())
         .map(|m| {
             for (i, h) in held.iter_mut().enumerate() {
-                let origin = m.saturating_sub(leads[i]);
-                let ahead = m - origin;
+                let origin = m.saturating_sub(leads[i]) / every;
+                let ahead = m - origin * every;
                 let planned = plans[origin]
                     .get(ahead)
                     .or_else(|| plans[origin].last())
@@ -518,12 +532,17 @@ struct OriginForecast {
     compounded: Vec<f64>,
 }
 
-fn origin_forecast(known: &[f64], origin: i64, config: &ReplayConfig) -> OriginForecast {
+fn origin_forecast(
+    known: &[f64],
+    first_day: i64,
+    origin: i64,
+    config: &ReplayConfig,
+) -> OriginForecast {
     let lengths: Vec<usize> = (0..i64::from(config.months + crate::LOOK_AHEAD_MONTHS))
         .map(|k| (month_start(origin, k + 1) - month_start(origin, k)) as usize)
         .collect();
     let days: usize = lengths.iter().sum();
-    let f = daily_peak_forecasts(known, days, config.method);
+    let f = daily_peak_forecasts(known, first_day, days, &config.model);
     let n = known.len();
     let recent = known[n.saturating_sub(28)..]
         .iter()
@@ -652,12 +671,18 @@ fn score(
         name: strategy.name(),
         tiers: out,
         servers: servers.to_vec(),
+        capacity_rps: per_rps
+            .iter()
+            .map(|month| month.iter().map(|&(over, _)| 1.0 / over).collect())
+            .collect(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    use headroom_forecast::m4::Method;
 
     use super::*;
 
@@ -699,7 +724,8 @@ ceiling = 0.5
         ReplayConfig {
             months: 6,
             min_history_days: 90,
-            method: Method::Theta,
+            every_months: 1,
+            model: Method::Theta.into(),
             policy: Policy::default(),
             shortfall_cost_per_step: shortfall,
         }
@@ -747,6 +773,15 @@ ceiling = 0.5
         assert!(p95.steps_over_ceiling() <= p80.steps_over_ceiling());
         assert!(p80.steps_over_ceiling() <= p.steps_over_ceiling());
         assert!(p95.tiers[0].server_months >= p80.tiers[0].server_months);
+        // The oracle's capacity carries every realised peak; keeping today's does not.
+        let carries = |o: &Outcome| {
+            o.capacity_rps
+                .iter()
+                .zip(&r.realised_peak_rps)
+                .all(|(c, peak)| c[0] >= *peak)
+        };
+        assert!(carries(by("oracle")));
+        assert!(!carries(by("keep today's")));
         // What was bought stays: no strategy's servers fall from one month to the next.
         for o in r.outcomes.iter().filter(|o| o.strategy != Strategy::Oracle) {
             for pair in o.servers.windows(2) {
@@ -765,6 +800,40 @@ ceiling = 0.5
             .find(|o| o.strategy == Strategy::Plan { quantile: best })
             .unwrap();
         assert_eq!(chosen.total_cost(), cheapest);
+    }
+
+    #[test]
+    fn a_plan_made_once_a_year_never_sees_what_came_after_its_origin() {
+        // Replanning once in a year: the servers of every replayed month come from the
+        // first origin's plan, so doubling the traffic after it changes nothing bought
+        // (only the short steps); replanning monthly sees the doubling and buys more.
+        let base = hourly(300, 40.0, 0.05);
+        let first_origin = replay(&topology(), &base, &[100.0], &config(1e4))
+            .unwrap()
+            .months[0];
+        let mut doubled = base.clone();
+        for (i, v) in doubled.rps.iter_mut().enumerate() {
+            if base.start_s + i as i64 * base.step_s >= first_origin * DAY_S {
+                *v *= 2.0;
+            }
+        }
+        let yearly = ReplayConfig {
+            every_months: 12,
+            ..config(1e4)
+        };
+        let servers = |h: &History, c: &ReplayConfig| {
+            let r = replay(&topology(), h, &[100.0], c).unwrap();
+            assert_eq!(r.every_months, c.every_months);
+            r.plans()
+                .iter()
+                .map(|o| o.servers.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(servers(&base, &yearly), servers(&doubled, &yearly));
+        assert_ne!(
+            servers(&base, &config(1e4)),
+            servers(&doubled, &config(1e4))
+        );
     }
 
     #[test]
