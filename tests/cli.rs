@@ -1762,3 +1762,57 @@ fn holidays_and_launch_days_move_the_forecast_and_the_plan() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+#[test]
+fn report_from_a_metric_series() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (csv, topo) = (tmp.path().join("hourly.csv"), tmp.path().join("one.toml"));
+    growing_hourly_csv(&csv, 400);
+    std::fs::write(&topo, ONE_TIER).unwrap();
+    let out = tmp.path().join("report");
+    let stdout = ok(headroom(&[
+        "report",
+        "--series",
+        csv.to_str().unwrap(),
+        "--value",
+        "count",
+        "--topology",
+        topo.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--months",
+        "3",
+        "--model",
+        "theta",
+    ]));
+    // 400 days from 2024-01-01, 40 requests/s growing 15% a month with a ±30% daily
+    // swing: the peak is in the last days.
+    assert!(stdout.contains("Peak: "), "{stdout}");
+    assert!(
+        stdout.contains("in the busiest 3600 s step (2025-02-"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Would it have held: replayed over 10 months"),
+        "{stdout}"
+    );
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        html.contains("<td>steps</td><td class=\"num\">9,600</td>"),
+        "series table"
+    );
+    for figure in ["traffic.svg", "servers.svg", "forecast.svg", "replay.svg"] {
+        assert!(out.join(figure).exists(), "{figure}");
+    }
+    // The log-only figures are not drawn from a series.
+    assert!(!out.join("mix.svg").exists() && !out.join("bandwidth.svg").exists());
+    // A series and logs at once is refused.
+    let both = headroom(&[
+        "report",
+        "--series",
+        csv.to_str().unwrap(),
+        "--logs",
+        "x.log",
+    ]);
+    assert!(!both.status.success());
+}

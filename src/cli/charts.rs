@@ -27,16 +27,18 @@ pub(crate) struct Figures {
 pub(crate) fn figures(
     planned: &Planned,
     topology: &Topology,
-    rollups: &Rollups,
+    rollups: Option<&Rollups>,
     analysis: &headroom_topology::Analysis,
 ) -> anyhow::Result<Figures> {
+    // A metric series has no minutes, statuses or bytes: those figures need logs.
+    let from_logs = |f: fn(&Rollups) -> anyhow::Result<Option<String>>| rollups.map_or(Ok(None), f);
     Ok(Figures {
         topology: tiers(planned, topology, analysis)?,
         forecast: forecast(planned, topology)?,
-        heat: heat(rollups)?,
-        mix: mix(rollups)?,
-        bandwidth: bandwidth(rollups)?,
-        busiest_day: busiest_day(rollups)?,
+        heat: from_logs(heat)?,
+        mix: from_logs(mix)?,
+        bandwidth: from_logs(bandwidth)?,
+        busiest_day: from_logs(busiest_day)?,
         utilisation: utilisation(planned, topology)?,
         cost: cost(planned)?,
     })

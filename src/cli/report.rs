@@ -20,8 +20,17 @@ pub(crate) struct Args {
     #[arg(long, num_args = 1.., conflicts_with = "dataset")]
     logs: Vec<PathBuf>,
     /// A dataset already written by `headroom ingest`, instead of ingesting logs.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "series")]
     dataset: Option<PathBuf>,
+    /// A metric series instead of logs: a CSV of `timestamp,value` or a Prometheus
+    /// `query_range` JSON answer (.json), any step from a second to a day. The report
+    /// then has the traffic, growth, plan, cost and replay, without the log-only
+    /// figures (status mix, bandwidth, visitors, top paths).
+    #[arg(long, conflicts_with = "logs")]
+    series: Option<PathBuf>,
+    /// A series' values: `rate` (requests per second) or `count` (requests per step).
+    #[arg(long, default_value = "rate", value_parser = ["rate", "count"], requires = "series")]
+    value: String,
     /// Topology file [default: the bundled Hatena Bookmark topology].
     #[arg(long)]
     topology: Option<PathBuf>,
@@ -46,22 +55,36 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| bundled(BUNDLED_TOPOLOGY));
     let topology = load_topology(&topology_path)?;
-    let (dataset, summary) = match &args.dataset {
-        Some(dir) => (
-            dir.clone(),
-            headroom_traffic::read_summary(dir)
-                .with_context(|| format!("reading dataset {}", dir.display()))?,
-        ),
+    // The traffic behind the report: a dataset's minutes (ingested here unless given),
+    // or a metric series' steps.
+    let (source, planned, history) = match &args.series {
+        Some(path) => {
+            let history = super::replay::history(path, &args.value)?;
+            let planned =
+                super::plan::plan_from_history(&topology, &history, args.months, &args.policy)?;
+            (Source::Series(path.clone()), planned, history)
+        }
         None => {
-            let dir = args.out.join("dataset");
-            let summary = super::ingest::ingest_to(&logs, &dir, &IngestConfig::default())?.summary;
-            (dir, summary)
+            let (dataset, summary) = match &args.dataset {
+                Some(dir) => (
+                    dir.clone(),
+                    headroom_traffic::read_summary(dir)
+                        .with_context(|| format!("reading dataset {}", dir.display()))?,
+                ),
+                None => {
+                    let dir = args.out.join("dataset");
+                    let config = IngestConfig::default();
+                    let summary = super::ingest::ingest_to(&logs, &dir, &config)?.summary;
+                    (dir, summary)
+                }
+            };
+            let rollups = headroom_traffic::read_rollups(&dataset)
+                .with_context(|| format!("reading dataset {}", dataset.display()))?;
+            let planned = plan_from_dataset(&topology, &rollups, args.months, &args.policy)?;
+            let history = super::replay::history_of(&rollups)?;
+            (Source::Logs(Box::new(summary), rollups), planned, history)
         }
     };
-    let rollups = headroom_traffic::read_rollups(&dataset)
-        .with_context(|| format!("reading dataset {}", dataset.display()))?;
-    let planned = plan_from_dataset(&topology, &rollups, args.months, &args.policy)?;
-    let history = super::replay::history_of(&rollups)?;
     let history_days = history.daily_peaks().1.len();
     // `--quantile auto` has replayed the history already; otherwise replay it here.
     let replayed = match &planned.replayed {
@@ -79,21 +102,31 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         }
     };
 
-    let hours = super::charts::per_hour(&rollups, |c| c.requests);
-    let busiest: Vec<(i64, f64)> = hours
-        .iter()
-        .map(|&(h, top, _)| (h, top as f64 / 60.0))
-        .collect();
-    let mean: Vec<(i64, f64)> = hours
-        .iter()
-        .map(|&(h, _, total)| (h, total as f64 / 3600.0))
-        .collect();
+    let (busiest, mean) = match &source {
+        Source::Logs(_, rollups) => {
+            let hours = super::charts::per_hour(rollups, |c| c.requests);
+            (
+                hours
+                    .iter()
+                    .map(|&(h, top, _)| (h, top as f64 / 60.0))
+                    .collect(),
+                hours
+                    .iter()
+                    .map(|&(h, _, total)| (h, total as f64 / 3600.0))
+                    .collect(),
+            )
+        }
+        Source::Series(_) => hourly_of(&history),
+    };
     let traffic_svg = traffic_chart(&TrafficChart {
         title: "Requests per second, by hour",
         y_label: "requests/s",
         series: &[
             Series {
-                name: "busiest minute of the hour",
+                name: match source {
+                    Source::Logs(..) => "busiest minute of the hour",
+                    Source::Series(_) => "busiest step of the hour (or the day's step)",
+                },
                 points: &busiest,
             },
             Series {
@@ -122,9 +155,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     .context("drawing the servers chart")?;
 
     // Failures are played out at the measured peak: the load the service carries today.
-    let analysis = headroom_topology::analyze(&topology, summary.peak_rps);
+    let peak_rps = history.rps.iter().copied().fold(0.0, f64::max);
+    let analysis = headroom_topology::analyze(&topology, peak_rps);
     let page = Page {
-        summary: &summary,
+        source: &source,
+        history: &history,
         topology: &topology,
         planned: &planned,
         analysis: &analysis,
@@ -133,7 +168,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     };
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    let figures = super::charts::figures(&planned, &topology, &rollups, &analysis)?;
+    let rollups = match &source {
+        Source::Logs(_, rollups) => Some(rollups),
+        Source::Series(_) => None,
+    };
+    let figures = super::charts::figures(&planned, &topology, rollups, &analysis)?;
     let quantile = planned.quantile.unwrap_or(headroom_plan::Quantile::Upper80);
     let held_svg = replayed
         .as_ref()
@@ -183,8 +222,33 @@ fn servers_by_month(plan: &headroom_plan::Plan) -> Vec<Vec<u32>> {
         .collect()
 }
 
+/// Where the report's traffic came from.
+enum Source {
+    /// Logs, ingested: their summary and minutes.
+    Logs(Box<Summary>, headroom_traffic::Rollups),
+    /// A metric series file.
+    Series(PathBuf),
+}
+
+/// (Unix seconds, requests/s) points of a chart line.
+type Points = Vec<(i64, f64)>;
+
+/// Requests/s of each hour a history spans: its busiest step and its mean (a step
+/// of an hour or more stands for its hours as one point).
+fn hourly_of(history: &headroom_plan::replay::History) -> (Points, Points) {
+    let per = (3600 / history.step_s).max(1) as usize;
+    let (mut busiest, mut mean) = (Vec::new(), Vec::new());
+    for (k, chunk) in history.rps.chunks(per).enumerate() {
+        let t = history.start_s + (k * per) as i64 * history.step_s;
+        busiest.push((t, chunk.iter().copied().fold(0.0, f64::max)));
+        mean.push((t, chunk.iter().sum::<f64>() / chunk.len() as f64));
+    }
+    (busiest, mean)
+}
+
 struct Page<'a> {
-    summary: &'a Summary,
+    source: &'a Source,
+    history: &'a headroom_plan::replay::History,
     topology: &'a Topology,
     planned: &'a Planned,
     analysis: &'a headroom_topology::Analysis,
@@ -197,7 +261,6 @@ struct Page<'a> {
 impl Page<'_> {
     /// The short text a planner reads first.
     fn findings(&self) -> Vec<String> {
-        let s = self.summary;
         let demand = &self.planned.demand;
         let per_month = demand
             .trend
@@ -205,14 +268,7 @@ impl Page<'_> {
         let bottleneck = self.topology.bottleneck();
         let saturates = self.topology.loads(1.0)[bottleneck].saturation_entry_rps;
         let mut out = vec![
-            format!(
-                "Peak: {:.2} requests/s in the busiest minute ({}), {:.1}× the mean of {:.3} requests/s; peak bandwidth {:.2} Mbps.",
-                s.peak_rps,
-                s.peak_minute.as_deref().unwrap_or("-"),
-                s.peak_to_mean,
-                s.mean_rps,
-                s.peak_mbps
-            ),
+            self.peak_finding(),
             {
                 let months = demand.plan.peak_rps.len();
                 let upper = demand.plan.upper_rps.get(months.wrapping_sub(1)).copied();
@@ -444,8 +500,43 @@ impl Page<'_> {
         format!("{sentence}\n{figure}{}", table(&header, &rows))
     }
 
+    /// The peak, its time and its ratio to the mean: from the logs' summary, or from
+    /// the series' steps.
+    fn peak_finding(&self) -> String {
+        match self.source {
+            Source::Logs(s, _) => format!(
+                "Peak: {:.2} requests/s in the busiest minute ({}), {:.1}× the mean of {:.3} requests/s; peak bandwidth {:.2} Mbps.",
+                s.peak_rps,
+                s.peak_minute.as_deref().unwrap_or("-"),
+                s.peak_to_mean,
+                s.mean_rps,
+                s.peak_mbps
+            ),
+            Source::Series(_) => {
+                let h = self.history;
+                let (at, peak) =
+                    h.rps.iter().enumerate().fold(
+                        (0, 0.0),
+                        |best, (i, &v)| if v > best.1 { (i, v) } else { best },
+                    );
+                let mean = h.rps.iter().sum::<f64>() / h.rps.len().max(1) as f64;
+                format!(
+                    "Peak: {peak:.2} requests/s in the busiest {} s step ({}), {:.1}× the mean of {mean:.3} requests/s.",
+                    h.step_s,
+                    headroom_traffic::time::format_rfc3339(h.start_s + at as i64 * h.step_s),
+                    if mean > 0.0 { peak / mean } else { 1.0 }
+                )
+            }
+        }
+    }
+
+    /// What the traffic was: the logs' summary (lines, status, visitors, top paths and
+    /// agents), or the series' span and figures.
     fn summary_table(&self) -> String {
-        let s = self.summary;
+        let s = match self.source {
+            Source::Logs(s, _) => s,
+            Source::Series(path) => return self.series_table(path),
+        };
         let rows = [
             (
                 "log files",
@@ -522,6 +613,30 @@ impl Page<'_> {
             out.push_str(&table(&header, &rows));
         }
         out
+    }
+
+    fn series_table(&self, path: &Path) -> String {
+        let h = self.history;
+        let peak = h.rps.iter().copied().fold(0.0, f64::max);
+        let mean = h.rps.iter().sum::<f64>() / h.rps.len().max(1) as f64;
+        let last = h.start_s + (h.rps.len() as i64 - 1) * h.step_s;
+        let rows = [
+            ("series", path.display().to_string()),
+            ("steps", thousands(h.rps.len() as i64)),
+            ("step (s)", h.step_s.to_string()),
+            (
+                "first step",
+                headroom_traffic::time::format_rfc3339(h.start_s),
+            ),
+            ("last step", headroom_traffic::time::format_rfc3339(last)),
+            ("peak requests/s", format!("{peak:.3}")),
+            ("mean requests/s", format!("{mean:.3}")),
+        ];
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|(k, v)| vec![k.to_owned(), v])
+            .collect();
+        table(&["figure".into(), "value".into()], &rows)
     }
 
     fn cost_table(&self) -> String {
