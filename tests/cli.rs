@@ -1816,3 +1816,52 @@ fn report_from_a_metric_series() {
     ]);
     assert!(!both.status.success());
 }
+
+#[test]
+fn plan_quantile_auto_gives_each_tier_its_cheapest_quantile() {
+    // A purchased tier (eight weeks to arrive) and a cloud tier behind it (minutes):
+    // the quantile changes nothing for the cloud tier, so every quantile costs it the
+    // same and its cheapest is the first, the point; the purchased tier, short in a
+    // fast-growing history with shortfall priced high, holds a wider bound.
+    let tmp = tempfile::tempdir().unwrap();
+    let (csv, topo) = (tmp.path().join("hourly.csv"), tmp.path().join("two.toml"));
+    growing_hourly_csv(&csv, 400);
+    std::fs::write(
+        &topo,
+        format!(
+            "{ONE_TIER}[[tier]]\nname = \"api\"\nrole = \"application\"\nservers = 2\ncapacity_rps = 100\nceiling = 0.5\nsupply = \"cloud\"\n[[edge]]\nfrom = \"web\"\nto = \"api\"\nratio = 1\n"
+        ),
+    )
+    .unwrap();
+    let (csv_s, topo_s) = (csv.to_str().unwrap(), topo.to_str().unwrap());
+    let common = [
+        "--value",
+        "count",
+        "--topology",
+        topo_s,
+        "--months",
+        "6",
+        "--model",
+        "theta",
+        "--shortfall-cost",
+        "100",
+    ];
+    let mut replay_args = vec!["replay", csv_s, "--json"];
+    replay_args.extend_from_slice(&common);
+    let r: Value = serde_json::from_str(&ok(headroom(&replay_args))).unwrap();
+    let best = r["best_quantile"].as_array().unwrap();
+    assert_eq!(best[1], "point", "{best:?}");
+    assert_ne!(best[0], "point", "{best:?}");
+    let mut plan_args = vec!["plan", "--traffic", csv_s, "--quantile", "auto", "--json"];
+    plan_args.extend_from_slice(&common);
+    let plan: Value = serde_json::from_str(&ok(headroom(&plan_args))).unwrap();
+    let d = &plan["demand"];
+    let by_tier = d["upper_by_tier"].as_array().unwrap();
+    assert_eq!(by_tier.len(), 2, "{d}");
+    // The cloud tier's bound is the point forecast; web's is above it.
+    let points = d["peak_rps"].as_array().unwrap();
+    for (m, p) in points.iter().enumerate() {
+        assert_eq!(by_tier[1][m], *p);
+        assert!(by_tier[0][m].as_f64().unwrap() > p.as_f64().unwrap());
+    }
+}

@@ -121,6 +121,11 @@ pub(crate) struct PolicyArgs {
     cloud: Option<PathBuf>,
 }
 
+/// Each tier's cheapest quantile in `--quantile auto`'s replay; empty without one.
+fn per_tier(replayed: Option<&headroom_plan::replay::Replay>) -> Vec<Quantile> {
+    replayed.map_or(Vec::new(), |r| r.best_quantile.clone())
+}
+
 impl PolicyArgs {
     pub(crate) fn policy(&self) -> anyhow::Result<Policy> {
         let redundancy = Redundancy::from_name(&self.redundancy).with_context(|| {
@@ -213,7 +218,9 @@ pub(crate) fn plan_from_dataset(
 ) -> anyhow::Result<Planned> {
     let history = super::replay::history_of(rollups)?;
     let (quantile, why, replayed) = args.quantile_for(topology, &history, months)?;
+    let per_tier = per_tier(replayed.as_ref());
     let mut demand = Demand::forecast(rollups, &history, months, &args.model()?, quantile)?;
+    demand.tier_quantiles(&history, &args.model()?, &per_tier);
     demand.explain(why);
     finish(topology, demand, args, Some(quantile), replayed)
 }
@@ -226,7 +233,9 @@ pub(crate) fn plan_from_history(
     args: &PolicyArgs,
 ) -> anyhow::Result<Planned> {
     let (quantile, why, replayed) = args.quantile_for(topology, history, months)?;
+    let per_tier = per_tier(replayed.as_ref());
     let mut demand = Demand::from_history(history, months, &args.model()?, quantile)?;
+    demand.tier_quantiles(history, &args.model()?, &per_tier);
     demand.explain(why);
     finish(topology, demand, args, Some(quantile), replayed)
 }
@@ -259,6 +268,14 @@ impl PolicyArgs {
             return Ok((Quantile::Upper80, Some(why), None));
         };
         let quantile = r.cheapest_quantile();
+        // Tiers whose own cheapest quantile differs from the overall one hold their own.
+        let own: Vec<String> = r
+            .best_quantile
+            .iter()
+            .zip(topology.tiers())
+            .filter(|(q, _)| **q != quantile)
+            .map(|(q, t)| format!("{} {}", t.name, super::replay::quantile_name(*q)))
+            .collect();
         let figures: Vec<String> = r
             .plans()
             .iter()
@@ -272,11 +289,19 @@ impl PolicyArgs {
             })
             .collect();
         let why = format!(
-            "--quantile auto chose {} as the cheapest in a replay of {} months of this history: {}; shortfall priced at {} {currency} a minute",
+            "--quantile auto chose {} as the cheapest in a replay of {} months of this history: {}; shortfall priced at {} {currency} a minute{}",
             super::replay::quantile_name(quantile),
             r.months.len(),
             figures.join(", "),
             self.shortfall_cost,
+            if own.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; tiers whose own replay was cheapest at another quantile hold it: {}",
+                    own.join(", ")
+                )
+            }
         );
         Ok((quantile, Some(why), Some(r)))
     }
@@ -374,6 +399,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
                 plan: PlanDemand {
                     peak_rps: peaks[..args.months as usize].to_vec(),
                     upper_rps: peaks,
+                    upper_by_tier: Vec::new(),
                     minute_rps: None,
                     peak_to_mean: None,
                     bytes_per_request: None,
@@ -402,6 +428,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     if args.json {
         let json = serde_json::json!({
             "months": planned.demand.month_labels,
+            "demand": planned.demand.plan,
             "plan": planned.plan,
             "crossings": headroom_plan::crossings(&planned.plan),
             "first_purchases": headroom_plan::first_purchases(&planned.plan),
@@ -556,6 +583,37 @@ pub(crate) struct Demand {
 }
 
 impl Demand {
+    /// Gives each tier its own quantile's monthly bound (`--quantile auto`'s per-tier
+    /// choice) when they are not all the same; the same forecast as
+    /// [`Demand::from_history`] made, with both intervals from one calibration.
+    fn tier_quantiles(&mut self, h: &History, model: &DailyModel, per_tier: &[Quantile]) {
+        if per_tier.windows(2).all(|w| w[0] == w[1]) {
+            return;
+        }
+        let (first_day, history) = h.daily_peaks();
+        let lengths = forecast_month_lengths(
+            first_day + history.len() as i64 - 1,
+            self.plan.upper_rps.len(),
+        );
+        let days: usize = lengths.iter().sum();
+        let f = headroom_plan::daily_peak_forecasts(&history, first_day, days, model);
+        let monthly = |daily: &[f64]| {
+            let mut m = monthly_max(daily, &lengths);
+            m.remove(0);
+            m
+        };
+        let (point, upper80, upper95) =
+            (monthly(&f.point), monthly(&f.upper80), monthly(&f.upper95));
+        self.plan.upper_by_tier = per_tier
+            .iter()
+            .map(|q| match q {
+                Quantile::Point => point.clone(),
+                Quantile::Upper80 => upper80.clone(),
+                Quantile::Upper95 => upper95.clone(),
+            })
+            .collect();
+    }
+
     /// Adds why the quantile was chosen to the line on where the demand came from.
     fn explain(&mut self, why: Option<String>) {
         if let Some(why) = why {
@@ -599,15 +657,7 @@ impl Demand {
         let (first_day, history) = h.daily_peaks();
         anyhow::ensure!(!history.is_empty(), "the history holds no traffic");
         let last_day = first_day + history.len() as i64 - 1;
-        let (year, month, _) = civil_from_days(last_day);
-        let this_month = year * 12 + i64::from(month) - 1;
-        // Forecast day 0 is the day after the data; the rest of its month is skipped.
-        let mut lengths = vec![(month_start_day(this_month + 1) - last_day - 1) as usize];
-        for m in 1..=i64::from(months + LOOK_AHEAD_MONTHS) {
-            lengths.push(
-                (month_start_day(this_month + m + 1) - month_start_day(this_month + m)) as usize,
-            );
-        }
+        let lengths = forecast_month_lengths(last_day, (months + LOOK_AHEAD_MONTHS) as usize);
         let days: usize = lengths.iter().sum();
         let daily = daily_peak_forecast(&history, first_day, days, model, quantile);
         let mut monthly = monthly_max(&daily.point, &lengths);
@@ -644,6 +694,7 @@ impl Demand {
             plan: PlanDemand {
                 peak_rps: monthly,
                 upper_rps: upper,
+                upper_by_tier: Vec::new(),
                 // Minute steps tell how fast demand rises within a fast supply's lead.
                 minute_rps: (h.step_s == 60).then(|| h.rps.clone()),
                 peak_to_mean: (mean > 0.0).then(|| (peak / mean).max(1.0)),
@@ -661,6 +712,19 @@ impl Demand {
             daily_forecast: Some((last_day + 1, daily)),
         })
     }
+}
+
+/// Days in the rest of `last_day`'s month (forecast day 0 is the day after the data;
+/// that month is skipped) and in each of the `months` calendar months after it.
+fn forecast_month_lengths(last_day: i64, months: usize) -> Vec<usize> {
+    let (year, month, _) = civil_from_days(last_day);
+    let this_month = year * 12 + i64::from(month) - 1;
+    let mut lengths = vec![(month_start_day(this_month + 1) - last_day - 1) as usize];
+    for m in 1..=months as i64 {
+        lengths
+            .push((month_start_day(this_month + m + 1) - month_start_day(this_month + m)) as usize);
+    }
+    lengths
 }
 
 /// What the calendar did, in words: "" without one, else how many of its events fell

@@ -507,6 +507,7 @@ ratio = 1
         Demand {
             peak_rps: peaks.to_vec(),
             upper_rps: peaks.to_vec(),
+            upper_by_tier: Vec::new(),
             minute_rps: None,
             peak_to_mean: Some(2.0),
             bytes_per_request: None,

@@ -105,6 +105,10 @@ pub struct Demand {
     /// (a slow supply holds it over its lead time). Equal to `peak_rps` when the demand
     /// is stated rather than forecast.
     pub upper_rps: Vec<f64>,
+    /// Per tier (topology order), a quantile of its own in place of `upper_rps`, as
+    /// `plan --quantile auto` chooses each tier's from a replay; empty: every tier
+    /// holds `upper_rps`.
+    pub upper_by_tier: Vec<Vec<f64>>,
     /// Front-door requests/s minute by minute as measured, for how fast demand rises
     /// within a fast supply's lead time.
     pub minute_rps: Option<Vec<f64>>,
@@ -305,12 +309,21 @@ pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Plan {
     let gains = topology.gains();
     let mut months = Vec::with_capacity(demand.peak_rps.len());
     for (index, (&peak_rps, month)) in demand.peak_rps.iter().zip(1..).enumerate() {
-        let ahead = demand.upper_rps.get(index..).unwrap_or(&[]);
+        let ahead: Vec<&[f64]> = (0..tiers.len())
+            .map(|i| {
+                demand
+                    .upper_by_tier
+                    .get(i)
+                    .unwrap_or(&demand.upper_rps)
+                    .get(index..)
+                    .unwrap_or(&[])
+            })
+            .collect();
         let sized = sizing::size_month(
             topology,
             &sizing::MonthDemand {
                 point: peak_rps,
-                upper_ahead: ahead,
+                upper_ahead: &ahead,
                 rises: &rises,
             },
             policy.redundancy,
@@ -485,6 +498,7 @@ write_fraction = 0.25
         Demand {
             peak_rps: peaks.to_vec(),
             upper_rps: peaks.to_vec(),
+            upper_by_tier: Vec::new(),
             minute_rps: None,
             peak_to_mean: Some(2.0),
             bytes_per_request: None,
@@ -515,6 +529,21 @@ write_fraction = 0.25
         let s = &p.months[0].storage[0];
         assert!((s.gb_per_server - (50.0 + 60.0 * SECONDS_PER_MONTH * 1e3 / 1e9)).abs() < 1e-9);
         assert!((s.fill.unwrap() - s.gb_per_server / 100.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn each_tier_holds_its_own_quantile_when_given_one() {
+        // The point stays at 60 rps; the shared bound says 300 over the lead time, but
+        // web is given a bound of its own at the point: only db buys for the lead.
+        let mut d = demand(&[60.0; 3]);
+        d.upper_rps = vec![300.0; 5];
+        let shared = plan(&topology(), &d, Policy::default());
+        d.upper_by_tier = vec![vec![60.0; 5], vec![300.0; 5]];
+        let own = plan(&topology(), &d, Policy::default());
+        let (web, db) = (&own.months[0].tiers[0], &own.months[0].tiers[1]);
+        assert_eq!(web.for_lead, 0, "{}", web.reason);
+        assert!(shared.months[0].tiers[0].for_lead > 0);
+        assert_eq!(db, &shared.months[0].tiers[1]);
     }
 
     #[test]

@@ -589,6 +589,7 @@ impl OriginForecast {
         Demand {
             peak_rps: point[..(months as usize).min(point.len())].to_vec(),
             upper_rps: upper.clone(),
+            upper_by_tier: Vec::new(),
             minute_rps: None,
             peak_to_mean: None,
             bytes_per_request: None,

@@ -135,8 +135,8 @@ pub(crate) struct Sized {
 pub(crate) struct MonthDemand<'a> {
     /// The point forecast of this month's peak.
     pub(crate) point: f64,
-    /// The planned quantile's peaks from this month on (this month first).
-    pub(crate) upper_ahead: &'a [f64],
+    /// Per tier, the planned quantile's peaks from this month on (this month first).
+    pub(crate) upper_ahead: &'a [&'a [f64]],
     /// [`rise_within`] the measured minutes for each lead time shorter than a day, as
     /// (lead minutes, rise); computed once per plan, as a year of minutes is long.
     pub(crate) rises: &'a [(f64, f64)],
@@ -171,7 +171,8 @@ pub(crate) fn size_month(
             // supply: the point forecast plus what demand can add while one starts.
             let (lead_rps, lead_why) = if lead >= 1440.0 {
                 let months = ((lead / 1440.0 / DAYS_PER_MONTH).ceil() as usize).max(1);
-                let ahead = &demand.upper_ahead[..months.min(demand.upper_ahead.len())];
+                let upper = demand.upper_ahead[i];
+                let ahead = &upper[..months.min(upper.len())];
                 let top = ahead.iter().copied().fold(demand.point, f64::max);
                 (
                     top,
