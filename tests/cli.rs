@@ -1865,3 +1865,71 @@ fn plan_quantile_auto_gives_each_tier_its_cheapest_quantile() {
         assert!(by_tier[0][m].as_f64().unwrap() > p.as_f64().unwrap());
     }
 }
+
+#[test]
+fn hostile_inputs_get_bounded_clear_answers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("s.csv");
+    let err = |args: &[&str]| {
+        let out = headroom(args);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // Values near f64's limit: an error, not a table of NaN.
+    std::fs::write(&csv, "t,v\n0,1e308\n1,1e308\n2,1e308\n3,1e308\n").unwrap();
+    let s = csv.to_str().unwrap();
+    assert!(
+        err(&["forecast", s, "--horizon", "2"]).contains("the forecast is not a finite number")
+    );
+    std::fs::write(&csv, "t,v\n0,1\n1,2\n2,3\n3,4\n").unwrap();
+    assert!(
+        err(&["forecast", s, "--cross", "nan"]).contains("--cross takes a finite value, not NaN")
+    );
+    // A horizon of a billion steps is refused before anything is allocated.
+    assert!(err(&["forecast", s, "--horizon", "1000000000"]).contains("at most 1000000"));
+    assert!(err(&["forecast", s, "--horizon", "99999999999999999w"]).contains("give steps"));
+    // A missing file says its reason once.
+    let missing = err(&["forecast", "no-such.csv"]);
+    assert_eq!(
+        missing.matches("No such file or directory").count(),
+        1,
+        "{missing}"
+    );
+    // n+1000000 is a typo, not a plan.
+    assert!(
+        err(&[
+            "plan",
+            "--topology",
+            HATENA,
+            "--peak-rps",
+            "10",
+            "--growth",
+            "1%",
+            "--redundancy",
+            "n+1000000"
+        ])
+        .contains("at most n+100")
+    );
+    // A constant series has no MASE scale: undefined, not -0.000 and NaN.
+    let long = tmp.path().join("long.csv");
+    let mut text = String::from("id,timestamp,value\n");
+    for t in 0..30 {
+        text.push_str(&format!("a,{t},5\n"));
+    }
+    std::fs::write(&long, text).unwrap();
+    let out = ok(headroom(&[
+        "backtest",
+        long.to_str().unwrap(),
+        "--horizon",
+        "3",
+        "--season",
+        "1",
+        "--models",
+        "naive",
+    ]));
+    assert!(
+        out.contains("naive           0.000 undefined undefined"),
+        "{out}"
+    );
+    assert!(!out.contains("NaN") && !out.contains("-0.000"), "{out}");
+}

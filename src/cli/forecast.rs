@@ -124,6 +124,14 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     } else {
         steps(&args.horizon, series.step)?
     };
+    anyhow::ensure!(
+        horizon <= MAX_HORIZON,
+        "--horizon '{}' is {horizon} steps; at most {MAX_HORIZON} (about two years of minutes): forecast a coarser series (hourly or daily) that far ahead",
+        args.horizon
+    );
+    if let Some(x) = args.cross {
+        anyhow::ensure!(x.is_finite(), "--cross takes a finite value, not {x}");
+    }
     if let Some(bad) = args.season.iter().find(|p| !(p.is_finite() && **p >= 1.0)) {
         anyhow::bail!("--season takes periods of at least 1 step, not {bad}");
     }
@@ -168,6 +176,18 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let observed_at = |i: usize| series.time(i);
     let time_of = |h: usize| series.time(n + h);
     let last = series.time(n - 1);
+    // Values near f64's limit overflow in the arithmetic of any model.
+    let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
+    anyhow::ensure!(
+        finite(&forecast.point)
+            && forecast
+                .intervals
+                .iter()
+                .all(|i| finite(&i.lower) && finite(&i.upper)),
+        "{}: the forecast is not a finite number (the values, up to {:e}, overflow the model's arithmetic); rescale the series",
+        series.what,
+        values.iter().copied().fold(0.0, |a: f64, b| a.max(b.abs()))
+    );
     let crossing = args.cross.map(|x| crossing(&forecast, x));
     if args.json {
         let rows: Vec<serde_json::Value> = (0..horizon)
@@ -426,6 +446,10 @@ fn crossing(f: &Forecast, x: f64) -> Crossing {
     }
 }
 
+/// Steps a forecast may reach ahead: beyond this a horizon is a mistake in its unit (a
+/// billion steps would ask for gigabytes) or a guess no model can back.
+const MAX_HORIZON: usize = 1_000_000;
+
 /// Steps in a horizon given as a count or a duration (`48h`, `90d`, `8w`, `30m`).
 fn steps(horizon: &str, step: i64) -> anyhow::Result<usize> {
     let bad = || format!("--horizon '{horizon}': give steps (48) or a duration (48h, 90d, 8w)");
@@ -445,9 +469,12 @@ fn steps(horizon: &str, step: i64) -> anyhow::Result<usize> {
         "w" => 7 * DAY,
         _ => anyhow::bail!(bad()),
     };
-    let total = n as i64 * seconds;
-    let k = (total + step - 1) / step;
-    anyhow::ensure!(k > 0, bad());
+    let total = i64::try_from(n)
+        .ok()
+        .and_then(|n| n.checked_mul(seconds))
+        .with_context(bad)?;
+    anyhow::ensure!(total > 0, bad());
+    let k = (total - 1) / step + 1;
     Ok(k as usize)
 }
 

@@ -130,8 +130,9 @@ impl PolicyArgs {
     pub(crate) fn policy(&self) -> anyhow::Result<Policy> {
         let redundancy = Redundancy::from_name(&self.redundancy).with_context(|| {
             format!(
-                "--redundancy '{}': give n+1, n+2, … or rack",
-                self.redundancy
+                "--redundancy '{}': give n+1, n+2, … (at most n+{}) or rack",
+                self.redundancy,
+                headroom_plan::MAX_SPARES
             )
         })?;
         Ok(Policy {

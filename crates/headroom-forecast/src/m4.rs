@@ -572,9 +572,11 @@ pub fn evaluate(series: &[Holdout], methods: &[Method], setup: &Setup) -> Vec<Sc
                         msis_n += 1;
                     }
                 }
+                // Undefined (NaN) when nothing was scored, not a made-up zero.
+                let mean = |sum: f64, n: usize| if n == 0 { f64::NAN } else { sum / n as f64 };
                 (
-                    Some(inside as f64 / total.max(1) as f64),
-                    Some(msis_sum / msis_n.max(1) as f64),
+                    Some(mean(inside as f64, total)),
+                    Some(mean(msis_sum, msis_n)),
                 )
             }
             None => (None, None),
@@ -582,7 +584,12 @@ pub fn evaluate(series: &[Holdout], methods: &[Method], setup: &Setup) -> Vec<Sc
         Score {
             method,
             smape,
-            mase: defined.iter().sum::<f64>() / defined.len().max(1) as f64,
+            // No series with a defined MASE: MASE is undefined, not 0.
+            mase: if defined.is_empty() {
+                f64::NAN
+            } else {
+                defined.iter().sum::<f64>() / defined.len() as f64
+            },
             owa: f64::NAN,
             time,
             mase_undefined: mases.len() - defined.len(),

@@ -58,13 +58,14 @@ pub enum Redundancy {
 
 impl Redundancy {
     /// Parses `n+1`, `n+2`, … or `rack`.
+    /// The policy named `n+K` (K up to [`MAX_SPARES`]) or `rack`.
     pub fn from_name(name: &str) -> Option<Redundancy> {
         let lower = name.to_ascii_lowercase();
         if lower == "rack" {
             return Some(Redundancy::Rack);
         }
         let k = lower.strip_prefix("n+")?.parse().ok()?;
-        Some(Redundancy::Spares { k })
+        (k <= MAX_SPARES).then_some(Redundancy::Spares { k })
     }
 
     /// `N+1`, `N+2` or `rack loss`.
@@ -75,6 +76,10 @@ impl Redundancy {
         }
     }
 }
+
+/// Most spares per tier `n+K` may ask for: surviving a hundred failures at once is past
+/// any web service's plan, and a larger K is a typo that would size every tier for it.
+pub const MAX_SPARES: u32 = 100;
 
 /// How much spare a plan holds beyond what demand needs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -667,6 +672,11 @@ write_fraction = 0.25
         );
         assert_eq!(Redundancy::from_name("rack"), Some(Redundancy::Rack));
         assert_eq!(Redundancy::from_name("2"), None);
+        assert_eq!(
+            Redundancy::from_name("n+100"),
+            Some(Redundancy::Spares { k: 100 })
+        );
+        assert_eq!(Redundancy::from_name("n+1000000"), None);
     }
 
     #[test]

@@ -196,7 +196,7 @@ pub fn mermaid(topology: &Topology, loads: &[TierLoad], spofs: &[usize]) -> Stri
         let _ = writeln!(
             out,
             "  t{i}[\"{}<br/>{} × {:.0} rps<br/>{:.0}% busy{spof}\"]",
-            quote(&t.name),
+            mermaid_text(&t.name),
             t.servers,
             t.capacity_rps,
             loads[i].utilisation * 100.0
@@ -226,10 +226,45 @@ pub fn mermaid(topology: &Topology, loads: &[TierLoad], spofs: &[usize]) -> Stri
     out
 }
 
+/// A name as Mermaid label text: its entity codes for the characters that would end
+/// the label or be read as HTML (`<script>` in a tier name stays text).
+fn mermaid_text(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '#' => out.push_str("#35;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn class(band: Band) -> &'static str {
     match band {
         Band::Comfortable => "ok",
         Band::Near => "near",
         Band::Over => "over",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn mermaid_labels_keep_names_as_text() {
+        let text = "name = \"x\"\nentry = \"a<script>\\\"b\\\"&#\"\n[[tier]]\nname = \"a<script>\\\"b\\\"&#\"\nrole = \"application\"\nservers = 2\ncapacity_rps = 100\n";
+        let t = crate::parse(text, Path::new("x.toml")).unwrap();
+        let out = super::mermaid(&t, &t.loads(10.0), &[]);
+        assert!(
+            out.contains("t0[\"a#lt;script#gt;#quot;b#quot;#amp;#35;<br/>2 × 100 rps"),
+            "{out}"
+        );
+        assert!(!out.contains("<script>"));
     }
 }
