@@ -1268,8 +1268,11 @@ fn regex_escape(s: &str) -> String {
 
 /// The summary without its per-input list, which names the inputs.
 fn traffic(mut summary: Value) -> Value {
-    let files = summary.as_object_mut().unwrap().remove("files").unwrap();
+    let map = summary.as_object_mut().unwrap();
+    let files = map.remove("files").unwrap();
     assert!(files.is_array());
+    // The hash of the manifest the summary describes: of its inputs, not its traffic.
+    assert!(map.remove("manifest_xxh3").unwrap().is_string());
     summary
 }
 
@@ -1932,4 +1935,39 @@ fn hostile_inputs_get_bounded_clear_answers() {
         "{out}"
     );
     assert!(!out.contains("NaN") && !out.contains("-0.000"), "{out}");
+}
+
+#[test]
+fn two_ingests_into_one_dataset_at_once_both_count() {
+    // Two processes, two halves of the bundled log, one --out: the second waits for the
+    // first's lock and adds to its manifest, so the dataset holds all 10,000 lines.
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("data/logs/elastic_apache_logs.log").unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (a, b) = (tmp.path().join("a.log"), tmp.path().join("b.log"));
+    std::fs::write(&a, lines[..5000].join("\n")).unwrap();
+    std::fs::write(&b, lines[5000..].join("\n")).unwrap();
+    let ds = tmp.path().join("ds");
+    let spawn = |log: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_headroom"))
+            .args([
+                "ingest",
+                log.to_str().unwrap(),
+                "--out",
+                ds.to_str().unwrap(),
+                "--quiet",
+            ])
+            .output()
+    };
+    let (ra, rb) = std::thread::scope(|s| {
+        let ha = s.spawn(|| spawn(&a).unwrap());
+        let hb = s.spawn(|| spawn(&b).unwrap());
+        (ha.join().unwrap(), hb.join().unwrap())
+    });
+    ok(ra);
+    ok(rb);
+    let summary: Value =
+        serde_json::from_str(&ok(headroom(&["summary", "--json", ds.to_str().unwrap()]))).unwrap();
+    assert_eq!(summary["requests"], 10_000, "{summary}");
+    assert_eq!(summary["files"].as_array().unwrap().len(), 2);
 }

@@ -13,7 +13,11 @@
 //!
 //! Commit protocol: new day files get a new generation name, then `manifest.json` is
 //! replaced by rename. The rename is the commit: a run killed before it leaves files no
-//! manifest names (removed by the next run), never a half-counted dataset.
+//! manifest names (removed by the next run), never a half-counted dataset. A writer holds
+//! an exclusive lock on `.lock` from reading the manifest to writing the summary, so two
+//! ingests into one folder run one after the other and both count. `summary.json` records
+//! the hash of the manifest it describes and is rebuilt when that no longer matches (a
+//! run killed between the manifest's rename and the summary's).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File};
@@ -76,7 +80,7 @@ pub struct IngestOutcome {
 /// Ingests inputs into the dataset at `dir`, adding to what is there. An input whose
 /// content was ingested before (same size and hash) is skipped and reported.
 pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Result<IngestOutcome> {
-    fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
+    let _lock = lock(dir)?;
     let manifest = read_manifest(dir)?;
     let mut outcome = IngestOutcome::default();
     // Only a file with the size of one already in the dataset, or of another in this
@@ -128,10 +132,7 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
     }
     if fresh.is_empty() {
         // Nothing new: the dataset is left exactly as it was.
-        outcome.summary = match read_summary(dir) {
-            Ok(summary) => summary,
-            Err(_) => summarize(dir, &manifest)?,
-        };
+        outcome.summary = fresh_summary(dir, &manifest)?;
         return Ok(outcome);
     }
     let mut rollups = Rollups::default();
@@ -260,14 +261,90 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
 /// `scripts/spark/merge.py`) has tables and a manifest but no summary yet: it is computed
 /// from them and written, once.
 pub fn read_summary(dir: &Path) -> Result<Summary> {
-    let path = dir.join(SUMMARY_FILE);
-    match fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| Error::Json { path, source }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && dir.join(MANIFEST_FILE).exists() => {
-            summarize(dir, &read_manifest(dir)?)
-        }
-        Err(source) => Err(Error::Io { path, source }),
+    if !dir.join(MANIFEST_FILE).exists() {
+        let path = dir.join(SUMMARY_FILE);
+        let bytes = fs::read(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        return serde_json::from_slice(&bytes).map_err(|source| Error::Json { path, source });
     }
+    let manifest = read_manifest(dir)?;
+    if let Some(summary) = stored_summary(dir, &manifest) {
+        return Ok(summary);
+    }
+    // Stale or missing: rebuild it under the writers' lock, from the manifest then.
+    let _lock = lock(dir)?;
+    let manifest = read_manifest(dir)?;
+    fresh_summary(dir, &manifest)
+}
+
+/// The stored summary when it describes `manifest`; None when it is missing, unreadable
+/// or of another manifest.
+fn stored_summary(dir: &Path, manifest: &Manifest) -> Option<Summary> {
+    let bytes = fs::read(dir.join(SUMMARY_FILE)).ok()?;
+    let summary: Summary = serde_json::from_slice(&bytes).ok()?;
+    (summary.manifest_xxh3 == manifest_hash(manifest)).then_some(summary)
+}
+
+/// The summary of `manifest`: the stored one when it matches, else rebuilt from the
+/// tables and written. The caller holds the lock.
+pub(crate) fn fresh_summary(dir: &Path, manifest: &Manifest) -> Result<Summary> {
+    match stored_summary(dir, manifest) {
+        Some(summary) => Ok(summary),
+        None => summarize(dir, manifest),
+    }
+}
+
+/// xxh3-128 (hex) of the manifest as written: what a summary says it describes.
+fn manifest_hash(manifest: &Manifest) -> String {
+    let json = serde_json::to_vec_pretty(manifest).expect("manifest serialises");
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&json))
+}
+
+/// Creates the dataset folder and takes the writers' exclusive lock on its `.lock`
+/// file, waiting while another writer holds it; released when the file is dropped
+/// (and by the OS when a writer dies). Refuses a folder whose day files have lost
+/// their manifest, which a write would otherwise clear as leftovers.
+pub(crate) fn lock(dir: &Path) -> Result<File> {
+    fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
+    let path = dir.join(".lock");
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| io_error(&path, source))?;
+    file.lock().map_err(|source| io_error(&path, source))?;
+    // Under the lock no writer is mid-write: a temporary file here (`.summary.json.tmp-PID`)
+    // is a killed run's, and goes.
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.contains(".tmp-") {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+    if !dir.join(MANIFEST_FILE).exists() && has_day_files(dir) {
+        return Err(Error::Input {
+            path: dir.to_path_buf(),
+            reason: format!(
+                "holds day files but no {MANIFEST_FILE}: refusing to write (it would delete them as leftovers); restore the manifest, or ingest into a new folder"
+            ),
+        });
+    }
+    Ok(file)
+}
+
+/// Whether any table holds a day file.
+fn has_day_files(dir: &Path) -> bool {
+    TABLES.iter().any(|table| {
+        fs::read_dir(dir.join(table)).is_ok_and(|days| {
+            days.flatten()
+                .any(|d| fs::read_dir(d.path()).is_ok_and(|mut f| f.next().is_some()))
+        })
+    })
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename.
@@ -297,7 +374,8 @@ fn write_summary(dir: &Path, manifest: &Manifest, rollups: &Rollups) -> Result<S
         lines.merge(&e.report.lines);
     }
     let files = manifest.inputs.iter().map(|e| e.report.clone()).collect();
-    let summary = Summary::new(rollups, &lines, files);
+    let mut summary = Summary::new(rollups, &lines, files);
+    summary.manifest_xxh3 = manifest_hash(manifest);
     let json = serde_json::to_vec_pretty(&summary).expect("summary serialises");
     write_atomic(&dir.join(SUMMARY_FILE), &json)?;
     Ok(summary)
@@ -748,5 +826,80 @@ mod tests {
         fs::remove_file(ds.join(SUMMARY_FILE)).unwrap();
         let recomputed = read_summary(&ds).unwrap();
         assert_eq!(recomputed, after.summary);
+    }
+
+    #[test]
+    fn a_summary_left_stale_by_a_killed_run_is_rebuilt() {
+        // A run killed after the manifest's rename but before summary.json: the old
+        // summary stays behind. It names another manifest, so it is rebuilt.
+        let tmp = tempfile::tempdir().unwrap();
+        let ds = tmp.path().join("ds");
+        let cfg = IngestConfig::default();
+        let a = write_log(tmp.path(), "a.log", &[LINE.to_owned()]);
+        let b = write_log(
+            tmp.path(),
+            "b.log",
+            &vec![LINE.replace("17/May", "18/May"); 3],
+        );
+        ingest_into(&ds, &[a], &cfg).unwrap();
+        let old = fs::read(ds.join(SUMMARY_FILE)).unwrap();
+        ingest_into(&ds, std::slice::from_ref(&b), &cfg).unwrap();
+        fs::write(ds.join(SUMMARY_FILE), &old).unwrap();
+        let leftover = ds.join(".summary.json.tmp-999999");
+        fs::write(&leftover, b"{").unwrap();
+        assert_eq!(read_summary(&ds).unwrap().requests, 4);
+        assert!(
+            !leftover.exists(),
+            "a killed run's temporary file is removed"
+        );
+        // Re-ingesting says "already ingested" and reports the whole dataset too.
+        fs::write(ds.join(SUMMARY_FILE), &old).unwrap();
+        let again = ingest_into(&ds, &[b], &cfg).unwrap();
+        assert_eq!((again.added.len(), again.summary.requests), (0, 4));
+    }
+
+    #[test]
+    fn day_files_without_their_manifest_are_kept_and_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ds = tmp.path().join("ds");
+        let cfg = IngestConfig::default();
+        let a = write_log(tmp.path(), "a.log", &[LINE.to_owned()]);
+        ingest_into(&ds, std::slice::from_ref(&a), &cfg).unwrap();
+        fs::remove_file(ds.join(MANIFEST_FILE)).unwrap();
+        let err = ingest_into(&ds, &[a], &cfg).unwrap_err().to_string();
+        assert!(
+            err.contains("holds day files but no manifest.json"),
+            "{err}"
+        );
+        assert!(has_day_files(&ds), "nothing was deleted");
+    }
+
+    #[test]
+    fn concurrent_ingests_into_one_dataset_both_count() {
+        // Two writers at once, each with its own file: the lock makes the second wait
+        // and read the first's manifest, so neither input is lost.
+        let tmp = tempfile::tempdir().unwrap();
+        let ds = tmp.path().join("ds");
+        let logs: Vec<Input> = (0..4)
+            .map(|k| {
+                let day = format!("{}/May", 10 + k);
+                let lines = vec![LINE.replace("17/May", &day); 50 * (k + 1)];
+                write_log(tmp.path(), &format!("{k}.log"), &lines)
+            })
+            .collect();
+        std::thread::scope(|scope| {
+            for log in &logs {
+                let ds = &ds;
+                scope.spawn(move || {
+                    ingest_into(ds, std::slice::from_ref(log), &IngestConfig::default()).unwrap()
+                });
+            }
+        });
+        assert_eq!(read_manifest(&ds).unwrap().inputs.len(), 4);
+        assert_eq!(
+            read_rollups(&ds).unwrap().totals().requests,
+            50 + 100 + 150 + 200
+        );
+        assert_eq!(read_summary(&ds).unwrap().requests, 500);
     }
 }

@@ -31,7 +31,7 @@ use polars::prelude::*;
 
 use crate::dataset::{
     MANIFEST_FILE, Manifest, ManifestEntry, blobs, commit, io_error, optional_ints, optional_times,
-    parquet_error, read_frame, read_manifest, read_summary, sketch_error, temp_sibling,
+    parquet_error, read_frame, read_manifest, sketch_error, temp_sibling,
 };
 use crate::ingest::{IngestConfig, ingest_hashing};
 use crate::input::Input;
@@ -487,7 +487,7 @@ fn read_partial_file(path: &Path, builders: &mut BTreeMap<String, Builder>) -> R
 /// Merges partials into the dataset at `dir` (creating it), with the same commit as an
 /// ingest: inputs already in the dataset (same size and content hash) are skipped.
 pub fn merge_into(dir: &Path, partials: Vec<Partial>) -> Result<IngestOutcome> {
-    fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
+    let _lock = crate::dataset::lock(dir)?;
     let manifest: Manifest = read_manifest(dir)?;
     let mut known: BTreeMap<(u64, String), String> = manifest
         .inputs
@@ -510,7 +510,7 @@ pub fn merge_into(dir: &Path, partials: Vec<Partial>) -> Result<IngestOutcome> {
         entries.push(p.entry);
     }
     outcome.summary = if entries.is_empty() && dir.join(MANIFEST_FILE).exists() {
-        read_summary(dir)?
+        crate::dataset::fresh_summary(dir, &manifest)?
     } else {
         commit(dir, manifest, rollups, entries)?
     };
@@ -569,7 +569,7 @@ mod tests {
                 (h, s.visitors.estimate(), s.hosts.estimate(), n)
             })
             .collect();
-        let summary = read_summary(dir).unwrap();
+        let summary = crate::read_summary(dir).unwrap();
         (minutes, hours, summary.lines.lines_read)
     }
 

@@ -97,6 +97,10 @@ pub struct Durations {
 /// What `summary.json` holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
+    /// xxh3-128 of the `manifest.json` this summary describes (empty when it describes
+    /// no dataset): a summary of another manifest is stale and is rebuilt.
+    #[serde(default)]
+    pub manifest_xxh3: String,
     /// Line accounting over every input.
     #[serde(flatten)]
     pub lines: LineCounts,
@@ -180,6 +184,7 @@ impl Summary {
         let all_hours: Vec<&HourSketches> = rollups.hours().map(|(_, s)| s).collect();
         let all_days: Vec<&DaySketches> = rollups.days().map(|(_, s)| s).collect();
         Summary {
+            manifest_xxh3: String::new(),
             lines: lines.clone(),
             files,
             requests: totals.requests,
