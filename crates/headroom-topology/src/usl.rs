@@ -55,6 +55,9 @@ pub enum UslError {
     /// A point has concurrency or throughput that is not a positive finite number.
     #[error("measurement {0}: concurrency and throughput must be positive numbers")]
     Invalid(usize),
+    /// The measurements cannot tell the three parameters apart.
+    #[error("{0}")]
+    Unidentifiable(String),
 }
 
 fn sse(points: &[(f64, f64)], p: [f64; 3]) -> f64 {
@@ -134,6 +137,23 @@ pub fn fit(points: &[(f64, f64)]) -> Result<UslFit, UslError> {
     {
         return Err(UslError::Invalid(i));
     }
+    // Three parameters need three concurrency levels: with fewer, any curve through
+    // the levels' throughputs fits, and the numbers would be the optimiser's start.
+    let mut levels: Vec<f64> = points.iter().map(|p| p.0).collect();
+    levels.sort_by(f64::total_cmp);
+    levels.dedup();
+    if levels.len() < 3 {
+        return Err(UslError::Unidentifiable(format!(
+            "the measurements hold {} concurrency level{} ({}); alpha, beta and gamma need at least 3: load-test at more levels",
+            levels.len(),
+            if levels.len() == 1 { "" } else { "s" },
+            levels
+                .iter()
+                .map(|l| l.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     let gamma0 = points.iter().map(|&(n, x)| x / n).fold(0.0, f64::max);
     let mut p = [0.1, 0.01, gamma0];
     let mut cost = sse(points, p);
@@ -177,6 +197,11 @@ pub fn fit(points: &[(f64, f64)]) -> Result<UslFit, UslError> {
             *se = (sigma2 * col[i]).max(0.0).sqrt();
         }
     }
+    if std_errors.iter().any(|e| !e.is_finite()) {
+        return Err(UslError::Unidentifiable(
+            "the measurements do not separate alpha, beta and gamma (their errors are undefined): load-test at levels further apart, up to and past the peak".to_owned(),
+        ));
+    }
     let t = t975(df);
     let est = p;
     Ok(UslFit {
@@ -193,6 +218,20 @@ pub fn fit(points: &[(f64, f64)]) -> Result<UslFit, UslError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn too_few_concurrency_levels_are_refused() {
+        let same = [(4.0, 100.0); 4];
+        let err = fit(&same).unwrap_err().to_string();
+        assert!(err.contains("hold 1 concurrency level (4)"), "{err}");
+        let two = [(1.0, 10.0), (1.0, 11.0), (8.0, 60.0), (8.0, 61.0)];
+        assert!(
+            fit(&two)
+                .unwrap_err()
+                .to_string()
+                .contains("2 concurrency levels (1, 8)")
+        );
+    }
 
     fn read(name: &str) -> Vec<(f64, f64)> {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
