@@ -255,7 +255,12 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
-    let mut t = days_from_civil(y, m as u32, d as u32) * DAY_S;
+    let day = days_from_civil(y, m as u32, d as u32);
+    // 2024-09-31 would otherwise become 1 October: a date that does not exist is no date.
+    if civil_from_days(day) != (y, m as u32, d as u32) {
+        return None;
+    }
+    let mut t = day * DAY_S;
     let rest = &s[10..];
     if rest.is_empty() {
         return Some(t);
@@ -374,7 +379,19 @@ mod tests {
         assert_eq!(parse_timestamp("2015-05-17T01:00"), Some(1_431_824_400));
         assert_eq!(parse_timestamp("1431824400"), Some(1_431_824_400));
         assert_eq!(parse_timestamp("1431824400.2"), Some(1_431_824_400));
-        for bad in ["yesterday", "2015-13-01", "2015-05-17T25:00", "2015-05-17X"] {
+        assert_eq!(
+            parse_timestamp("2024-02-29"),
+            Some(1_709_164_800),
+            "a leap day"
+        );
+        for bad in [
+            "yesterday",
+            "2015-13-01",
+            "2015-05-17T25:00",
+            "2015-05-17X",
+            "2024-09-31",
+            "2023-02-29",
+        ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
         for day in [-1000, 0, 16_572, 20_000] {
