@@ -588,31 +588,10 @@ impl Demand {
     /// choice) when they are not all the same; the same forecast as
     /// [`Demand::from_history`] made, with both intervals from one calibration.
     fn tier_quantiles(&mut self, h: &History, model: &DailyModel, per_tier: &[Quantile]) {
-        if per_tier.windows(2).all(|w| w[0] == w[1]) {
-            return;
-        }
         let (first_day, history) = h.daily_peaks();
-        let lengths = forecast_month_lengths(
-            first_day + history.len() as i64 - 1,
-            self.plan.upper_rps.len(),
-        );
-        let days: usize = lengths.iter().sum();
-        let f = headroom_plan::daily_peak_forecasts(&history, first_day, days, model);
-        let monthly = |daily: &[f64]| {
-            let mut m = monthly_max(daily, &lengths);
-            m.remove(0);
-            m
-        };
-        let (point, upper80, upper95) =
-            (monthly(&f.point), monthly(&f.upper80), monthly(&f.upper95));
-        self.plan.upper_by_tier = per_tier
-            .iter()
-            .map(|q| match q {
-                Quantile::Point => point.clone(),
-                Quantile::Upper80 => upper80.clone(),
-                Quantile::Upper95 => upper95.clone(),
-            })
-            .collect();
+        let months = self.plan.upper_rps.len();
+        self.plan.upper_by_tier =
+            headroom_plan::tier_upper_rps(&history, first_day, months, model, per_tier);
     }
 
     /// Adds why the quantile was chosen to the line on where the demand came from.
@@ -658,7 +637,8 @@ impl Demand {
         let (first_day, history) = h.daily_peaks();
         anyhow::ensure!(!history.is_empty(), "the history holds no traffic");
         let last_day = first_day + history.len() as i64 - 1;
-        let lengths = forecast_month_lengths(last_day, (months + LOOK_AHEAD_MONTHS) as usize);
+        let lengths =
+            headroom_plan::forecast_month_lengths(last_day, (months + LOOK_AHEAD_MONTHS) as usize);
         let days: usize = lengths.iter().sum();
         let daily = daily_peak_forecast(&history, first_day, days, model, quantile);
         let mut monthly = monthly_max(&daily.point, &lengths);
@@ -713,19 +693,6 @@ impl Demand {
             daily_forecast: Some((last_day + 1, daily)),
         })
     }
-}
-
-/// Days in the rest of `last_day`'s month (forecast day 0 is the day after the data;
-/// that month is skipped) and in each of the `months` calendar months after it.
-fn forecast_month_lengths(last_day: i64, months: usize) -> Vec<usize> {
-    let (year, month, _) = civil_from_days(last_day);
-    let this_month = year * 12 + i64::from(month) - 1;
-    let mut lengths = vec![(month_start_day(this_month + 1) - last_day - 1) as usize];
-    for m in 1..=months as i64 {
-        lengths
-            .push((month_start_day(this_month + m + 1) - month_start_day(this_month + m)) as usize);
-    }
-    lengths
 }
 
 /// What the calendar did, in words: "" without one, else how many of its events fell

@@ -165,6 +165,50 @@ pub fn daily_peak_forecasts(
     }
 }
 
+/// Days in the rest of `last_day`'s month (forecast day 0 is the day after the data;
+/// that month is skipped) and in each of the `months` calendar months after it.
+pub fn forecast_month_lengths(last_day: i64, months: usize) -> Vec<usize> {
+    use headroom_forecast::series::{civil_from_days, days_from_civil};
+    let (year, month, _) = civil_from_days(last_day);
+    let this_month = year * 12 + i64::from(month) - 1;
+    let start =
+        |index: i64| days_from_civil(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1);
+    let mut lengths = vec![(start(this_month + 1) - last_day - 1) as usize];
+    for m in 1..=months as i64 {
+        lengths.push((start(this_month + m + 1) - start(this_month + m)) as usize);
+    }
+    lengths
+}
+
+/// Each tier's own planned bound over the `months` calendar months after a daily
+/// `history` (first day `first_day`): the monthly peaks of the point forecast or of the
+/// upper 80% or 95% bound, as `per_tier` (topology order) asks, for
+/// [`crate::Demand::upper_by_tier`]; empty when every tier asks the same quantile.
+pub fn tier_upper_rps(
+    history: &[f64],
+    first_day: i64,
+    months: usize,
+    model: &DailyModel,
+    per_tier: &[Quantile],
+) -> Vec<Vec<f64>> {
+    if per_tier.windows(2).all(|w| w[0] == w[1]) || history.is_empty() {
+        return Vec::new();
+    }
+    let lengths = forecast_month_lengths(first_day + history.len() as i64 - 1, months);
+    let days: usize = lengths.iter().sum();
+    let f = daily_peak_forecasts(history, first_day, days, model);
+    let monthly = |daily: &[f64]| monthly_max(daily, &lengths)[1..].to_vec();
+    let (point, upper80, upper95) = (monthly(&f.point), monthly(&f.upper80), monthly(&f.upper95));
+    per_tier
+        .iter()
+        .map(|q| match q {
+            Quantile::Point => point.clone(),
+            Quantile::Upper80 => upper80.clone(),
+            Quantile::Upper95 => upper95.clone(),
+        })
+        .collect()
+}
+
 /// The largest value in each run of `lengths` consecutive values (a month's peak from its
 /// days). Runs past the end of `daily` are left out.
 pub fn monthly_max(daily: &[f64], lengths: &[usize]) -> Vec<f64> {
@@ -285,6 +329,28 @@ mod tests {
             daily_peak_forecast(&history, first, 366, &Method::Theta.into(), Quantile::Point);
         let months = monthly_max(&plain.point, &lengths);
         assert!(months[10] < 1.3 * months[9], "{months:?}");
+    }
+
+    #[test]
+    fn each_tier_gets_the_bound_it_asks_for() {
+        // 2024-01-31 is the last day: February 2024 (29 days) is the first whole month.
+        assert_eq!(
+            forecast_month_lengths(headroom_forecast::series::days_from_civil(2024, 1, 31), 2),
+            vec![0, 29, 31]
+        );
+        let history: Vec<f64> = (0..120)
+            .map(|d| 100.0 + (d % 7) as f64 + 0.3 * d as f64)
+            .collect();
+        let model: DailyModel = Method::Theta.into();
+        let same = [Quantile::Upper80, Quantile::Upper80];
+        assert!(tier_upper_rps(&history, 0, 3, &model, &same).is_empty());
+        let asked = [Quantile::Point, Quantile::Upper95, Quantile::Upper80];
+        let by_tier = tier_upper_rps(&history, 0, 3, &model, &asked);
+        assert_eq!(by_tier.len(), 3);
+        let [point, upper95, upper80] = [&by_tier[0], &by_tier[1], &by_tier[2]];
+        for ((p, u80), u95) in point.iter().zip(upper80).zip(upper95) {
+            assert!(p <= u80 && u80 <= u95, "{p} {u80} {u95}");
+        }
     }
 
     proptest! {

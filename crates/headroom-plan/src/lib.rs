@@ -17,7 +17,7 @@ use serde::Serialize;
 pub use cost::{CostMonth, Costs, TierCost, TierSide, Totals, costs};
 pub use demand::{
     DailyForecast, DailyForecasts, DailyModel, Quantile, compound_peaks, daily_peak_forecast,
-    daily_peak_forecasts, daily_seasons, monthly_max,
+    daily_peak_forecasts, daily_seasons, forecast_month_lengths, monthly_max, tier_upper_rps,
 };
 pub use prices::{
     Cloud, Instance, NamedServer, PriceError, SelfBuilt, ServerPrice, VCPUS_PER_CORE,
