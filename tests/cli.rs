@@ -261,7 +261,8 @@ fn topology_analyze_finds_bottleneck_spofs_packing_and_failures() {
     assert!((ap["load"]["utilisation"].as_f64().unwrap() - 1200.0 / 1650.0).abs() < 1e-12);
     assert_eq!(ap["band"], "ok");
     // Losing a rack at 3,000 rps leaves 7 ap hosts: 1,200 ÷ 1,050 > 100%.
-    let failing = json["n_minus_1"]["failing"].as_array().unwrap();
+    assert_eq!(json["n_minus_1"]["failing"], 3);
+    let failing = json["n_minus_1"]["worst"].as_array().unwrap();
     assert_eq!(failing.len(), 3, "{failing:?}");
     assert!(
         failing

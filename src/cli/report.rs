@@ -346,13 +346,13 @@ impl Page<'_> {
             format!("single points of failure: {}", names.join(", "))
         };
         let survive = |set: &headroom_topology::ScenarioSet| {
-            if set.failing.is_empty() {
+            if set.worst.is_empty() {
                 format!("survives all {}", set.tried)
             } else {
-                let worst = &set.failing[0];
+                let worst = &set.worst[0];
                 format!(
                     "fails {} of {} (worst: losing {} leaves '{}' {})",
-                    set.failing.len(),
+                    set.failing,
                     set.tried,
                     worst.lost,
                     worst.worst_tier,

@@ -34,7 +34,7 @@ pub(crate) enum Command {
         /// Print the analysis as JSON.
         #[arg(long)]
         json: bool,
-        /// Failing scenarios to list per depth (all with --json).
+        /// Failing scenarios to list per depth (with --json the worst 100; all are counted).
         #[arg(long, default_value_t = 10)]
         top: usize,
     },
@@ -283,20 +283,19 @@ fn render(topology: &Topology, a: &Analysis, top: usize) -> String {
         let _ = writeln!(
             out,
             "\n{label}: {} scenarios, {} fail to carry the peak under 100%",
-            set.tried,
-            set.failing.len()
+            set.tried, set.failing
         );
-        for s in set.failing.iter().take(top) {
+        for s in set.worst.iter().take(top) {
             let worst = s
                 .worst_utilisation
                 .map_or("no server left".to_owned(), |u| format!("{} busy", pct(u)));
             let _ = writeln!(out, "  lose {}: {} {}", s.lost, s.worst_tier, worst);
         }
-        if set.failing.len() > top {
+        if set.failing > top as u64 {
             let _ = writeln!(
                 out,
                 "  … and {} more (--top N or --json)",
-                set.failing.len() - top
+                set.failing - top as u64
             );
         }
     }

@@ -2,7 +2,7 @@
 //! deploys, each said in words.
 
 use headroom_topology::{
-    Deploy, Domain, Placement, Strategy, Supply, Topology, evaluate, pack_pools,
+    Deploy, Domain, Failures, Placement, Strategy, Supply, Topology, pack_pools,
 };
 use serde::Serialize;
 
@@ -263,9 +263,10 @@ fn check_rack_layout(topology: &Topology, peak_rps: f64, sized: &mut [Sized]) {
     for _ in 0..10_000 {
         let counts: Vec<u32> = sized.iter().map(|s| s.required - s.for_deploy).collect();
         let packing = pack_pools(topology, &counts);
+        let failures = Failures::new(topology, &counts, &packing, peak_rps);
         let mut short = false;
         for d in &racks {
-            let scenario = evaluate(topology, &counts, &packing, peak_rps, &[*d]);
+            let scenario = failures.evaluate(&[*d]);
             for (i, lost) in scenario.servers_lost.iter().enumerate() {
                 let need = sized[i].for_demand + sized[i].for_lead;
                 if racks_of(topology, i) >= 2 && counts[i] - lost < need {

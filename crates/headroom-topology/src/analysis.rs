@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::export::Band;
 use crate::failure::{
-    Scenario, articulation_tiers, dominated_by, scenarios, single_points_of_failure,
+    Failures, Scenarios, articulation_tiers, dominated_by, single_points_of_failure,
 };
 use crate::model::{TierLoad, Topology};
 use crate::pack::{Heuristic, PoolPacking, pack_pools};
@@ -72,10 +72,15 @@ pub struct ScenarioSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioSet {
     /// Scenarios tried.
-    pub tried: usize,
-    /// Those where some tier reaches 100% or has no server left, worst first.
-    pub failing: Vec<ScenarioSummary>,
+    pub tried: u64,
+    /// Those where some tier reaches 100% or has no server left.
+    pub failing: u64,
+    /// The worst of them, worst first, at most [`LISTED`].
+    pub worst: Vec<ScenarioSummary>,
 }
+
+/// Failing scenarios an analysis lists per depth (all are counted).
+pub const LISTED: usize = 100;
 
 /// A single point of failure by name.
 #[derive(Debug, Clone, Serialize)]
@@ -117,13 +122,13 @@ pub struct Analysis {
     pub n_minus_2: ScenarioSet,
 }
 
-fn summarise(topology: &Topology, all: Vec<Scenario>) -> ScenarioSet {
-    let tried = all.len();
+fn summarise(topology: &Topology, set: Scenarios) -> ScenarioSet {
     ScenarioSet {
-        tried,
-        failing: all
+        tried: set.tried,
+        failing: set.failing,
+        worst: set
+            .worst
             .into_iter()
-            .filter(|s| !s.survives)
             .map(|s| ScenarioSummary {
                 worst_tier: topology.tiers()[s.worst_tier].name.clone(),
                 worst_utilisation: Some(s.worst_utilisation()).filter(|u| u.is_finite()),
@@ -192,6 +197,7 @@ pub fn analyze(topology: &Topology, entry_rps: f64) -> Analysis {
         .map(|t| t.servers)
         .sum();
     let bottleneck = topology.bottleneck();
+    let failures = Failures::new(topology, &servers, &packing, entry_rps);
     Analysis {
         service: topology.name().to_owned(),
         entry_rps,
@@ -210,13 +216,7 @@ pub fn analyze(topology: &Topology, entry_rps: f64) -> Analysis {
         articulation_tiers: names(&articulation_tiers(topology)),
         physical_machines: dedicated + pools.iter().map(|p| p.hosts_needed).sum::<u32>(),
         pools,
-        n_minus_1: summarise(
-            topology,
-            scenarios(topology, &servers, &packing, entry_rps, 1),
-        ),
-        n_minus_2: summarise(
-            topology,
-            scenarios(topology, &servers, &packing, entry_rps, 2),
-        ),
+        n_minus_1: summarise(topology, failures.scenarios(1, LISTED)),
+        n_minus_2: summarise(topology, failures.scenarios(2, LISTED)),
     }
 }

@@ -6,7 +6,7 @@
 //! domains (a server of a tier, a host, a rack) and asks whether what remains carries
 //! the peak with every tier under 100%.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use petgraph::algo::dominators;
 use petgraph::graph::NodeIndex;
@@ -78,8 +78,6 @@ impl Scenario {
 /// Where one server sits.
 #[derive(Clone, Copy)]
 struct Place {
-    /// Pool and host number, for a VM.
-    host: Option<(usize, usize)>,
     /// Rack, when racks are known.
     rack: Option<usize>,
 }
@@ -100,13 +98,9 @@ impl Layout {
                 (0..servers[t] as usize)
                     .map(|i| match &tier.placement {
                         Placement::Physical { racks, .. } => Place {
-                            host: None,
                             rack: (!racks.is_empty()).then(|| racks[i % racks.len()]),
                         },
-                        Placement::Virtual { .. } => Place {
-                            host: None,
-                            rack: None,
-                        },
+                        Placement::Virtual { .. } => Place { rack: None },
                     })
                     .collect()
             })
@@ -116,10 +110,7 @@ impl Layout {
             for (h, vms) in p.hosts.iter().enumerate() {
                 let rack = (!racks.is_empty()).then(|| racks[h % racks.len()]);
                 for vm in vms {
-                    units[vm.tier][vm.replica as usize] = Place {
-                        host: Some((p.pool, h)),
-                        rack,
-                    };
+                    units[vm.tier][vm.replica as usize] = Place { rack };
                 }
             }
         }
@@ -139,8 +130,439 @@ pub fn domains(topology: &Topology, packing: &[PoolPacking]) -> Vec<Domain> {
     out
 }
 
+/// Failure arithmetic on one layout, built once in time linear in the servers: what
+/// each failure domain takes from each tier, and each tier's busiest-server utilisation
+/// with any number of its servers out. Scenarios are then answered from these sparse
+/// losses instead of replaying the whole estate each time.
+pub struct Failures<'a> {
+    topology: &'a Topology,
+    servers: Vec<u32>,
+    /// Requests and writes per second reaching each tier.
+    flow: Vec<(f64, f64)>,
+    /// Requests per second that fill one server of each tier.
+    limit: Vec<f64>,
+    domains: Vec<Domain>,
+    /// Where each pool's hosts start among the domains (pools without a packing: none).
+    host_start: Vec<Option<(usize, usize)>>,
+    /// What each domain takes: (tier, servers), sorted by tier.
+    takes: Vec<Vec<(usize, u32)>>,
+    /// For a host, the domain index of the rack it stands in.
+    rack_of: Vec<Option<usize>>,
+    /// Tiers by utilisation with nothing lost, busiest first.
+    by_base: Vec<usize>,
+    base: Vec<f64>,
+    /// Worst utilisation over all tiers with only this domain lost.
+    alone: Vec<f64>,
+}
+
+/// Failure scenarios of one depth: how many were tried and failed, and the worst.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenarios {
+    /// Scenarios tried.
+    pub tried: u64,
+    /// Scenarios in which some tier reaches 100% or has no server left.
+    pub failing: u64,
+    /// The worst failing scenarios, worst first (ties in domain order), at most as many
+    /// as asked for.
+    pub worst: Vec<Scenario>,
+}
+
+impl<'a> Failures<'a> {
+    /// The layout of `servers[t]` servers per tier placed as `packing` says, at
+    /// `entry_rps` front-door requests per second.
+    pub fn new(
+        topology: &'a Topology,
+        servers: &[u32],
+        packing: &[PoolPacking],
+        entry_rps: f64,
+    ) -> Failures<'a> {
+        let tiers = topology.tiers().len();
+        let flow: Vec<(f64, f64)> = topology
+            .flow_gains()
+            .into_iter()
+            .map(|(g, w)| (entry_rps * g, entry_rps * w))
+            .collect();
+        let limit: Vec<f64> = (0..tiers).map(|t| topology.limit_rps(t)).collect();
+        let domains = domains(topology, packing);
+        // `domains` lists servers by tier, then each packing's hosts, then racks.
+        let mut host_start = vec![None; topology.pools().len()];
+        let mut next = tiers;
+        for p in packing {
+            host_start[p.pool] = Some((next, p.hosts.len()));
+            next += p.hosts.len();
+        }
+        let rack_domain = |r: usize| next + r;
+        let mut takes: Vec<Vec<(usize, u32)>> = vec![Vec::new(); domains.len()];
+        let mut rack_of = vec![None; domains.len()];
+        let mut rack_takes: Vec<HashMap<usize, u32>> = vec![HashMap::new(); topology.racks().len()];
+        for (t, tier) in topology.tiers().iter().enumerate() {
+            takes[t].push((t, 1));
+            if let Placement::Physical { racks, .. } = &tier.placement
+                && !racks.is_empty()
+            {
+                // Replica i stands in racks[i mod len].
+                let (n, len) = (servers[t] as usize, racks.len());
+                for (pos, &r) in racks.iter().enumerate() {
+                    let count = n / len + usize::from(pos < n % len);
+                    if count > 0 {
+                        *rack_takes[r].entry(t).or_default() += count as u32;
+                    }
+                }
+            }
+        }
+        for p in packing {
+            let racks = &topology.pools()[p.pool].racks;
+            for (h, vms) in p.hosts.iter().enumerate() {
+                let d = host_start[p.pool].expect("a packed pool has hosts").0 + h;
+                let mut on_host: Vec<(usize, u32)> = vms.iter().map(|vm| (vm.tier, 1)).collect();
+                on_host.sort_unstable();
+                on_host.dedup_by(|b, a| {
+                    let same = a.0 == b.0;
+                    if same {
+                        a.1 += b.1;
+                    }
+                    same
+                });
+                if !racks.is_empty() {
+                    let r = racks[h % racks.len()];
+                    rack_of[d] = Some(rack_domain(r));
+                    for &(t, c) in &on_host {
+                        *rack_takes[r].entry(t).or_default() += c;
+                    }
+                }
+                takes[d] = on_host;
+            }
+        }
+        for (r, map) in rack_takes.into_iter().enumerate() {
+            let d = rack_domain(r);
+            takes[d] = map.into_iter().collect();
+            takes[d].sort_unstable();
+        }
+        let mut failures = Failures {
+            topology,
+            servers: servers.to_vec(),
+            flow,
+            limit,
+            domains,
+            host_start,
+            takes,
+            rack_of,
+            by_base: Vec::new(),
+            base: Vec::new(),
+            alone: Vec::new(),
+        };
+        failures.base = (0..tiers).map(|t| failures.utilisation(t, 0)).collect();
+        failures.by_base = (0..tiers).collect();
+        failures.by_base.sort_by(|&a, &b| {
+            failures.base[b]
+                .total_cmp(&failures.base[a])
+                .then(a.cmp(&b))
+        });
+        failures.alone = (0..failures.domains.len())
+            .map(|d| failures.worst_alone(d))
+            .collect();
+        failures
+    }
+
+    /// Where `domain` stands in [`Failures::domains`], if this layout has it.
+    fn index(&self, domain: &Domain) -> Option<usize> {
+        let tiers = self.servers.len();
+        let hosts: usize = self.host_start.iter().flatten().map(|&(_, n)| n).sum();
+        match *domain {
+            Domain::Server { tier } => (tier < tiers).then_some(tier),
+            Domain::Host { pool, host } => self
+                .host_start
+                .get(pool)
+                .copied()
+                .flatten()
+                .and_then(|(start, n)| (host < n).then_some(start + host)),
+            Domain::Rack { rack } => {
+                (rack < self.topology.racks().len()).then_some(tiers + hosts + rack)
+            }
+        }
+    }
+
+    /// Every single failure domain, in the order scenarios list them.
+    pub fn domains(&self) -> &[Domain] {
+        &self.domains
+    }
+
+    /// Busiest-server utilisation of tier `t` with `lost` of its servers out (infinite
+    /// when none is left).
+    fn utilisation(&self, t: usize, lost: u32) -> f64 {
+        let up = self.servers[t].saturating_sub(lost);
+        let (rps, writes) = self.flow[t];
+        self.topology.busiest_rps(t, rps, writes, up) / self.limit[t]
+    }
+
+    /// The worst utilisation over all tiers when only domain `d` is lost.
+    fn worst_alone(&self, d: usize) -> f64 {
+        let takes = &self.takes[d];
+        let hit = takes
+            .iter()
+            .map(|&(t, n)| self.utilisation(t, n))
+            .fold(f64::NEG_INFINITY, f64::max);
+        let untouched = self
+            .by_base
+            .iter()
+            .find(|&&t| takes.binary_search_by_key(&t, |&(u, _)| u).is_err())
+            .map_or(f64::NEG_INFINITY, |&t| self.base[t]);
+        hit.max(untouched)
+    }
+
+    /// The outcome of losing `lost` (any number of domains; a domain this layout does
+    /// not have takes nothing).
+    pub fn evaluate(&self, lost: &[Domain]) -> Scenario {
+        let tiers = self.servers.len();
+        let ids: Vec<usize> = lost.iter().filter_map(|d| self.index(d)).collect();
+        let mut servers_lost = vec![0u32; tiers];
+        for &d in &ids {
+            // A host in a rack also lost is already counted with the rack; a lost
+            // server is one the host or rack loss did not take (the worse case).
+            if self.rack_of[d].is_some_and(|r| ids.contains(&r)) {
+                continue;
+            }
+            for &(t, n) in &self.takes[d] {
+                servers_lost[t] += n;
+            }
+        }
+        for (lost, n) in servers_lost.iter_mut().zip(&self.servers) {
+            *lost = (*lost).min(*n);
+        }
+        let utilisation: Vec<f64> = (0..tiers)
+            .map(|t| self.utilisation(t, servers_lost[t]))
+            .collect();
+        let worst_tier = (0..tiers)
+            .max_by(|&a, &b| utilisation[a].total_cmp(&utilisation[b]).then(b.cmp(&a)))
+            .expect("a topology has tiers");
+        Scenario {
+            description: lost
+                .iter()
+                .map(|d| d.describe(self.topology))
+                .collect::<Vec<_>>()
+                .join(" + "),
+            lost: lost.to_vec(),
+            survives: utilisation.iter().all(|u| *u < 1.0),
+            servers_lost,
+            utilisation,
+            worst_tier,
+        }
+    }
+
+    /// Every scenario losing one domain (`depth` 1) or any two (`depth` 2: two servers
+    /// of one tier count as a pair, a host or rack is not lost twice): how many fail,
+    /// and the `keep` worst of them.
+    ///
+    /// Counting does not visit every pair. Two domains that take servers from no common
+    /// tier fail together exactly when one fails alone, and are as bad as the worse of
+    /// the two; so only pairs sharing a tier where their summed losses reach the
+    /// threshold are visited (per tier, losses sorted, so the walk stops at the first
+    /// pair below it), and the rest are counted from the single losses.
+    pub fn scenarios(&self, depth: u8, keep: usize) -> Scenarios {
+        let n = self.domains.len() as u64;
+        let fails_alone: Vec<bool> = self.alone.iter().map(|&w| w >= 1.0).collect();
+        let mut order: Vec<usize> = (0..self.domains.len()).collect();
+        order.sort_by(|&a, &b| self.alone[b].total_cmp(&self.alone[a]).then(a.cmp(&b)));
+        if depth <= 1 {
+            let failing: Vec<usize> = order.iter().copied().filter(|&d| fails_alone[d]).collect();
+            return Scenarios {
+                tried: n,
+                failing: failing.len() as u64,
+                worst: failing
+                    .iter()
+                    .take(keep)
+                    .map(|&d| self.evaluate(&[self.domains[d]]))
+                    .collect(),
+            };
+        }
+        let is_server = |d: usize| matches!(self.domains[d], Domain::Server { .. });
+        let tiers = self.servers.len() as u64;
+        let pairs = |k: u64| k * k.saturating_sub(1) / 2;
+        let alone = fails_alone.iter().filter(|&&f| f).count() as u64;
+        let alone_servers = (0..self.domains.len())
+            .filter(|&d| fails_alone[d] && is_server(d))
+            .count() as u64;
+        // Pairs with a member that fails alone, then those that fail only together.
+        let together = self
+            .joint(1.0, false)
+            .into_keys()
+            .filter(|&(a, b)| !fails_alone[a] && !fails_alone[b])
+            .count() as u64;
+        let failing = pairs(n) - pairs(n - alone) + alone_servers + together;
+
+        // The `keep` worst (ties in pair order). A pair is at least as bad as its worse
+        // member alone; `threshold` is the keep-th largest of those bounds. Every pair
+        // of the answer is above it by a member, at it by a member (the first `keep`
+        // such pairs in order suffice), or at or above it through a shared tier.
+        let mut threshold = 1.0;
+        let mut counted = 0u64;
+        for (i, &a) in order.iter().enumerate() {
+            if self.alone[a] < 1.0 || keep == 0 {
+                break;
+            }
+            counted += (self.domains.len() - 1 - i) as u64 + u64::from(is_server(a));
+            if counted >= keep as u64 {
+                threshold = self.alone[a];
+                break;
+            }
+        }
+        let mut candidates: HashMap<(usize, usize), f64> = if keep == 0 {
+            HashMap::new()
+        } else {
+            self.joint(threshold, false)
+        };
+        let mut add = |a: usize, b: usize| {
+            candidates
+                .entry((a.min(b), a.max(b)))
+                .or_insert(f64::NEG_INFINITY);
+        };
+        for (i, &a) in order.iter().enumerate() {
+            if keep == 0 || self.alone[a] <= threshold {
+                break;
+            }
+            if is_server(a) {
+                add(a, a);
+            }
+            for &b in &order[i + 1..] {
+                add(a, b);
+            }
+        }
+        let at: Vec<usize> = (0..self.domains.len())
+            .filter(|&d| self.alone[d] == threshold)
+            .collect();
+        let mut taken = 0;
+        'pairs: for a in 0..self.domains.len() {
+            let partners: Vec<usize> = if self.alone[a] == threshold {
+                (a..self.domains.len())
+                    .filter(|&b| (b != a || is_server(a)) && self.alone[b] <= threshold)
+                    .take(keep - taken)
+                    .collect()
+            } else if self.alone[a] < threshold {
+                at.iter()
+                    .copied()
+                    .filter(|&b| b > a)
+                    .take(keep - taken)
+                    .collect()
+            } else {
+                continue;
+            };
+            for b in partners {
+                if taken == keep {
+                    break 'pairs;
+                }
+                add(a, b);
+                taken += 1;
+            }
+        }
+        let mut ranked: Vec<((usize, usize), f64)> = candidates
+            .into_iter()
+            .map(|((a, b), shared)| {
+                let shared = shared.max(self.shared(a, b));
+                ((a, b), shared.max(self.alone[a]).max(self.alone[b]))
+            })
+            .filter(|(_, w)| *w >= 1.0)
+            .collect();
+        ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        Scenarios {
+            tried: pairs(n) + tiers,
+            failing,
+            worst: ranked
+                .into_iter()
+                .take(keep)
+                .map(|((a, b), _)| self.evaluate(&[self.domains[a], self.domains[b]]))
+                .collect(),
+        }
+    }
+
+    /// The worst utilisation, over the tiers both `a` and `b` take servers from, when
+    /// both are lost (negative infinity when they share none, or when `a` is a host in
+    /// rack `b`, which takes nothing the rack does not).
+    fn shared(&self, a: usize, b: usize) -> f64 {
+        if self.rack_of[a] == Some(b) || self.rack_of[b] == Some(a) {
+            return f64::NEG_INFINITY;
+        }
+        if a == b {
+            return self.takes[a]
+                .iter()
+                .map(|&(t, n)| self.utilisation(t, 2 * n))
+                .fold(f64::NEG_INFINITY, f64::max);
+        }
+        let (small, large) = if self.takes[a].len() <= self.takes[b].len() {
+            (&self.takes[a], &self.takes[b])
+        } else {
+            (&self.takes[b], &self.takes[a])
+        };
+        small
+            .iter()
+            .filter_map(|&(t, n)| {
+                large
+                    .binary_search_by_key(&t, |&(u, _)| u)
+                    .ok()
+                    .map(|i| self.utilisation(t, n + large[i].1))
+            })
+            .fold(f64::NEG_INFINITY, f64::max)
+    }
+
+    /// Pairs of domains whose summed losses on some shared tier put it at or above
+    /// `threshold` (strictly above when `strict`), with the highest such utilisation.
+    fn joint(&self, threshold: f64, strict: bool) -> HashMap<(usize, usize), f64> {
+        let mut by_tier: Vec<Vec<(u32, usize)>> = vec![Vec::new(); self.servers.len()];
+        for (d, takes) in self.takes.iter().enumerate() {
+            for &(t, n) in takes {
+                by_tier[t].push((n, d));
+            }
+        }
+        let reaches = |u: f64| {
+            if strict {
+                u > threshold
+            } else {
+                u >= threshold
+            }
+        };
+        let mut out: HashMap<(usize, usize), f64> = HashMap::new();
+        for (t, mut list) in by_tier.into_iter().enumerate() {
+            let servers = self.servers[t];
+            // The fewest servers out that bring the tier to the threshold.
+            if !reaches(self.utilisation(t, servers)) {
+                continue;
+            }
+            let (mut lo, mut hi) = (0u32, servers);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if reaches(self.utilisation(t, mid)) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            let need = lo;
+            list.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            for (i, &(na, a)) in list.iter().enumerate() {
+                if matches!(self.domains[a], Domain::Server { .. }) && 2 * na >= need {
+                    let u = self.utilisation(t, 2 * na);
+                    let e = out.entry((a, a)).or_insert(u);
+                    *e = e.max(u);
+                }
+                for &(nb, b) in &list[i + 1..] {
+                    if na + nb < need {
+                        break;
+                    }
+                    if self.rack_of[a] == Some(b) || self.rack_of[b] == Some(a) {
+                        continue;
+                    }
+                    let u = self.utilisation(t, na + nb);
+                    let e = out.entry((a.min(b), a.max(b))).or_insert(u);
+                    *e = e.max(u);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The outcome of losing `lost` at `entry_rps` front-door requests per second, with
-/// `servers[t]` servers per tier laid out as `packing` says.
+/// `servers[t]` servers per tier laid out as `packing` says. To try many losses on one
+/// layout, build [`Failures`] once.
 pub fn evaluate(
     topology: &Topology,
     servers: &[u32],
@@ -148,93 +570,20 @@ pub fn evaluate(
     entry_rps: f64,
     lost: &[Domain],
 ) -> Scenario {
-    let layout = Layout::new(topology, servers, packing);
-    let tiers = topology.tiers();
-    let mut servers_lost = vec![0u32; tiers.len()];
-    for d in lost {
-        if let Domain::Server { tier } = d {
-            servers_lost[*tier] += 1;
-        }
-    }
-    let hosts: HashSet<(usize, usize)> = lost
-        .iter()
-        .filter_map(|d| match *d {
-            Domain::Host { pool, host } => Some((pool, host)),
-            _ => None,
-        })
-        .collect();
-    let racks: HashSet<usize> = lost
-        .iter()
-        .filter_map(|d| match *d {
-            Domain::Rack { rack } => Some(rack),
-            _ => None,
-        })
-        .collect();
-    for (t, units) in layout.units.iter().enumerate() {
-        // A lost server is taken to be one the host or rack loss did not already take:
-        // the worse case.
-        let by_place = units
-            .iter()
-            .filter(|u| {
-                u.host.is_some_and(|h| hosts.contains(&h))
-                    || u.rack.is_some_and(|r| racks.contains(&r))
-            })
-            .count() as u32;
-        servers_lost[t] = (servers_lost[t] + by_place).min(servers[t]);
-    }
-    let utilisation: Vec<f64> = (0..tiers.len())
-        .map(|t| {
-            topology
-                .utilisation(t, entry_rps, servers[t] - servers_lost[t])
-                .0
-        })
-        .collect();
-    let worst_tier = (0..tiers.len())
-        .max_by(|&a, &b| utilisation[a].total_cmp(&utilisation[b]).then(b.cmp(&a)))
-        .expect("a topology has tiers");
-    Scenario {
-        description: lost
-            .iter()
-            .map(|d| d.describe(topology))
-            .collect::<Vec<_>>()
-            .join(" + "),
-        lost: lost.to_vec(),
-        survives: utilisation.iter().all(|u| *u < 1.0),
-        servers_lost,
-        utilisation,
-        worst_tier,
-    }
+    Failures::new(topology, servers, packing, entry_rps).evaluate(lost)
 }
 
-/// Every scenario losing one domain (`depth` 1) or any two (`depth` 2: two servers of
-/// one tier count as a pair, a host or rack is not lost twice), worst first.
+/// Every scenario losing one domain (`depth` 1) or any two (`depth` 2), counted, and the
+/// `keep` worst failing ones: [`Failures::scenarios`].
 pub fn scenarios(
     topology: &Topology,
     servers: &[u32],
     packing: &[PoolPacking],
     entry_rps: f64,
     depth: u8,
-) -> Vec<Scenario> {
-    let all = domains(topology, packing);
-    let mut lost_sets: Vec<Vec<Domain>> = Vec::new();
-    if depth == 1 {
-        lost_sets.extend(all.iter().map(|d| vec![*d]));
-    } else {
-        for (i, a) in all.iter().enumerate() {
-            for b in &all[i..] {
-                if a == b && !matches!(a, Domain::Server { .. }) {
-                    continue;
-                }
-                lost_sets.push(vec![*a, *b]);
-            }
-        }
-    }
-    let mut out: Vec<Scenario> = lost_sets
-        .iter()
-        .map(|lost| evaluate(topology, servers, packing, entry_rps, lost))
-        .collect();
-    out.sort_by(|a, b| b.worst_utilisation().total_cmp(&a.worst_utilisation()));
-    out
+    keep: usize,
+) -> Scenarios {
+    Failures::new(topology, servers, packing, entry_rps).scenarios(depth, keep)
 }
 
 /// A single point of failure and what it takes down.
@@ -401,23 +750,18 @@ ratio = 2.0
         // Losing an ap server: 300 / 300 = 100%, not under 100%: fails. Rack r1 holds
         // the only lb, ap servers 1 and 3 and both db servers; rack r2 ap 2 and 4.
         // Worst first: no server left (infinite) before 150% before 100%.
-        let n1 = scenarios(&t, &servers, &packing, 300.0, 1);
-        let failing: Vec<&str> = n1
-            .iter()
-            .filter(|s| !s.survives)
-            .map(|s| s.description.as_str())
-            .collect();
+        let failures = Failures::new(&t, &servers, &packing, 300.0);
+        let n1 = failures.scenarios(1, 10);
+        let failing: Vec<&str> = n1.worst.iter().map(|s| s.description.as_str()).collect();
         assert_eq!(
             failing,
             vec!["a server of lb", "rack r1", "rack r2", "a server of ap"]
         );
-        let db_loss = n1
-            .iter()
-            .find(|s| s.description == "a server of db")
-            .unwrap();
+        assert_eq!((n1.tried, n1.failing), (5, 4));
+        let db_loss = failures.evaluate(&[Domain::Server { tier: 2 }]);
         assert!(db_loss.survives);
         assert!((db_loss.utilisation[2] - 0.6).abs() < 1e-12);
-        let rack2 = n1.iter().find(|s| s.description == "rack r2").unwrap();
+        let rack2 = failures.evaluate(&[Domain::Rack { rack: 1 }]);
         assert_eq!(rack2.servers_lost, vec![0, 2, 0]);
         assert!(!rack2.survives, "two ap servers left carry 300 rps at 150%");
     }
@@ -446,6 +790,46 @@ ratio = 2.0
                     "losing {} survived with {:?} but not with {:?}", before.description, servers, more
                 );
             }
+        }
+
+        /// Counting pairs from single losses and shared tiers gives what trying every
+        /// pair gives: the same number failing and the same worst, in the same order.
+        #[test]
+        fn scenario_counts_equal_trying_every_pair(
+            tiers in 13usize..30,
+            servers in 15u32..200,
+            seed in 0u64..1000,
+            load in 0.5f64..1.6,
+        ) {
+            let text = crate::synthetic::estate(tiers, servers, seed);
+            let t = crate::parse(&text, Path::new("e.toml")).unwrap();
+            let counts: Vec<u32> = t.tiers().iter().map(|t| t.servers).collect();
+            let packing = pack_pools(&t, &counts);
+            let f = Failures::new(&t, &counts, &packing, t.peak_rps().unwrap() * load);
+            let all = f.domains().to_vec();
+            let mut brute: Vec<Scenario> = Vec::new();
+            let mut tried = 0u64;
+            for (i, &a) in all.iter().enumerate() {
+                for &b in &all[i..] {
+                    if a == b && !matches!(a, Domain::Server { .. }) {
+                        continue;
+                    }
+                    tried += 1;
+                    let s = f.evaluate(&[a, b]);
+                    if !s.survives {
+                        brute.push(s);
+                    }
+                }
+            }
+            let fast = f.scenarios(2, 25);
+            proptest::prop_assert_eq!(fast.tried, tried);
+            proptest::prop_assert_eq!(fast.failing, brute.len() as u64);
+            // Stable: ties stay in pair order, as the fast path breaks them.
+            brute.sort_by(|x, y| y.worst_utilisation().total_cmp(&x.worst_utilisation()));
+            let names = |v: &[Scenario]| v.iter().take(25).map(|s| s.description.clone()).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(names(&fast.worst), names(&brute));
+            let singles = all.iter().filter(|&&d| !f.evaluate(&[d]).survives).count() as u64;
+            proptest::prop_assert_eq!(f.scenarios(1, 0).failing, singles);
         }
     }
 }

@@ -14,6 +14,7 @@ mod file;
 mod model;
 mod pack;
 pub mod queue;
+pub mod synthetic;
 pub mod usl;
 
 use std::path::PathBuf;
@@ -21,12 +22,12 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use analysis::{
-    Analysis, PoolSummary, ScenarioSet, ScenarioSummary, SpofSummary, TierSummary, analyze,
+    Analysis, LISTED, PoolSummary, ScenarioSet, ScenarioSummary, SpofSummary, TierSummary, analyze,
 };
 pub use export::{Band, dot, mermaid, text_tree};
 pub use failure::{
-    Domain, Scenario, Spof, articulation_tiers, domains, dominated_by, evaluate, scenarios,
-    single_points_of_failure,
+    Domain, Failures, Scenario, Scenarios, Spof, articulation_tiers, domains, dominated_by,
+    evaluate, scenarios, single_points_of_failure,
 };
 pub use file::{DEFAULT_CEILING, Format, load, parse, parse_as};
 pub use model::{

@@ -467,6 +467,21 @@ impl Topology {
         worst
     }
 
+    /// Requests per second that fill one server of `tier` in its tightest resource
+    /// (capacity, NIC, disk I/O): a server's utilisation is its requests over this.
+    pub(crate) fn limit_rps(&self, tier: usize) -> f64 {
+        self.other_limits(tier)
+            .iter()
+            .map(|l| l.rps)
+            .fold(self.tiers[tier].capacity_rps, f64::min)
+    }
+
+    /// Requests per second on the busiest of `up` servers of `tier`, given its requests
+    /// and writes per second (the sharding of [`Topology::busiest_server_rps`]).
+    pub(crate) fn busiest_rps(&self, tier: usize, rps: f64, writes: f64, up: u32) -> f64 {
+        busiest(self.tiers[tier].primaries, rps, writes, up)
+    }
+
     /// Limits on one server's requests per second other than its capacity: the NIC
     /// (when response size and NIC speed are known) and disk I/O (when I/Os per
     /// request and the profile's IOPS are known). VMs share their host's NIC and disks

@@ -13,6 +13,8 @@
 //!   demand vector best matches what the host has left. It is what puts a CPU-heavy web
 //!   VM beside a memory-heavy cache VM, the complementary packing Hatena does by hand.
 
+use std::collections::{BTreeSet, HashMap};
+
 use serde::Serialize;
 
 use crate::model::{Placement, Resources, Topology};
@@ -82,92 +84,230 @@ pub fn lower_bound(items: &[Item], host: &Resources) -> u32 {
         .max(over_half)
 }
 
+/// Each item's share of a host in every dimension.
+fn shares(items: &[Item], host: &Resources) -> Vec<[f64; 3]> {
+    let h = host.as_array();
+    items
+        .iter()
+        .map(|i| {
+            let a = i.size.as_array();
+            [a[0] / h[0], a[1] / h[1], a[2] / h[2]]
+        })
+        .collect()
+}
+
+/// Whether `share` fits beside `used` (with room for rounding).
+fn room(used: &[f64; 3], share: &[f64; 3]) -> bool {
+    (0..3).all(|d| used[d] + share[d] <= 1.0 + 1e-9)
+}
+
+/// Items of identical size form a class: they score, fit and fill alike, which lets
+/// both heuristics skip what an earlier item of the class already learned.
+fn classes(share: &[[f64; 3]]) -> (Vec<usize>, usize) {
+    let mut ids: HashMap<[u64; 3], usize> = HashMap::new();
+    // A tier's replicas come one after another: most items are their neighbour's class.
+    let mut last: Option<([u64; 3], usize)> = None;
+    let class = share
+        .iter()
+        .map(|s| {
+            let bits = s.map(f64::to_bits);
+            match last {
+                Some((b, id)) if b == bits => id,
+                _ => {
+                    let next = ids.len();
+                    let id = *ids.entry(bits).or_insert(next);
+                    last = Some((bits, id));
+                    id
+                }
+            }
+        })
+        .collect();
+    (class, ids.len())
+}
+
+/// Hosts being filled: the items on each, the share of each dimension in use, and the
+/// groups present.
+#[derive(Default)]
+struct Hosts {
+    items: Vec<Vec<usize>>,
+    used: Vec<[f64; 3]>,
+    groups: Vec<Vec<usize>>,
+}
+
+impl Hosts {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn fits(&self, b: usize, group: usize, share: &[f64; 3]) -> bool {
+        !self.groups[b].contains(&group) && room(&self.used[b], share)
+    }
+
+    /// Puts item `i` on host `b`, opening it when `b` is the next new host.
+    fn place(&mut self, b: usize, i: usize, group: usize, share: &[f64; 3]) {
+        if b == self.items.len() {
+            self.items.push(Vec::new());
+            self.used.push([0.0; 3]);
+            self.groups.push(Vec::new());
+        }
+        for (u, s) in self.used[b].iter_mut().zip(share) {
+            *u += s;
+        }
+        self.items[b].push(i);
+        self.groups[b].push(group);
+    }
+}
+
+/// Each item's (class, group) as a dense number, and how many there are.
+fn kinds(items: &[Item], class: &[usize]) -> (Vec<usize>, usize) {
+    let mut ids: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut last: Option<((usize, usize), usize)> = None;
+    let kind = items
+        .iter()
+        .zip(class)
+        .map(|(item, &c)| match last {
+            Some((k, id)) if k == (c, item.group) => id,
+            _ => {
+                let next = ids.len();
+                let id = *ids.entry((c, item.group)).or_insert(next);
+                last = Some(((c, item.group), id));
+                id
+            }
+        })
+        .collect();
+    (kind, ids.len())
+}
+
 /// Packs `items` onto hosts of size `host`; returns the item indices on each host.
 /// Every item must fit an empty host on its own (validation guarantees it for VMs).
+///
+/// Both heuristics take time near-linear in the items when VMs come in a few sizes, as
+/// a tier's replicas do: first fit remembers, per size, the hosts already too full for
+/// it and, per size and tier, the host after its last replica; dot product keeps the
+/// waiting items per size and tier in order, so each step compares sizes, not items.
+/// The packings are those of the plain scans.
 pub fn pack(items: &[Item], host: &Resources, heuristic: Heuristic) -> Vec<Vec<usize>> {
-    let h = host.as_array();
-    let norm = |r: &Resources| {
-        let a = r.as_array();
-        [a[0] / h[0], a[1] / h[1], a[2] / h[2]]
-    };
+    let share = shares(items, host);
+    let key: Vec<(f64, f64)> = share
+        .iter()
+        .map(|n| (n.iter().copied().fold(0.0, f64::max), n.iter().sum::<f64>()))
+        .collect();
     let mut order: Vec<usize> = (0..items.len()).collect();
     // Largest share of a host first, ties by total share, then by index for stability.
     order.sort_by(|&a, &b| {
-        let (na, nb) = (norm(&items[a].size), norm(&items[b].size));
-        let key = |n: [f64; 3]| (n.iter().copied().fold(0.0, f64::max), n.iter().sum::<f64>());
-        let (ka, kb) = (key(na), key(nb));
+        let (ka, kb) = (key[a], key[b]);
         kb.0.total_cmp(&ka.0)
             .then(kb.1.total_cmp(&ka.1))
             .then(a.cmp(&b))
     });
-    let fits = |used: &[f64; 3], groups: &[usize], item: &Item| {
-        let s = norm(&item.size);
-        !groups.contains(&item.group) && (0..3).all(|d| used[d] + s[d] <= 1.0 + 1e-9)
+    let (class, n_classes) = classes(&share);
+    let hosts = match heuristic {
+        Heuristic::FirstFitDecreasing => first_fit(items, &share, &order, &class, n_classes),
+        Heuristic::DotProduct => dot_product(items, &share, &order, &class, n_classes),
     };
-    let mut hosts: Vec<Vec<usize>> = Vec::new();
-    let mut used: Vec<[f64; 3]> = Vec::new();
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let place = |hosts: &mut Vec<Vec<usize>>,
-                 used: &mut Vec<[f64; 3]>,
-                 groups: &mut Vec<Vec<usize>>,
-                 b: usize,
-                 i: usize| {
-        let s = norm(&items[i].size);
-        for d in 0..3 {
-            used[b][d] += s[d];
+    hosts.items
+}
+
+/// First fit in `order`: each item on the first host with room and none of its group.
+fn first_fit(
+    items: &[Item],
+    share: &[[f64; 3]],
+    order: &[usize],
+    class: &[usize],
+    n_classes: usize,
+) -> Hosts {
+    let mut hosts = Hosts::default();
+    // Hosts before `full[c]` cannot take an item of class c (hosts only fill); hosts
+    // before `after[(c, g)]` refused, or hold, an item of class c and group g. Either
+    // way no later such item fits them, so the first fit is found from there.
+    let mut full = vec![0usize; n_classes];
+    let (kind, kinds) = kinds(items, class);
+    let mut after = vec![0usize; kinds];
+    for &i in order {
+        let (c, g) = (class[i], items[i].group);
+        while full[c] < hosts.len() && !room(&hosts.used[full[c]], &share[i]) {
+            full[c] += 1;
         }
-        hosts[b].push(i);
-        groups[b].push(items[i].group);
-    };
-    match heuristic {
-        Heuristic::FirstFitDecreasing => {
-            for &i in &order {
-                let b = match (0..hosts.len()).find(|&b| fits(&used[b], &groups[b], &items[i])) {
-                    Some(b) => b,
-                    None => {
-                        hosts.push(Vec::new());
-                        used.push([0.0; 3]);
-                        groups.push(Vec::new());
-                        hosts.len() - 1
-                    }
+        let start = full[c].max(after[kind[i]]);
+        let b = (start..hosts.len())
+            .find(|&b| hosts.fits(b, g, &share[i]))
+            .unwrap_or(hosts.len());
+        hosts.place(b, i, g, &share[i]);
+        after[kind[i]] = b + 1;
+    }
+    hosts
+}
+
+/// Bin-centric dot product: fill one host at a time, always adding the waiting item
+/// with the highest dot product of its size and the host's residual (the earliest in
+/// `order` on ties).
+fn dot_product(
+    items: &[Item],
+    share: &[[f64; 3]],
+    order: &[usize],
+    class: &[usize],
+    n_classes: usize,
+) -> Hosts {
+    let mut rank = vec![0usize; items.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    // Per class: each group's waiting items in order, and the groups by their first.
+    let (kind, kinds) = kinds(items, class);
+    let mut queues: Vec<std::collections::VecDeque<usize>> = vec![Default::default(); kinds];
+    for &i in order {
+        queues[kind[i]].push_back(i);
+    }
+    let mut fronts: Vec<BTreeSet<(usize, usize)>> = vec![BTreeSet::new(); n_classes];
+    let mut size = vec![[0.0; 3]; n_classes];
+    for q in &queues {
+        let i = q[0];
+        fronts[class[i]].insert((rank[i], kind[i]));
+        size[class[i]] = share[i];
+    }
+    let mut waiting = items.len();
+    let mut hosts = Hosts::default();
+    while waiting > 0 {
+        let b = hosts.len();
+        let mut first = true;
+        loop {
+            let residual = if first {
+                [1.0; 3]
+            } else {
+                let u = hosts.used[b];
+                [1.0 - u[0], 1.0 - u[1], 1.0 - u[2]]
+            };
+            let mut best: Option<(f64, usize, usize, usize)> = None;
+            for (c, front) in fronts.iter().enumerate() {
+                let s = &size[c];
+                if front.is_empty() || (!first && !room(&hosts.used[b], s)) {
+                    continue;
+                }
+                let Some(&(r, k)) = front
+                    .iter()
+                    .find(|&&(r, _)| first || !hosts.groups[b].contains(&items[order[r]].group))
+                else {
+                    continue;
                 };
-                place(&mut hosts, &mut used, &mut groups, b, i);
-            }
-        }
-        Heuristic::DotProduct => {
-            let mut left = order;
-            while !left.is_empty() {
-                hosts.push(Vec::new());
-                used.push([0.0; 3]);
-                groups.push(Vec::new());
-                let b = hosts.len() - 1;
-                loop {
-                    let residual = [1.0 - used[b][0], 1.0 - used[b][1], 1.0 - used[b][2]];
-                    let best = left
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, i)| fits(&used[b], &groups[b], &items[**i]))
-                        .map(|(pos, i)| {
-                            let s = norm(&items[*i].size);
-                            (
-                                pos,
-                                s[0] * residual[0] + s[1] * residual[1] + s[2] * residual[2],
-                            )
-                        })
-                        // Highest dot product; the earliest (largest) item on ties.
-                        .fold(None::<(usize, f64)>, |acc, (pos, score)| match acc {
-                            Some((_, s)) if s >= score => acc,
-                            _ => Some((pos, score)),
-                        });
-                    match best {
-                        Some((pos, _)) => {
-                            let i = left.remove(pos);
-                            place(&mut hosts, &mut used, &mut groups, b, i);
-                        }
-                        None => break,
-                    }
+                let score = s[0] * residual[0] + s[1] * residual[1] + s[2] * residual[2];
+                let better = match best {
+                    None => true,
+                    Some((bs, br, _, _)) => score > bs || (score == bs && r < br),
+                };
+                if better {
+                    best = Some((score, r, c, k));
                 }
             }
+            let Some((_, r, c, k)) = best else { break };
+            let q = &mut queues[k];
+            let i = q.pop_front().expect("a front's queue is not empty");
+            fronts[c].remove(&(r, k));
+            if let Some(&next) = q.front() {
+                fronts[c].insert((rank[next], k));
+            }
+            hosts.place(b, i, items[i].group, &share[i]);
+            waiting -= 1;
+            first = false;
         }
     }
     hosts
@@ -177,63 +317,103 @@ pub fn pack(items: &[Item], host: &Resources, heuristic: Heuristic) -> Vec<Vec<u
 /// another host with room (best fit, anti-affinity kept); when every VM found a place
 /// the host is gone, otherwise nothing moves. Repeats until no host can be emptied.
 /// The host count never rises.
-pub fn consolidate(
-    items: &[Item],
-    host: &Resources,
-    mut hosts: Vec<Vec<usize>>,
-) -> Vec<Vec<usize>> {
-    let h = host.as_array();
-    let norm = |i: usize| {
-        let a = items[i].size.as_array();
-        [a[0] / h[0], a[1] / h[1], a[2] / h[2]]
-    };
-    let fill = |host: &[usize]| {
-        let mut u = [0.0; 3];
-        for &i in host {
-            let s = norm(i);
-            for d in 0..3 {
-                u[d] += s[d];
+///
+/// Each round tries the [`CONSOLIDATE_TRIES`] least-filled hosts (every host of a
+/// smaller pool): in a pool of thousands of hosts the fuller ones have nowhere to go,
+/// and trying each would cost hosts² a round.
+pub fn consolidate(items: &[Item], host: &Resources, hosts: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+    let share = shares(items, host);
+    let mut fill: Vec<[f64; 3]> = hosts
+        .iter()
+        .map(|h| {
+            let mut u = [0.0; 3];
+            for &i in h {
+                for d in 0..3 {
+                    u[d] += share[i][d];
+                }
+            }
+            u
+        })
+        .collect();
+    let mut hosts = hosts;
+    // No item is smaller than this in any dimension: a host without that much room
+    // takes no item, and hosts only fill within a round.
+    let smallest = share.iter().fold([f64::INFINITY; 3], |m, s| {
+        [m[0].min(s[0]), m[1].min(s[1]), m[2].min(s[2])]
+    });
+    loop {
+        let open: Vec<usize> = (0..hosts.len())
+            .filter(|&b| room(&fill[b], &smallest))
+            .collect();
+        // Hosts holding each group: a VM whose group every other host holds has
+        // nowhere to go (moves within a try are of other groups, so this holds).
+        let mut holding: HashMap<usize, usize> = HashMap::new();
+        for h in &hosts {
+            for &i in h {
+                *holding.entry(items[i].group).or_default() += 1;
             }
         }
-        u
-    };
-    loop {
         let mut order: Vec<usize> = (0..hosts.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (fa, fb) = (fill(&hosts[a]), fill(&hosts[b]));
-            fa.iter().sum::<f64>().total_cmp(&fb.iter().sum::<f64>())
-        });
+        let total = |u: &[f64; 3]| u.iter().sum::<f64>();
+        order.sort_by(|&a, &b| total(&fill[a]).total_cmp(&total(&fill[b])));
         let mut emptied = None;
-        'hosts: for &victim in &order {
-            let mut trial = hosts.clone();
-            let moving = std::mem::take(&mut trial[victim]);
-            for i in moving {
-                let s = norm(i);
-                let best = (0..trial.len())
-                    .filter(|&b| b != victim)
-                    .filter(|&b| !trial[b].iter().any(|&j| items[j].group == items[i].group))
-                    .filter_map(|b| {
-                        let u = fill(&trial[b]);
-                        (0..3)
-                            .all(|d| u[d] + s[d] <= 1.0 + 1e-9)
-                            .then(|| (b, (0..3).map(|d| (1.0 - u[d] - s[d]).powi(2)).sum::<f64>()))
+        for &victim in order.iter().take(CONSOLIDATE_TRIES) {
+            // Moves made for this victim, undone (last first) if one VM finds no room.
+            let mut moved: Vec<(usize, [f64; 3])> = Vec::new();
+            let mut all = true;
+            if hosts[victim]
+                .iter()
+                .any(|&i| holding[&items[i].group] >= hosts.len())
+            {
+                continue;
+            }
+            for &i in &hosts[victim].clone() {
+                let s = &share[i];
+                let best = open
+                    .iter()
+                    .copied()
+                    .filter(|&b| b != victim && room(&fill[b], s))
+                    .filter(|&b| !hosts[b].iter().any(|&j| items[j].group == items[i].group))
+                    .map(|b| {
+                        let u = &fill[b];
+                        (b, (0..3).map(|d| (1.0 - u[d] - s[d]).powi(2)).sum::<f64>())
                     })
                     .min_by(|a, b| a.1.total_cmp(&b.1));
                 match best {
-                    Some((b, _)) => trial[b].push(i),
-                    None => continue 'hosts,
+                    Some((b, _)) => {
+                        moved.push((b, fill[b]));
+                        hosts[b].push(i);
+                        for d in 0..3 {
+                            fill[b][d] += s[d];
+                        }
+                    }
+                    None => {
+                        all = false;
+                        break;
+                    }
                 }
             }
-            trial.remove(victim);
-            emptied = Some(trial);
-            break;
+            if all {
+                emptied = Some(victim);
+                break;
+            }
+            for (b, before) in moved.into_iter().rev() {
+                hosts[b].pop();
+                fill[b] = before;
+            }
         }
         match emptied {
-            Some(t) => hosts = t,
+            Some(v) => {
+                hosts.remove(v);
+                fill.remove(v);
+            }
             None => return hosts,
         }
     }
 }
+
+/// Hosts a consolidation round tries to empty, least filled first.
+pub(crate) const CONSOLIDATE_TRIES: usize = 256;
 
 /// A VM by tier and replica number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -466,5 +646,74 @@ mod tests {
             }
             prop_assert!(seen.iter().all(|s| *s), "consolidation lost an item");
         }
+
+        /// The indexed heuristics place every item where the plain scans do (the
+        /// scans below are the definitions: first host that fits; host by host, the
+        /// waiting item with the highest dot product, earliest on ties). Few sizes and
+        /// groups, as a tier's replicas are, exercise the shortcuts.
+        #[test]
+        fn indexed_packing_equals_the_plain_scans(
+            shapes in prop::collection::vec(item(), 1..4),
+            picks in prop::collection::vec((0usize..4, 0usize..5), 0..80),
+        ) {
+            let items: Vec<Item> = picks
+                .iter()
+                .map(|&(s, g)| Item { group: g, size: shapes[s % shapes.len()].size })
+                .collect();
+            let host = r(16.0, 64.0, 1000.0);
+            for heuristic in [Heuristic::FirstFitDecreasing, Heuristic::DotProduct] {
+                prop_assert_eq!(pack(&items, &host, heuristic), plain(&items, &host, heuristic));
+            }
+        }
+    }
+
+    fn plain(items: &[Item], host: &Resources, heuristic: Heuristic) -> Vec<Vec<usize>> {
+        let share = shares(items, host);
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by(|&a, &b| {
+            let key = |n: &[f64; 3]| (n.iter().copied().fold(0.0, f64::max), n.iter().sum::<f64>());
+            let (ka, kb) = (key(&share[a]), key(&share[b]));
+            kb.0.total_cmp(&ka.0)
+                .then(kb.1.total_cmp(&ka.1))
+                .then(a.cmp(&b))
+        });
+        let mut hosts = Hosts::default();
+        match heuristic {
+            Heuristic::FirstFitDecreasing => {
+                for &i in &order {
+                    let g = items[i].group;
+                    let b = (0..hosts.len())
+                        .find(|&b| hosts.fits(b, g, &share[i]))
+                        .unwrap_or(hosts.len());
+                    hosts.place(b, i, g, &share[i]);
+                }
+            }
+            Heuristic::DotProduct => {
+                let mut left = order;
+                while !left.is_empty() {
+                    let b = hosts.len();
+                    loop {
+                        let open = b < hosts.len();
+                        let u = if open { hosts.used[b] } else { [0.0; 3] };
+                        let res = [1.0 - u[0], 1.0 - u[1], 1.0 - u[2]];
+                        let mut best: Option<(usize, f64)> = None;
+                        for (pos, &i) in left.iter().enumerate() {
+                            if open && !hosts.fits(b, items[i].group, &share[i]) {
+                                continue;
+                            }
+                            let s = share[i];
+                            let score = s[0] * res[0] + s[1] * res[1] + s[2] * res[2];
+                            if best.is_none_or(|(_, bs)| score > bs) {
+                                best = Some((pos, score));
+                            }
+                        }
+                        let Some((pos, _)) = best else { break };
+                        let i = left.remove(pos);
+                        hosts.place(b, i, items[i].group, &share[i]);
+                    }
+                }
+            }
+        }
+        hosts.items
     }
 }

@@ -63,7 +63,7 @@ fn hatena_bookmark_at_its_peak() {
     assert_eq!(a.physical_machines, 37);
     assert!(a.single_points_of_failure.is_empty());
     assert_eq!(a.articulation_tiers, vec!["proxy", "ap"]);
-    assert!(a.n_minus_1.failing.is_empty());
+    assert_eq!(a.n_minus_1.failing, 0);
     // Domains: 6 tiers + 11 hosts + 3 racks = 20; pairs: 20 × 19 / 2 + 6 server pairs = 196.
     assert_eq!(a.n_minus_1.tried, 20);
     assert_eq!(a.n_minus_2.tried, 196);
@@ -83,7 +83,8 @@ fn one_box_is_all_single_points_of_failure() {
     // 0.5 + 2 + 0.25 + 1 = 3.75 of 4 cores on the one host.
     assert!((a.pools[0].fill[0] - 3.75 / 4.0).abs() < 1e-12);
     assert_eq!(a.n_minus_1.tried, 5);
-    assert_eq!(a.n_minus_1.failing.len(), 5);
+    assert_eq!(a.n_minus_1.failing, 5);
+    assert_eq!(a.n_minus_1.worst.len(), 5);
     // app: 8 workers at 50 ms = 160 rps; 40 × 0.6 = 24 rps is 15%.
     assert!((a.tiers[1].load.utilisation - 0.15).abs() < 1e-12);
 }
@@ -99,7 +100,7 @@ fn cdn_three_tier_loses_a_zone() {
     // Losing a zone leaves 4 web servers: 1,800 / 1,600 = 112.5%.
     let zone = a
         .n_minus_1
-        .failing
+        .worst
         .iter()
         .find(|s| s.lost == "rack az-a")
         .unwrap();
@@ -108,7 +109,7 @@ fn cdn_three_tier_loses_a_zone() {
     // The CDN stands in no rack of ours: losing both zones stops the lb, not the CDN.
     let both = a
         .n_minus_2
-        .failing
+        .worst
         .iter()
         .find(|s| s.lost == "rack az-a + rack az-b")
         .unwrap();
