@@ -1972,3 +1972,41 @@ fn two_ingests_into_one_dataset_at_once_both_count() {
     assert_eq!(summary["requests"], 10_000, "{summary}");
     assert_eq!(summary["files"].as_array().unwrap().len(), 2);
 }
+
+/// `verify` reads a sound dataset back and exits 0; a day file cut short (a crash or
+/// a full disk) makes it exit non-zero naming that file, and the totals no longer
+/// reconcile.
+#[test]
+fn verify_names_a_damaged_day_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = tmp.path().join("ds");
+    ingest(&ds);
+    let sound = ok(headroom(&["verify", ds.to_str().unwrap()]));
+    assert!(
+        sound.contains("10,000 requests in the tables, 10,000 lines parsed"),
+        "{sound}"
+    );
+    let days = std::fs::read_dir(ds.join("days"))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let file = std::fs::read_dir(&days)
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() - 20]).unwrap();
+    let out = headroom(&["verify", ds.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("damaged: {}", file.display())),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 files do not read back"), "{stderr}");
+}

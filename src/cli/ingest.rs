@@ -213,9 +213,49 @@ fn print_outcome(outcome: &IngestOutcome) {
 pub(crate) struct SummaryArgs {
     /// Dataset folder written by `headroom ingest`.
     dataset: PathBuf,
-    /// Print summary.json instead of a table.
+    /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+}
+
+pub(crate) fn run_verify(args: &SummaryArgs) -> anyhow::Result<()> {
+    let v = headroom_traffic::verify(&args.dataset)
+        .with_context(|| format!("verifying {}", args.dataset.display()))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!(
+            "{}: {} days, {} files read; {} requests in the tables, {} lines parsed by the manifest's inputs",
+            args.dataset.display(),
+            v.days,
+            v.files,
+            thousands(v.requests_in_tables as i64),
+            thousands(v.requests_in_manifest as i64)
+        );
+        for d in &v.damaged {
+            println!("damaged: {}: {}", d.path.display(), d.reason);
+        }
+        for note in &v.notes {
+            println!("note: {note}");
+        }
+    }
+    if v.is_sound() {
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "{} is damaged: {} files do not read back{}",
+            args.dataset.display(),
+            v.damaged.len(),
+            if v.requests_in_tables == v.requests_in_manifest {
+                String::new()
+            } else {
+                format!(
+                    ", and the tables hold {} requests where the inputs parsed {}",
+                    v.requests_in_tables, v.requests_in_manifest
+                )
+            }
+        )
+    }
 }
 
 pub(crate) fn run_summary(args: &SummaryArgs) -> anyhow::Result<()> {

@@ -32,6 +32,8 @@ enum Command {
     Merge(ingest::MergeArgs),
     /// Print what a dataset holds: traffic, visitors, status mix, top paths.
     Summary(ingest::SummaryArgs),
+    /// Read back every file a dataset's manifest names and say what is damaged.
+    Verify(ingest::SummaryArgs),
     /// Load and inspect a service topology file.
     Topology {
         #[command(subcommand)]
@@ -59,6 +61,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ingest(args) => ingest::run(&args),
         Command::Merge(args) => ingest::run_merge(&args),
         Command::Summary(args) => ingest::run_summary(&args),
+        Command::Verify(args) => ingest::run_verify(&args),
         Command::Topology { command } => topology::run(&command),
         Command::Usl { command } => usl::run(&command),
         Command::Plan(args) => plan::run(&args),

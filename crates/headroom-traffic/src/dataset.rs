@@ -239,7 +239,7 @@ pub fn scan_table(dir: &Path, table: &str) -> Result<LazyFrame> {
     Ok(all.lazy())
 }
 
-fn not_a_dataset(dir: &Path) -> Error {
+pub(crate) fn not_a_dataset(dir: &Path) -> Error {
     Error::Input {
         path: dir.to_owned(),
         reason: "not a headroom dataset (no manifest.json); create one with `headroom ingest`"
@@ -281,7 +281,7 @@ pub fn read_summary(dir: &Path) -> Result<Summary> {
 
 /// The stored summary when it describes `manifest`; None when it is missing, unreadable
 /// or of another manifest.
-fn stored_summary(dir: &Path, manifest: &Manifest) -> Option<Summary> {
+pub(crate) fn stored_summary(dir: &Path, manifest: &Manifest) -> Option<Summary> {
     let bytes = fs::read(dir.join(SUMMARY_FILE)).ok()?;
     let summary: Summary = serde_json::from_slice(&bytes).ok()?;
     (summary.manifest_xxh3 == manifest_hash(manifest)).then_some(summary)
@@ -381,7 +381,7 @@ fn write_summary(dir: &Path, manifest: &Manifest, rollups: &Rollups) -> Result<S
     Ok(summary)
 }
 
-fn table_file(dir: &Path, table: &str, date: &str, generation: u64) -> PathBuf {
+pub(crate) fn table_file(dir: &Path, table: &str, date: &str, generation: u64) -> PathBuf {
     dir.join(table)
         .join(format!("date={date}"))
         .join(format!("g{generation:06}.parquet"))
@@ -478,7 +478,7 @@ pub(crate) fn read_frame(path: &Path) -> Result<DataFrame> {
         .map_err(|source| parquet_error(path, source))
 }
 
-fn read_partition(dir: &Path, date: &str, generation: u64) -> Result<Rollups> {
+pub(crate) fn read_partition(dir: &Path, date: &str, generation: u64) -> Result<Rollups> {
     let mut rollups = Rollups::default();
     let path = table_file(dir, "minutes", date, generation);
     let df = read_frame(&path)?;

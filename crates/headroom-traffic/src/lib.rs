@@ -10,6 +10,7 @@ mod input;
 mod partial;
 mod rollup;
 mod summary;
+mod verify;
 
 use std::path::PathBuf;
 
@@ -37,6 +38,7 @@ pub use rollup::{
     TOP_MAP_SIZE, union, visitor_key,
 };
 pub use summary::{Durations, Period, StatusMix, Summary, TOP_N, Top, TopItem, VISITOR_DEFINITION};
+pub use verify::{Damage, Verification, verify};
 
 /// What can go wrong reading logs or a dataset.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,222 @@
+//! `headroom verify`: reads every file a dataset's manifest names, back to the last
+//! sketch, and says which are damaged and whether the tables still add up to what the
+//! manifest says was ingested.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::dataset::{
+    MANIFEST_FILE, Manifest, TABLES, not_a_dataset, read_partition, stored_summary, table_file,
+};
+use crate::{Error, Result, Rollups};
+
+/// A file that could not be read back, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Damage {
+    /// The file.
+    pub path: PathBuf,
+    /// What reading it said.
+    pub reason: String,
+}
+
+/// What [`verify`] found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Verification {
+    /// Day partitions the manifest names.
+    pub days: usize,
+    /// Files read (three tables a day, and the manifest).
+    pub files: usize,
+    /// Files that are missing or do not read back.
+    pub damaged: Vec<Damage>,
+    /// Requests the day files hold.
+    pub requests_in_tables: u64,
+    /// Lines parsed from the inputs the manifest lists: the requests there should be.
+    pub requests_in_manifest: u64,
+    /// Things that are not damage: a stale summary (rebuilt on the next read), files
+    /// of a killed run (removed by the next write).
+    pub notes: Vec<String>,
+}
+
+impl Verification {
+    /// Whether every file read back and the totals reconcile.
+    pub fn is_sound(&self) -> bool {
+        self.damaged.is_empty() && self.requests_in_tables == self.requests_in_manifest
+    }
+}
+
+/// Reads every file the manifest of dataset `dir` names (Parquet decoded, sketches
+/// deserialised) and checks that the day files hold as many requests as the manifest's
+/// inputs parsed. A damaged file is reported, not fatal; the error cases are a folder
+/// that is no dataset and a manifest that does not read (then nothing else can be
+/// checked, and the error names it).
+pub fn verify(dir: &Path) -> Result<Verification> {
+    let path = dir.join(MANIFEST_FILE);
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_a_dataset(dir)),
+        Err(source) => return Err(Error::Io { path, source }),
+    };
+    let manifest: Manifest =
+        serde_json::from_slice(&bytes).map_err(|source| Error::Json { path, source })?;
+    let mut out = Verification {
+        days: manifest.partitions.len(),
+        files: 1,
+        requests_in_manifest: manifest
+            .inputs
+            .iter()
+            .map(|e| e.report.lines.lines_parsed)
+            .sum(),
+        ..Verification::default()
+    };
+    let mut all = Rollups::default();
+    for (date, &generation) in &manifest.partitions {
+        out.files += TABLES.len();
+        let missing: Vec<PathBuf> = TABLES
+            .iter()
+            .map(|table| table_file(dir, table, date, generation))
+            .filter(|p| !p.is_file())
+            .collect();
+        if !missing.is_empty() {
+            out.damaged.extend(missing.into_iter().map(|path| Damage {
+                path,
+                reason: "missing: the manifest names it but it is not there".to_owned(),
+            }));
+            continue;
+        }
+        match read_partition(dir, date, generation) {
+            Ok(day) => all.absorb(day),
+            Err(e) => out.damaged.push(damage(e, dir, date, generation)),
+        }
+    }
+    out.requests_in_tables = u64::try_from(all.totals().requests).unwrap_or(0);
+    if stored_summary(dir, &manifest).is_none() {
+        out.notes.push(format!(
+            "{} is missing or describes another manifest; the next read rebuilds it",
+            crate::SUMMARY_FILE
+        ));
+    }
+    let stray = stray_files(dir, &manifest);
+    if stray > 0 {
+        out.notes.push(format!(
+            "{stray} day files no manifest names (a killed run's); the next write removes them"
+        ));
+    }
+    Ok(out)
+}
+
+/// The damaged file an error names (the day's minutes file when it names none).
+fn damage(e: Error, dir: &Path, date: &str, generation: u64) -> Damage {
+    let path = match &e {
+        Error::Io { path, .. } | Error::Parquet { path, .. } | Error::Input { path, .. } => {
+            path.clone()
+        }
+        _ => table_file(dir, "minutes", date, generation),
+    };
+    let text = e.to_string();
+    let prefix = format!("{}: ", path.display());
+    Damage {
+        reason: text.strip_prefix(&prefix).unwrap_or(&text).to_owned(),
+        path,
+    }
+}
+
+/// Files under the tables that the manifest does not name.
+fn stray_files(dir: &Path, manifest: &Manifest) -> usize {
+    let mut stray = 0;
+    for table in TABLES {
+        let Ok(parts) = fs::read_dir(dir.join(table)) else {
+            continue;
+        };
+        for part in parts.flatten() {
+            let name = part.file_name().to_string_lossy().into_owned();
+            let keep = name
+                .strip_prefix("date=")
+                .and_then(|date| manifest.partitions.get(date))
+                .map(|g| format!("g{g:06}.parquet"));
+            if let Ok(files) = fs::read_dir(part.path()) {
+                stray += files
+                    .flatten()
+                    .filter(|f| Some(f.file_name().to_string_lossy().into_owned()) != keep)
+                    .count();
+            }
+        }
+    }
+    stray
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{IngestConfig, Input, ingest_into};
+
+    fn dataset() -> (tempfile::TempDir, PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let log =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/logs/elastic_apache_logs.log");
+        let dir = tmp.path().join("ds");
+        ingest_into(&dir, &[Input::File(log)], &IngestConfig::default()).unwrap();
+        (tmp, dir)
+    }
+
+    fn day_file(dir: &Path, table: &str) -> PathBuf {
+        let manifest = crate::read_manifest(dir).unwrap();
+        let (date, g) = manifest.partitions.iter().next().unwrap();
+        table_file(dir, table, date, *g)
+    }
+
+    #[test]
+    fn a_sound_dataset_reconciles() {
+        let (_tmp, dir) = dataset();
+        let v = verify(&dir).unwrap();
+        assert!(v.is_sound(), "{v:?}");
+        assert!(v.days >= 3);
+        assert_eq!(v.files, 1 + 3 * v.days);
+        assert_eq!(v.requests_in_tables, v.requests_in_manifest);
+        assert!(v.requests_in_tables > 9_000);
+        assert!(v.notes.is_empty(), "{:?}", v.notes);
+    }
+
+    #[test]
+    fn damaged_and_missing_files_are_named() {
+        let (_tmp, dir) = dataset();
+        // Truncated mid-file, as a crash or a full disk would leave it.
+        let hours = day_file(&dir, "hours");
+        let bytes = fs::read(&hours).unwrap();
+        fs::write(&hours, &bytes[..bytes.len() / 2]).unwrap();
+        let v = verify(&dir).unwrap();
+        assert!(!v.is_sound());
+        assert_eq!(v.damaged.len(), 1, "{:?}", v.damaged);
+        assert_eq!(v.damaged[0].path, hours);
+        assert!(v.requests_in_tables < v.requests_in_manifest);
+
+        let minutes = day_file(&dir, "minutes");
+        fs::remove_file(&minutes).unwrap();
+        let v = verify(&dir).unwrap();
+        assert_eq!(v.damaged.len(), 1, "{:?}", v.damaged);
+        assert_eq!(v.damaged[0].path, minutes);
+        assert!(v.damaged[0].reason.starts_with("missing"));
+    }
+
+    #[test]
+    fn a_stale_summary_and_stray_files_are_notes_not_damage() {
+        let (_tmp, dir) = dataset();
+        fs::remove_file(dir.join(crate::SUMMARY_FILE)).unwrap();
+        let stray = day_file(&dir, "days").with_file_name("g999999.parquet");
+        fs::write(&stray, b"half a file").unwrap();
+        let v = verify(&dir).unwrap();
+        assert!(v.is_sound(), "{v:?}");
+        assert_eq!(v.notes.len(), 2, "{:?}", v.notes);
+    }
+
+    #[test]
+    fn a_broken_manifest_or_no_dataset_is_an_error() {
+        let (tmp, dir) = dataset();
+        fs::write(dir.join(MANIFEST_FILE), b"{\"inputs\": [").unwrap();
+        let e = verify(&dir).unwrap_err().to_string();
+        assert!(e.contains("manifest.json"), "{e}");
+        let e = verify(tmp.path()).unwrap_err().to_string();
+        assert!(e.contains("not a headroom dataset"), "{e}");
+    }
+}
