@@ -379,6 +379,10 @@ fn share<M: Mode>(v: &M::S<f64>, what: &str, inclusive: bool) -> Result<f64, Inv
     }
 }
 
+/// Most servers one tier may have. The largest estates on record run a few million
+/// servers in all; a tier of a million is past any one service.
+pub const MAX_TIER_SERVERS: u32 = 1_000_000;
+
 /// Checks a whole-number count is at least `min`.
 fn count<M: Mode>(v: &M::S<i64>, what: &str, min: i64) -> Result<u32, Invalid> {
     let x = *M::get(v);
@@ -632,6 +636,15 @@ fn tier<M: Mode>(
 ) -> Result<Tier, Invalid> {
     let name = M::get(&t.name).clone();
     let servers = count::<M>(&t.servers, "servers", 1)?;
+    if servers > MAX_TIER_SERVERS {
+        return err::<_, M, _>(
+            &t.servers,
+            format!(
+                "servers is {servers}, more than {MAX_TIER_SERVERS}: every server is placed, \
+                 packed and failed one by one, so a typo there would take gigabytes"
+            ),
+        );
+    }
     let (capacity, capacity_rps) = capacity::<M>(t)?;
     let given_ceiling = t
         .ceiling
@@ -1077,6 +1090,12 @@ ratio = 3.0
                 "servers = 4",
                 "servers = -3",
                 "t.toml:24:11: servers must be a whole number ≥ 1, not -3",
+            ),
+            (
+                "servers = 4",
+                "servers = 40000000",
+                "t.toml:24:11: servers is 40000000, more than 1000000: every server is placed, \
+                 packed and failed one by one, so a typo there would take gigabytes",
             ),
             (
                 "ratio = 3.0",

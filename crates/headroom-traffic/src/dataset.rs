@@ -473,9 +473,28 @@ fn days_frame(day: &Rollups) -> PolarsResult<DataFrame> {
 
 pub(crate) fn read_frame(path: &Path) -> Result<DataFrame> {
     let file = File::open(path).map_err(|source| io_error(path, source))?;
-    ParquetReader::new(file)
-        .finish()
-        .map_err(|source| parquet_error(path, source))
+    // polars' reader trusts a file's page headers and can panic on a damaged one (a
+    // flipped byte in a header, property-tested); a damaged file is an error naming it.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ParquetReader::new(file).finish()
+    }))
+    .map_err(|panic| Error::Input {
+        path: path.to_owned(),
+        reason: format!(
+            "damaged Parquet file (the reader gave up: {})",
+            panic_text(panic.as_ref())
+        ),
+    })?
+    .map_err(|source| parquet_error(path, source))
+}
+
+/// A caught panic's message.
+pub(crate) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned())
 }
 
 pub(crate) fn read_partition(dir: &Path, date: &str, generation: u64) -> Result<Rollups> {
@@ -489,11 +508,43 @@ pub(crate) fn read_partition(dir: &Path, date: &str, generation: u64) -> Result<
         .collect::<Result<_>>()?;
     for (i, &minute) in minutes.iter().enumerate() {
         let values = std::array::from_fn(|c| counters[c][i]);
-        rollups.insert_minute(minute, MinuteCounts::from_array(values));
+        let counts = MinuteCounts::from_array(values);
+        if let Some(reason) = inconsistent(&counts) {
+            return Err(Error::Input {
+                path,
+                reason: format!("row {}: {reason} (a damaged file?)", i + 1),
+            });
+        }
+        if rollups.minutes.contains_key(&minute) {
+            return Err(Error::Input {
+                path,
+                reason: format!("row {}: minute {minute} repeats (a damaged file?)", i + 1),
+            });
+        }
+        rollups.insert_minute(minute, counts);
     }
     read_hours(&table_file(dir, "hours", date, generation), &mut rollups)?;
     read_days(&table_file(dir, "days", date, generation), &mut rollups)?;
     Ok(rollups)
+}
+
+/// Why a minute's counters cannot have come from an ingest, if they cannot: every
+/// counter is non-negative, the status classes and the kinds each add up to the
+/// requests, and no more requests logged a duration than there were.
+fn inconsistent(c: &MinuteCounts) -> Option<String> {
+    if c.to_array().iter().any(|&v| v < 0) {
+        return Some("a negative counter".to_owned());
+    }
+    let status: i128 = c.status.iter().map(|&v| i128::from(v)).sum();
+    let kinds = i128::from(c.pages) + i128::from(c.static_assets) + i128::from(c.bots);
+    let requests = i128::from(c.requests);
+    if status != requests || kinds != requests || c.duration_count > c.requests {
+        return Some(format!(
+            "{} requests but {status} by status, {kinds} by kind, {} with a duration",
+            c.requests, c.duration_count
+        ));
+    }
+    None
 }
 
 /// An integer (or Datetime) column as i64; nulls read as 0.

@@ -120,18 +120,19 @@ impl MinuteCounts {
         }
     }
 
-    /// Adds another minute's counters to this one.
+    /// Adds another minute's counters to this one. Saturating: no real log comes near
+    /// i64's 9.2 × 10¹⁸, and a damaged file read back must not abort a sum.
     pub fn merge(&mut self, other: &MinuteCounts) {
-        self.requests += other.requests;
-        self.bytes += other.bytes;
+        self.requests = self.requests.saturating_add(other.requests);
+        self.bytes = self.bytes.saturating_add(other.bytes);
         for (a, b) in self.status.iter_mut().zip(other.status) {
-            *a += b;
+            *a = a.saturating_add(b);
         }
-        self.pages += other.pages;
-        self.static_assets += other.static_assets;
-        self.bots += other.bots;
-        self.duration_count += other.duration_count;
-        self.duration_sum_us += other.duration_sum_us;
+        self.pages = self.pages.saturating_add(other.pages);
+        self.static_assets = self.static_assets.saturating_add(other.static_assets);
+        self.bots = self.bots.saturating_add(other.bots);
+        self.duration_count = self.duration_count.saturating_add(other.duration_count);
+        self.duration_sum_us = self.duration_sum_us.saturating_add(other.duration_sum_us);
         self.duration_max_us = self.duration_max_us.max(other.duration_max_us);
     }
 }
@@ -247,7 +248,7 @@ pub fn union(a: &HllSketch, b: &HllSketch) -> HllSketch {
 /// of the minute, hour or day start.
 #[derive(Debug, Clone, Default)]
 pub struct Rollups {
-    minutes: BTreeMap<i64, MinuteCounts>,
+    pub(crate) minutes: BTreeMap<i64, MinuteCounts>,
     hours: BTreeMap<i64, HourSketches>,
     days: BTreeMap<i64, DaySketches>,
 }
