@@ -2010,3 +2010,28 @@ fn verify_names_a_damaged_day_file() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("1 files do not read back"), "{stderr}");
 }
+
+/// A horizon past twenty years, or a growth that would need more servers than a tier
+/// may have, is refused before any work, naming the month and the tier.
+#[test]
+fn unbounded_plans_are_refused_with_the_limit() {
+    let base = [
+        "plan",
+        "--topology",
+        "data/topologies/hatena-bookmark.toml",
+        "--peak-rps",
+        "1500",
+        "--growth",
+        "8",
+    ];
+    let out = headroom(&[&base[..], &["--months", "241"]].concat());
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("241 is not in 1..=240"));
+    let out = headroom(&[&base[..], &["--months", "240"]].concat());
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("month 161: tier 'ap' would need 1010505 servers"),
+        "{stderr}"
+    );
+}

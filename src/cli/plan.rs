@@ -54,7 +54,7 @@ pub(crate) struct Args {
     #[command(flatten)]
     policy: PolicyArgs,
     /// Months to plan after the end of the data.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=headroom_plan::MAX_MONTHS as i64))]
     months: u32,
     /// Print the plan and its cost as JSON.
     #[arg(long, conflicts_with = "csv")]
@@ -325,7 +325,7 @@ fn finish(
         demand.plan.peak_to_mean = topology.peak_to_mean();
     }
     let policy = args.policy()?;
-    let plan = plan(topology, &demand.plan, policy);
+    let plan = plan(topology, &demand.plan, policy)?;
     // The cloud side is planned as rented: every tier takes the cloud's lead time.
     let minutes = policy.leads.cloud;
     let rented = headroom_plan::plan(
@@ -339,7 +339,7 @@ fn finish(
             },
             ..policy
         },
-    );
+    )?;
     let (built, cloud) = args.prices()?;
     let costs = costs(
         topology,

@@ -24,7 +24,7 @@ pub(crate) struct Args {
     #[command(flatten)]
     policy: PolicyArgs,
     /// Months each replayed plan looks ahead.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=headroom_plan::MAX_MONTHS as i64))]
     months: u32,
     /// History before the first origin (90d, 26w).
     #[arg(long, default_value = "90d")]
@@ -129,7 +129,7 @@ pub(crate) fn replay_for(
         shortfall_cost_per_step: policy.shortfall_cost * history.step_s as f64 / 60.0,
     };
     let costs = server_month_costs(topology, &built);
-    Ok((replay(topology, history, &costs, &config), built.currency))
+    Ok((replay(topology, history, &costs, &config)?, built.currency))
 }
 
 /// A dataset's minutes as a history (idle minutes as zero).

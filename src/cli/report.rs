@@ -38,7 +38,7 @@ pub(crate) struct Args {
     #[arg(long, default_value = "headroom-report")]
     out: PathBuf,
     /// Months to plan after the end of the data.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=headroom_plan::MAX_MONTHS as i64))]
     months: u32,
     #[command(flatten)]
     policy: PolicyArgs,

@@ -40,7 +40,7 @@ fn bench(c: &mut Criterion) {
                 ..Policy::default()
             };
             group.bench_with_input(BenchmarkId::new(name, months), &demand, |b, d| {
-                b.iter(|| plan(&topology, black_box(d), policy));
+                b.iter(|| plan(&topology, black_box(d), policy).expect("plannable"));
             });
         }
     }

@@ -17,7 +17,7 @@ fn time(topology: &Topology, months: u32, policy: Policy) -> (f64, u32) {
         bytes_per_request: None,
     };
     let start = Instant::now();
-    let p = plan(topology, &demand, policy);
+    let p = plan(topology, &demand, policy).expect("within the limits");
     let last = p
         .months
         .last()

@@ -517,7 +517,7 @@ ratio = 1
     #[test]
     fn hand_checked_month() {
         let t = topology();
-        let p = plan(&t, &demand(&[200.0]), Policy::default());
+        let p = plan(&t, &demand(&[200.0]), Policy::default()).unwrap();
         let c = costs(
             &t,
             &p,
@@ -559,7 +559,7 @@ ratio = 1
     fn break_even_month() {
         let t = topology();
         // 50 rps: web 1 + 1 = 2 VMs on 2 hosts, db 2 boxes; 50 Mbps.
-        let p = plan(&t, &demand(&[50.0; 24]), Policy::default());
+        let p = plan(&t, &demand(&[50.0; 24]), Policy::default()).unwrap();
         let c = costs(&t, &p, &p, &built(), &cloud(0.0), None);
         // Self-built cash: 2 × 2,400 + 2 × 1,200 = 7,200 up front, then 4 × 10 + 50 = 90
         // a month. Cloud: 2 × 10 + 2 × 20 + storage 18.63 = 78.63 a month: cloud is
@@ -579,7 +579,7 @@ ratio = 1
     #[test]
     fn unpriced_tiers_are_named() {
         let t = topology();
-        let p = plan(&t, &demand(&[50.0]), Policy::default());
+        let p = plan(&t, &demand(&[50.0]), Policy::default()).unwrap();
         let mut b = built();
         b.servers.retain(|s| s.profile != "box");
         let c = costs(&t, &p, &p, &b, &cloud(0.0), None);
@@ -597,7 +597,7 @@ ratio = 1
         #[test]
         fn cost_is_monotone_in_servers(a in 0.0f64..2e3, tier in 0usize..2, extra in 1u32..20) {
             let t = topology();
-            let base = plan(&t, &demand(&[a]), Policy::default());
+            let base = plan(&t, &demand(&[a]), Policy::default()).unwrap();
             let mut more = base.clone();
             more.months[0].tiers[tier].total += extra;
             more.months[0].tiers[tier].added += extra;
@@ -618,8 +618,8 @@ ratio = 1
         #[test]
         fn cost_never_falls_when_demand_grows(a in 0.0f64..5e3, extra in 0.0f64..5e3) {
             let t = topology();
-            let lo = plan(&t, &demand(&[a]), Policy::default());
-            let hi = plan(&t, &demand(&[a + extra]), Policy::default());
+            let lo = plan(&t, &demand(&[a]), Policy::default()).unwrap();
+            let hi = plan(&t, &demand(&[a + extra]), Policy::default()).unwrap();
             let shares = [1.0, 0.3];
             let (lo, hi) = (
                 costs(&t, &lo, &lo, &built(), &cloud(0.05), Some(&shares)),

@@ -26,6 +26,91 @@ pub use sizing::{
     LeadTimes, deploy_windows, hour_of_week_peaks, largest_batch, minutes_text, rise_within, stack,
 };
 
+/// Most months a plan covers: twenty years, past any hardware plan's horizon (servers
+/// amortise over three to five), and a bound on the work a typo can ask for.
+pub const MAX_MONTHS: usize = 240;
+
+/// Why a plan could not be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// More months were asked for than [`MAX_MONTHS`].
+    #[error("{months} months asked for; a plan covers at most {MAX_MONTHS} (twenty years)")]
+    Horizon {
+        /// Months asked for.
+        months: usize,
+    },
+    /// A month's demand is not a finite, non-negative rate.
+    #[error("month {month}: a peak of {value} requests/s cannot be planned for")]
+    Demand {
+        /// 1-based month.
+        month: usize,
+        /// The peak given.
+        value: f64,
+    },
+    /// Some tier would need more servers than a tier may have.
+    #[error(
+        "month {month}: tier '{tier}' would need {servers} servers at {peak_rps:.0} requests/s, \
+         more than the {max} a tier may have; plan fewer months or check the growth"
+    )]
+    Servers {
+        /// 1-based month.
+        month: usize,
+        /// The tier.
+        tier: String,
+        /// Servers it would need.
+        servers: u64,
+        /// Front-door requests/s then.
+        peak_rps: f64,
+        /// [`headroom_topology::MAX_TIER_SERVERS`].
+        max: u32,
+    },
+}
+
+/// Checks that `demand` can be planned on `topology` in bounded work: at most
+/// [`MAX_MONTHS`], finite peaks, and no tier past
+/// [`headroom_topology::MAX_TIER_SERVERS`] at any month's point or upper peak.
+pub fn check_demand(topology: &Topology, demand: &Demand) -> Result<(), Error> {
+    let months = demand.peak_rps.len();
+    if months > MAX_MONTHS {
+        return Err(Error::Horizon { months });
+    }
+    let upper = demand
+        .upper_rps
+        .iter()
+        .chain(demand.upper_by_tier.iter().flatten());
+    for (i, &value) in demand.peak_rps.iter().chain(upper).enumerate() {
+        if !value.is_finite() || value < 0.0 {
+            return Err(Error::Demand {
+                month: i % months.max(1) + 1,
+                value,
+            });
+        }
+    }
+    for (m, &point) in demand.peak_rps.iter().enumerate() {
+        for (i, tier) in topology.tiers().iter().enumerate() {
+            let upper = demand
+                .upper_by_tier
+                .get(i)
+                .unwrap_or(&demand.upper_rps)
+                .get(m)
+                .copied()
+                .unwrap_or(point);
+            let peak = point.max(upper);
+            let servers = topology.servers_at_least(i, peak).ceil();
+            if servers > f64::from(headroom_topology::MAX_TIER_SERVERS) {
+                return Err(Error::Servers {
+                    month: m + 1,
+                    tier: tier.name.clone(),
+                    servers: servers.min(u64::MAX as f64) as u64,
+                    peak_rps: peak,
+                    max: headroom_topology::MAX_TIER_SERVERS,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Months of demand past the plan that a slow supply may look ahead to.
 pub const LOOK_AHEAD_MONTHS: u32 = 6;
 
@@ -290,8 +375,10 @@ pub fn storage_crossings(plan: &Plan) -> Vec<(String, Option<u32>)> {
         .collect()
 }
 
-/// Plans every month's servers, hosts, network and storage for `demand`.
-pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Plan {
+/// Plans every month's servers, hosts, network and storage for `demand`; refuses a
+/// demand [`check_demand`] refuses.
+pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Result<Plan, Error> {
+    check_demand(topology, demand)?;
     let tiers = topology.tiers();
     let today: Vec<u32> = tiers.iter().map(|t| t.servers).collect();
     let pools_today: Vec<u32> = pack_pools(topology, &today)
@@ -420,12 +507,12 @@ pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Plan {
             storage,
         });
     }
-    Plan {
+    Ok(Plan {
         service: topology.name().to_owned(),
         policy,
         peak_to_mean: demand.peak_to_mean,
         months,
-    }
+    })
 }
 
 /// Peak Mbps at `peak_rps`: the busiest tier's responses when the topology states
@@ -511,8 +598,42 @@ write_fraction = 0.25
     }
 
     #[test]
+    fn unplannable_demand_is_refused_before_any_work() {
+        let t = topology();
+        let too_long = plan(&t, &demand(&vec![10.0; MAX_MONTHS + 1]), Policy::default());
+        assert_eq!(
+            too_long.unwrap_err(),
+            Error::Horizon {
+                months: MAX_MONTHS + 1
+            }
+        );
+        let nan = plan(&t, &demand(&[10.0, f64::NAN]), Policy::default()).unwrap_err();
+        assert!(matches!(nan, Error::Demand { month: 2, .. }), "{nan}");
+        // The Hatena topology at 8% a month for twenty years: 1,500 × 1.08^240 front-door
+        // requests/s would need billions of servers; the first month past a million
+        // servers in some tier is named, and nothing is packed first.
+        let hatena = hatena();
+        let peaks = compound_peaks(1500.0, 0.08, MAX_MONTHS as u32);
+        let e = plan(&hatena, &demand(&peaks), Policy::default()).unwrap_err();
+        let Error::Servers {
+            month,
+            tier,
+            servers,
+            ..
+        } = &e
+        else {
+            panic!("{e}");
+        };
+        assert!(*servers > u64::from(headroom_topology::MAX_TIER_SERVERS));
+        assert_eq!(tier, "ap", "{e}");
+        assert!((120..200).contains(month), "{e}");
+        // Ten years plan (the bench's case).
+        assert!(plan(&hatena, &demand(&peaks[..120]), Policy::default()).is_ok());
+    }
+
+    #[test]
     fn hand_checked_month() {
-        let p = plan(&topology(), &demand(&[120.0]), Policy::default());
+        let p = plan(&topology(), &demand(&[120.0]), Policy::default()).unwrap();
         let web = &p.months[0].tiers[0];
         // 120 rps ÷ (100 × 0.5) = 2.4 → 3, plus one spare.
         assert_eq!((web.for_demand, web.required, web.total), (3, 4, 4));
@@ -542,9 +663,9 @@ write_fraction = 0.25
         // web is given a bound of its own at the point: only db buys for the lead.
         let mut d = demand(&[60.0; 3]);
         d.upper_rps = vec![300.0; 5];
-        let shared = plan(&topology(), &d, Policy::default());
+        let shared = plan(&topology(), &d, Policy::default()).unwrap();
         d.upper_by_tier = vec![vec![60.0; 5], vec![300.0; 5]];
-        let own = plan(&topology(), &d, Policy::default());
+        let own = plan(&topology(), &d, Policy::default()).unwrap();
         let (web, db) = (&own.months[0].tiers[0], &own.months[0].tiers[1]);
         assert_eq!(web.for_lead, 0, "{}", web.reason);
         assert!(shared.months[0].tiers[0].for_lead > 0);
@@ -554,7 +675,7 @@ write_fraction = 0.25
     #[test]
     fn zero_growth_keeps_todays_servers() {
         // 60 rps needs 2 web servers + 1 spare = 3 = today; db needs 2 = today.
-        let p = plan(&topology(), &demand(&[60.0; 6]), Policy::default());
+        let p = plan(&topology(), &demand(&[60.0; 6]), Policy::default()).unwrap();
         for m in &p.months {
             for t in &m.tiers {
                 assert_eq!((t.total, t.added), (t.today, 0), "{}", t.reason);
@@ -567,7 +688,7 @@ write_fraction = 0.25
         let peaks = compound_peaks(100.0, 0.5, 3);
         // web: 3 servers of 50 usable rps carry 150; 225 needs 5 (month 2). With the
         // spare, 150 already needs 4 (month 1). db never needs more than its 2 for demand.
-        let p = plan(&topology(), &demand(&peaks), Policy::default());
+        let p = plan(&topology(), &demand(&peaks), Policy::default()).unwrap();
         assert_eq!(crossings(&p), vec![Some(2), None]);
         // db: 225 × 4 = 900 rps fit 2 servers only as two shards (450 each), and the
         // spare makes 3: month 2, but an 8-week purchase holds month 2's demand from
@@ -592,7 +713,7 @@ write_fraction = 0.25
             },
             ..Policy::default()
         };
-        let p = plan(&topology(), &demand(&peaks), quick);
+        let p = plan(&topology(), &demand(&peaks), quick).unwrap();
         assert_eq!(first_purchases(&p), vec![Some(1), Some(2)]);
         // db data: 50 GB + 100 writes/s… grows past 80 GB of its 100 GB disk in month 1.
         assert_eq!(storage_crossings(&p), vec![("db".to_owned(), Some(1))]);
@@ -601,7 +722,7 @@ write_fraction = 0.25
     #[test]
     fn a_cloud_lead_time_needs_no_purchase_buffer() {
         let peaks = compound_peaks(100.0, 0.5, 3);
-        let bought = plan(&topology(), &demand(&peaks), Policy::default());
+        let bought = plan(&topology(), &demand(&peaks), Policy::default()).unwrap();
         let minutes = LeadTimes {
             purchase: 5.0,
             vm: 5.0,
@@ -614,7 +735,8 @@ write_fraction = 0.25
                 leads: minutes,
                 ..Policy::default()
             },
-        );
+        )
+        .unwrap();
         // web, month 1: 150 rps needs 3 + 1; bought with 8 weeks' lead it must also
         // carry month 2's 225 (5 servers): 6. Rented, 4 will do.
         let (b, r) = (&bought.months[0].tiers[0], &rented.months[0].tiers[0]);
@@ -639,7 +761,7 @@ write_fraction = 0.25
             },
             ..Policy::default()
         };
-        let web = &plan(&topology(), &d, fast).months[0].tiers[0];
+        let web = &plan(&topology(), &d, fast).unwrap().months[0].tiers[0];
         // 100 rps ÷ 50 = 2 for demand; 200 ÷ 50 = 4 with the rise.
         assert_eq!((web.for_demand, web.for_lead), (2, 2), "{}", web.reason);
         assert!(
@@ -655,7 +777,7 @@ write_fraction = 0.25
             ..Policy::default()
         };
         // web needs 6 for 300 rps; 9 over 3 racks lose 3 with one, leaving 6.
-        let p = plan(&topology(), &demand(&[300.0]), policy);
+        let p = plan(&topology(), &demand(&[300.0]), policy).unwrap();
         let web = &p.months[0].tiers[0];
         assert_eq!((web.for_demand, web.required), (6, 9), "{}", web.reason);
         assert!(
@@ -688,7 +810,7 @@ write_fraction = 0.25
             redundancy: Redundancy::Rack,
             ..Policy::default()
         };
-        let p = plan(&t, &demand(&[4000.0]), policy);
+        let p = plan(&t, &demand(&[4000.0]), policy).unwrap();
         let counts: Vec<u32> = p.months[0].tiers.iter().map(|t| t.required).collect();
         let packing = pack_pools(&t, &counts);
         for rack in 0..t.racks().len() {
@@ -719,7 +841,7 @@ write_fraction = 0.25
         let n1 = Redundancy::Spares { k: 1 };
         // At 1,500 rps ap gets 600: ceil(600 ÷ 142.84) = 5 for demand, + 1 for N+1, + 2
         // for the rolling deploy = 8 of its 11.
-        let p = plan(&t, &demand(&[1500.0]), Policy::default());
+        let p = plan(&t, &demand(&[1500.0]), Policy::default()).unwrap();
         let tp = &p.months[0].tiers[ap];
         assert_eq!(
             (tp.for_demand, tp.for_redundancy, tp.for_deploy, tp.required),
@@ -772,8 +894,8 @@ write_fraction = 0.25
                 leads: LeadTimes { purchase: days * 1440.0, vm: days * 1440.0, cloud: days * 1440.0 },
                 ..Policy::default()
             };
-            let short = plan(&hatena(), &d, policy(days));
-            let long = plan(&hatena(), &d, policy(days + extra));
+            let short = plan(&hatena(), &d, policy(days)).unwrap();
+            let long = plan(&hatena(), &d, policy(days + extra)).unwrap();
             for (s, l) in short.months.iter().zip(&long.months) {
                 for (st, lt) in s.tiers.iter().zip(&l.tiers) {
                     prop_assert!(lt.required >= st.required, "{} vs {}", lt.reason, st.reason);
@@ -787,8 +909,8 @@ write_fraction = 0.25
         #[test]
         fn never_shrinks_when_demand_grows(a in 0.0f64..1e5, extra in 0.0f64..1e5, k in 0u32..3) {
             let policy = Policy { redundancy: Redundancy::Spares { k }, ..Policy::default() };
-            let p = plan(&topology(), &demand(&[a, a + extra]), policy);
-            let q = plan(&topology(), &demand(&[a + extra]), policy);
+            let p = plan(&topology(), &demand(&[a, a + extra]), policy).unwrap();
+            let q = plan(&topology(), &demand(&[a + extra]), policy).unwrap();
             for ((lo, hi), alone) in p.months[0].tiers.iter().zip(&p.months[1].tiers).zip(&q.months[0].tiers) {
                 prop_assert!(hi.total >= lo.total);
                 prop_assert!(alone.required >= lo.required, "more demand never needs fewer");
@@ -803,8 +925,8 @@ write_fraction = 0.25
 
         #[test]
         fn rack_loss_never_below_n_plus_one(a in 0.0f64..1e4) {
-            let rack = plan(&topology(), &demand(&[a]), Policy { redundancy: Redundancy::Rack, ..Policy::default() });
-            let n1 = plan(&topology(), &demand(&[a]), Policy::default());
+            let rack = plan(&topology(), &demand(&[a]), Policy { redundancy: Redundancy::Rack, ..Policy::default() }).unwrap();
+            let n1 = plan(&topology(), &demand(&[a]), Policy::default()).unwrap();
             for (r, n) in rack.months[0].tiers.iter().zip(&n1.months[0].tiers) {
                 prop_assert!(r.required >= n.required);
             }

@@ -343,13 +343,14 @@ fn lead_months(topology: &Topology, policy: &Policy) -> Vec<usize> {
 /// monthly cost per server ([`server_month_costs`]). Origins are the first day of every
 /// `every_months`-th month once `min_history_days` have passed; the replayed months are
 /// those whose every day the history holds. None when the history is too short for one origin and
-/// one month after it.
+/// one month after it; an error when an origin's forecast cannot be planned
+/// ([`crate::check_demand`]: a tier past the servers a tier may have).
 pub fn replay(
     topology: &Topology,
     history: &History,
     costs: &[f64],
     config: &ReplayConfig,
-) -> Option<Replay> {
+) -> Result<Option<Replay>, crate::Error> {
     let (first_day, peaks) = history.daily_peaks();
     let last_day = first_day + peaks.len() as i64 - 1;
     let first_origin = month_start(first_day + config.min_history_days as i64 - 1, 1);
@@ -368,7 +369,7 @@ pub fn replay(
         k += 1;
     }
     if months.is_empty() {
-        return None;
+        return Ok(None);
     }
     let n_tiers = topology.tiers().len();
     let leads = lead_months(topology, &config.policy);
@@ -394,18 +395,20 @@ pub fn replay(
         .collect();
     let servers =
         |s: Strategy| strategy_servers(topology, &forecasts, every, &realised, s, config, &leads);
-    let oracle = servers(Strategy::Oracle);
+    let oracle = servers(Strategy::Oracle)?;
     let outcomes: Vec<Outcome> = Strategy::ALL
         .iter()
         .map(|&s| {
             let held = if s == Strategy::Oracle {
                 oracle.clone()
             } else {
-                servers(s)
+                servers(s)?
             };
-            score(topology, history, &months, &held, &oracle, costs, s, config)
+            Ok(score(
+                topology, history, &months, &held, &oracle, costs, s, config,
+            ))
         })
-        .collect();
+        .collect::<Result<_, crate::Error>>()?;
     let best_quantile = (0..n_tiers)
         .map(|i| {
             outcomes[..3]
@@ -417,7 +420,7 @@ pub fn replay(
                 })
         })
         .collect();
-    Some(Replay {
+    Ok(Some(Replay {
         months,
         realised_peak_rps: realised,
         step_s: history.step_s,
@@ -425,7 +428,7 @@ pub fn replay(
         every_months: every as u32,
         outcomes,
         best_quantile,
-    })
+    }))
 }
 
 /// Servers a policy expects to lose at peak: k for N+k; one for rack loss (the replay
@@ -475,38 +478,38 @@ fn strategy_servers(
     strategy: Strategy,
     config: &ReplayConfig,
     leads: &[usize],
-) -> Vec<Vec<u32>> {
+) -> Result<Vec<Vec<u32>>, crate::Error> {
     let today: Vec<u32> = topology.tiers().iter().map(|t| t.servers).collect();
     if strategy == Strategy::KeepToday {
-        return vec![today; realised.len()];
+        return Ok(vec![today; realised.len()]);
     }
     if strategy == Strategy::Oracle {
         let spares = spares(config.policy);
-        return realised
+        return Ok(realised
             .iter()
             .map(|&peak| {
                 (0..today.len())
                     .map(|i| fewest_carrying(topology, i, peak, spares))
                     .collect()
             })
-            .collect();
+            .collect());
     }
     // One plan per origin (each replayed month's start), months counted from it.
     let plans: Vec<Vec<Vec<u32>>> = forecasts
         .iter()
         .map(|f| {
             let demand = f.demand(strategy, config.months);
-            plan(topology, &demand, config.policy)
+            Ok(plan(topology, &demand, config.policy)?
                 .months
                 .iter()
                 .map(|m| m.tiers.iter().map(|t| t.total).collect())
-                .collect()
+                .collect())
         })
-        .collect();
+        .collect::<Result<_, crate::Error>>()?;
     // Servers in service never go down: what an earlier plan bought stays, even when a
     // later plan would have bought less.
     let mut held = today.clone();
-    (0..realised.len())
+    Ok((0..realised.len())
         .map(|m| {
             for (i, h) in held.iter_mut().enumerate() {
                 let origin = m.saturating_sub(leads[i]) / every;
@@ -519,7 +522,7 @@ fn strategy_servers(
             }
             held.clone()
         })
-        .collect()
+        .collect())
 }
 
 /// What a plan made at an origin (a month's first day) knows of the months ahead,
@@ -736,7 +739,9 @@ ceiling = 0.5
     fn flat_demand_within_today_holds_and_today_is_the_idle_part() {
         // 20 requests/s against 2 × 100 × 0.5 = 100: nothing is ever short; the oracle
         // needs 1 server + 1 spare = 2, exactly today's.
-        let r = replay(&topology(), &hourly(300, 20.0, 0.0), &[100.0], &config(1e4)).unwrap();
+        let r = replay(&topology(), &hourly(300, 20.0, 0.0), &[100.0], &config(1e4))
+            .unwrap()
+            .unwrap();
         assert_eq!(r.months.len(), 6, "April to September 2024: {:?}", r.months);
         for o in &r.outcomes {
             assert_eq!(o.steps_over_ceiling(), 0, "{}", o.name);
@@ -755,6 +760,7 @@ ceiling = 0.5
             &[100.0],
             &config(1e4),
         )
+        .unwrap()
         .unwrap();
         let by = |name: &str| r.outcomes.iter().find(|o| o.name == name).unwrap();
         assert!(by("keep today's").steps_over_ceiling() > 0);
@@ -811,6 +817,7 @@ ceiling = 0.5
         let base = hourly(300, 40.0, 0.05);
         let first_origin = replay(&topology(), &base, &[100.0], &config(1e4))
             .unwrap()
+            .unwrap()
             .months[0];
         let mut doubled = base.clone();
         for (i, v) in doubled.rps.iter_mut().enumerate() {
@@ -823,7 +830,7 @@ ceiling = 0.5
             ..config(1e4)
         };
         let servers = |h: &History, c: &ReplayConfig| {
-            let r = replay(&topology(), h, &[100.0], c).unwrap();
+            let r = replay(&topology(), h, &[100.0], c).unwrap().unwrap();
             assert_eq!(r.every_months, c.every_months);
             r.plans()
                 .iter()
@@ -856,7 +863,11 @@ ceiling = 0.5
 
     #[test]
     fn a_history_shorter_than_the_minimum_replays_nothing() {
-        assert!(replay(&topology(), &hourly(80, 20.0, 0.0), &[100.0], &config(1.0)).is_none());
+        assert!(
+            replay(&topology(), &hourly(80, 20.0, 0.0), &[100.0], &config(1.0))
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

@@ -476,6 +476,15 @@ impl Topology {
             .fold(self.tiers[tier].capacity_rps, f64::min)
     }
 
+    /// Fewest servers `tier` could carry `entry_rps` front-door requests/s with under
+    /// its ceiling, however it were sharded (every request lands on some server, and
+    /// none carries more than its tightest resource allows), as a real number. Cheap,
+    /// so a caller can refuse an absurd demand before [`Topology::sizing`] works it out.
+    pub fn servers_at_least(&self, tier: usize, entry_rps: f64) -> f64 {
+        let gain = self.flow_gains()[tier].0;
+        entry_rps * gain / (self.limit_rps(tier) * self.tiers[tier].ceiling)
+    }
+
     /// Requests per second on the busiest of `up` servers of `tier`, given its requests
     /// and writes per second (the sharding of [`Topology::busiest_server_rps`]).
     pub(crate) fn busiest_rps(&self, tier: usize, rps: f64, writes: f64, up: u32) -> f64 {
