@@ -2035,3 +2035,55 @@ fn unbounded_plans_are_refused_with_the_limit() {
         "{stderr}"
     );
 }
+
+/// A real ingest killed inside its commit (the process aborts at the point named by
+/// HEADROOM_CRASH_AT): before the manifest's rename the dataset is the one before it,
+/// after it the new one (its stale summary rebuilt); either way rerunning the ingest
+/// counts each line exactly once, and `verify` finds nothing damaged.
+#[test]
+fn an_ingest_killed_in_its_commit_window_loses_and_doubles_nothing() {
+    let text = std::fs::read_to_string(LOG).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for point in ["day-files", "manifest"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a.log"), tmp.path().join("b.log"));
+        std::fs::write(&a, lines[..4000].join("\n")).unwrap();
+        std::fs::write(&b, lines[4000..].join("\n")).unwrap();
+        let ds = tmp.path().join("ds");
+        let ingest = |log: &Path, crash: Option<&str>| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_headroom"));
+            cmd.args([
+                "ingest",
+                log.to_str().unwrap(),
+                "--out",
+                ds.to_str().unwrap(),
+                "--quiet",
+            ]);
+            if let Some(p) = crash {
+                cmd.env("HEADROOM_CRASH_AT", p);
+            }
+            cmd.output().unwrap()
+        };
+        let requests = || -> i64 {
+            let s: Value =
+                serde_json::from_str(&ok(headroom(&["summary", "--json", ds.to_str().unwrap()])))
+                    .unwrap();
+            s["requests"].as_i64().unwrap()
+        };
+        ok(ingest(&a, None));
+        let killed = ingest(&b, Some(point));
+        assert!(
+            !killed.status.success(),
+            "{point}: the ingest was not killed"
+        );
+        let expected = if point == "day-files" { 4000 } else { 10_000 };
+        assert_eq!(requests(), expected, "{point}: right after the kill");
+        ok(headroom(&["verify", ds.to_str().unwrap()]));
+        ok(ingest(&b, None));
+        assert_eq!(requests(), 10_000, "{point}: after the rerun");
+        ok(ingest(&b, None));
+        ok(ingest(&a, None));
+        assert_eq!(requests(), 10_000, "{point}: after ingesting both again");
+        ok(headroom(&["verify", ds.to_str().unwrap()]));
+    }
+}

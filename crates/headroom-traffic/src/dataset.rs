@@ -180,7 +180,9 @@ pub(crate) fn commit(
     }
     manifest.inputs.extend(entries);
     let json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
+    crash_point("day-files");
     write_atomic(&dir.join(MANIFEST_FILE), &json)?;
+    crash_point("manifest");
     remove_unreferenced(dir, &manifest)?;
     for (date, &g) in &manifest.partitions {
         if !written.contains(date) {
@@ -188,6 +190,19 @@ pub(crate) fn commit(
         }
     }
     write_summary(dir, &manifest, &all)
+}
+
+/// Environment variable naming a point of the commit at which the process aborts, for
+/// the tests that kill a real ingest there (`day-files`: new day files written, the
+/// manifest not yet renamed; `manifest`: renamed, the summary not yet written).
+pub const CRASH_AT_ENV: &str = "HEADROOM_CRASH_AT";
+
+/// Aborts the process, as a kill would, when [`CRASH_AT_ENV`] names `point`.
+fn crash_point(point: &str) {
+    if std::env::var_os(CRASH_AT_ENV).is_some_and(|v| v == point) {
+        eprintln!("{CRASH_AT_ENV}={point}: aborting inside the commit");
+        std::process::abort();
+    }
 }
 
 /// Reads every table of a dataset back into rollups.

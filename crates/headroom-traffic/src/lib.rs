@@ -16,8 +16,8 @@ use std::path::PathBuf;
 
 pub use classify::{BOT_MARKERS, Kind, STATIC_EXTENSIONS, classify, is_bot, is_static};
 pub use dataset::{
-    IngestOutcome, MANIFEST_FILE, Manifest, ManifestEntry, SUMMARY_FILE, TABLES, ingest_into,
-    read_manifest, read_rollups, read_summary, scan_table, write_atomic,
+    CRASH_AT_ENV, IngestOutcome, MANIFEST_FILE, Manifest, ManifestEntry, SUMMARY_FILE, TABLES,
+    ingest_into, read_manifest, read_rollups, read_summary, scan_table, write_atomic,
 };
 pub use headroom_logformat::{
     FormatError, LogFormat, PRESETS, Record, Reject, parse_clf_time, parse_time_any, time,
