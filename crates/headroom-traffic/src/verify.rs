@@ -304,5 +304,39 @@ mod damage {
                 Err(e) => prop_assert!(e.to_string().contains("manifest.json"), "{e}"),
             }
         }
+
+        /// A damaged partial (`ingest --partials`) reads back as an error naming it or
+        /// as rows whose counters still add up; `merge` never panics on it.
+        #[test]
+        fn damaged_partials_are_errors_not_panics(
+            kind in 0u8..3,
+            at in 0.0f64..1.0,
+            len in 1usize..64,
+            byte in any::<u8>(),
+        ) {
+            let tmp = tempfile::tempdir().unwrap();
+            let log = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../data/logs/elastic_apache_logs.log");
+            let partials = crate::partials_of(&[Input::File(log)], &IngestConfig::default(), None).unwrap();
+            let file = tmp.path().join("p.parquet");
+            crate::write_partial(fs::File::create(&file).unwrap(), &partials, &file).unwrap();
+            let mut bytes = fs::read(&file).unwrap();
+            let pos = ((bytes.len() as f64) * at) as usize;
+            match kind {
+                0 => bytes.truncate(pos),
+                1 => {
+                    let last = bytes.len() - 1;
+                    bytes[pos.min(last)] ^= byte | 1;
+                }
+                _ => {
+                    let end = (pos + len).min(bytes.len());
+                    bytes[pos..end].fill(byte);
+                }
+            }
+            fs::write(&file, &bytes).unwrap();
+            if let Ok(read) = crate::read_partials(std::slice::from_ref(&file)) {
+                let _ = crate::merge_into(&tmp.path().join("ds"), read);
+            }
+        }
     }
 }
