@@ -625,8 +625,8 @@ impl Demand {
         Ok(demand)
     }
 
-    /// Forecasts a history's daily peaks (each day's highest step; a day without
-    /// traffic is a day of zero demand) `months` calendar months past its last day.
+    /// Forecasts a history's daily peaks (each day's highest step; a day without a
+    /// request is a gap, interpolated) `months` calendar months past its last day.
     /// A dataset and a metric series made from its minutes give the same demand.
     pub(crate) fn from_history(
         h: &History,
@@ -652,6 +652,14 @@ impl Demand {
         let mean = h.rps.iter().sum::<f64>() / h.rps.len() as f64;
         let horizon_days = f64::from(months) * headroom_plan::DAYS_PER_MONTH;
         // Say plainly when the forecast reaches further ahead than the data goes back.
+        let empty = h.empty_days();
+        let gaps = if empty > 0 {
+            format!(
+                "; {empty} days without a request filled by interpolation (logs lost, not zero demand)"
+            )
+        } else {
+            String::new()
+        };
         let guess = if horizon_days > history.len() as f64 {
             format!(
                 "; a guess past {} days: the forecast reaches {months} months ahead on {} days of history",
@@ -663,7 +671,7 @@ impl Demand {
         };
         Ok(Demand {
             described: format!(
-                "daily peak requests/s over {} days to {} (last {:.3}), forecast with {} ({}{}); servers follow the point forecast, purchases hold {} over their lead time{guess}",
+                "daily peak requests/s over {} days to {} (last {:.3}){gaps}, forecast with {} ({}{}); servers follow the point forecast, purchases hold {} over their lead time{guess}",
                 history.len(),
                 format_date(last_day * DAY),
                 history[history.len() - 1],

@@ -66,8 +66,27 @@ impl History {
         (self.start_s + i as i64 * self.step_s).div_euclid(DAY_S)
     }
 
-    /// (first day number, each day's highest step) from the first day to the last.
+    /// (first day number, each day's highest step) from the first day to the last. A
+    /// day without a single request is a day whose logs are missing, not a day nobody
+    /// came: it is a gap, filled by interpolation as `forecast` fills empty steps
+    /// ([`headroom_forecast::series::fill`]), so a lost week never plans as a week of
+    /// zero demand. [`History::empty_days`] counts them.
     pub fn daily_peaks(&self) -> (i64, Vec<f64>) {
+        let (first, raw) = self.raw_daily_peaks();
+        (first, headroom_forecast::series::fill(&raw).0)
+    }
+
+    /// Days from the first to the last without a single request (filled in
+    /// [`History::daily_peaks`]).
+    pub fn empty_days(&self) -> usize {
+        self.raw_daily_peaks()
+            .1
+            .iter()
+            .filter(|p| p.is_none())
+            .count()
+    }
+
+    fn raw_daily_peaks(&self) -> (i64, Vec<Option<f64>>) {
         let Some(last) = self.rps.len().checked_sub(1) else {
             return (0, Vec::new());
         };
@@ -77,7 +96,10 @@ impl History {
             let d = (self.day_of(i) - first) as usize;
             peaks[d] = peaks[d].max(*v);
         }
-        (first, peaks)
+        (
+            first,
+            peaks.into_iter().map(|p| (p > 0.0).then_some(p)).collect(),
+        )
     }
 }
 
@@ -707,6 +729,22 @@ ceiling = 0.5
 
     /// Hourly demand from 2024-01-01: `base` requests/s growing by `growth` a month, a
     /// daily swing of ±30%, and a deterministic wobble of a few percent.
+    #[test]
+    fn days_without_a_request_are_gaps_not_zero_demand() {
+        let mut h = hourly(60, 20.0, 0.0);
+        // Days 20–29 lost: their steps read as zero.
+        for v in &mut h.rps[20 * 24..30 * 24] {
+            *v = 0.0;
+        }
+        let (_, peaks) = h.daily_peaks();
+        assert_eq!(h.empty_days(), 10);
+        let (lo, hi) = (peaks[19].min(peaks[30]), peaks[19].max(peaks[30]));
+        for p in &peaks[20..30] {
+            assert!((lo..=hi).contains(p), "{p} outside [{lo}, {hi}]");
+        }
+        assert_eq!(hourly(60, 20.0, 0.0).empty_days(), 0);
+    }
+
     fn hourly(days: usize, base: f64, growth: f64) -> History {
         let start_s = headroom_forecast::series::days_from_civil(2024, 1, 1) * DAY_S;
         let rps = (0..days * 24)
