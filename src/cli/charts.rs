@@ -361,14 +361,11 @@ fn heat(rollups: &Rollups) -> anyhow::Result<Option<String>> {
     if hours.iter().all(Option::is_none) {
         return Ok(None);
     }
-    // Hour-of-week 0 is Thursday 00:00 UTC (1970-01-01 was a Thursday); rows from Monday.
+    // Hour-of-week 0 is Monday 00:00 UTC.
     let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     let rows: Vec<String> = names.iter().map(|d| (*d).to_owned()).collect();
     let cells: Vec<[Option<f64>; 24]> = (0..7)
-        .map(|d| {
-            let slot = (d + 4) % 7;
-            std::array::from_fn(|h| hours[slot * 24 + h])
-        })
+        .map(|d| std::array::from_fn(|h| hours[d * 24 + h]))
         .collect();
     let svg = heat_map(&HeatMap {
         title: "Busiest minute by hour of the week (grey: no data)",

@@ -470,7 +470,7 @@ pub(crate) fn lead_time_minutes(text: &str, flag: &str) -> anyhow::Result<f64> {
 }
 
 /// Hours of the week, by day and hour, for listing windows.
-const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// `--deploy-windows`: per tier with a deploy strategy, the hours of the week its deploy
 /// fits with today's servers at the hour's measured peak, and the largest batch at peaks.
@@ -532,25 +532,33 @@ fn deploy_windows(p: &Planned, topology: &Topology, rollups: &Rollups) -> Vec<St
 
 /// Runs of safe hours as "Mon 02:00–08:00".
 fn runs_of(fits: &[Option<bool>]) -> Vec<String> {
-    let name = |h: usize| format!("{} {:02}:00", WEEKDAYS[h / 24], h % 24);
-    let mut out = Vec::new();
-    let mut h = 0;
-    while h < fits.len() {
-        if fits[h] == Some(true) {
+    let n = fits.len();
+    let name = |h: usize| format!("{} {:02}:00", WEEKDAYS[(h % n) / 24], h % 24);
+    let safe = |h: usize| fits[h % n] == Some(true);
+    if (0..n).all(safe) {
+        return vec!["every hour".to_owned()];
+    }
+    // The week is a circle: a run through Sunday midnight is one run, listed from where
+    // it starts. Begin at an hour that is not safe so no run is cut in two.
+    let first = (0..n).find(|&h| !safe(h)).unwrap_or(0);
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut h = first;
+    while h < first + n {
+        if safe(h) {
             let start = h;
-            while h < fits.len() && fits[h] == Some(true) {
+            while h < first + n && safe(h) {
                 h += 1;
             }
-            let end = if h == fits.len() {
-                "end of week".to_owned()
-            } else {
-                name(h)
-            };
-            out.push(format!("{}–{end}", name(start)));
+            runs.push((start % n, h % n));
         } else {
             h += 1;
         }
     }
+    runs.sort_unstable();
+    let mut out: Vec<String> = runs
+        .into_iter()
+        .map(|(start, end)| format!("{}–{}", name(start), name(end)))
+        .collect();
     if out.len() > 8 {
         let more = out.len() - 8;
         out.truncate(8);
@@ -741,8 +749,11 @@ fn hourly_shares(rollups: &Rollups) -> Option<Vec<f64>> {
         let mut sums = vec![(0.0, 0u32); period];
         // Every hour from the first to the last counts, idle ones as zero.
         for h in first..=last {
-            // 1970-01-01 was a Thursday; hour-of-week 0 here is Thursday 00:00 UTC.
-            let slot = &mut sums[h.rem_euclid(period as i64) as usize];
+            let slot = &mut sums[if period == 168 {
+                headroom_traffic::time::hour_of_week(h * 3600)
+            } else {
+                h.rem_euclid(24) as usize
+            }];
             slot.0 += hours.get(&h).copied().unwrap_or(0) as f64 / 60.0;
             slot.1 += 1;
         }
@@ -1104,10 +1115,17 @@ mod tests {
         assert_eq!(
             runs_of(&fits),
             [
-                "Fri 02:00–Fri 05:00",
-                "Mon 04:00–Mon 05:00",
-                "Wed 23:00–end of week"
+                "Tue 02:00–Tue 05:00",
+                "Fri 04:00–Fri 05:00",
+                "Sun 23:00–Mon 00:00"
             ]
         );
+        // Through Sunday midnight: one run.
+        let mut fits = vec![Some(false); 168];
+        for h in (160..168).chain(0..5) {
+            fits[h] = Some(true);
+        }
+        assert_eq!(runs_of(&fits), ["Sun 16:00–Mon 05:00"]);
+        assert_eq!(runs_of(&[Some(true); 168]), ["every hour"]);
     }
 }

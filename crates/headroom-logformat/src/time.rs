@@ -10,6 +10,13 @@ pub const HOUR: i64 = 3_600;
 /// Seconds in one day.
 pub const DAY: i64 = 86_400;
 
+/// Hour of the week of `unix_s`, 0 = Monday 00:00 UTC to 167 = Sunday 23:00 UTC: the one
+/// convention every hour-of-week table in headroom uses (1970-01-01 was a Thursday, so
+/// the epoch's hour is 72).
+pub fn hour_of_week(unix_s: i64) -> usize {
+    (unix_s.div_euclid(HOUR) + 72).rem_euclid(168) as usize
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -72,5 +79,15 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
         }
+    }
+
+    #[test]
+    fn hours_of_the_week_start_on_monday() {
+        // 2024-01-01 was a Monday; 1970-01-01 a Thursday.
+        let monday = days_from_civil(2024, 1, 1) * DAY;
+        assert_eq!(hour_of_week(monday), 0);
+        assert_eq!(hour_of_week(monday + 7 * DAY - 1), 167);
+        assert_eq!(hour_of_week(0), 72);
+        assert_eq!(hour_of_week(-1), 71);
     }
 }

@@ -868,7 +868,7 @@ write_fraction = 0.25
                 let fits = deploy_windows(&t, tier, servers, r, &hours);
                 let deploy = t.tiers()[tier].deploy;
                 for &(at, rps) in &points {
-                    let h = (at.div_euclid(3600).rem_euclid(168)) as usize;
+                    let h = headroom_logformat::time::hour_of_week(at);
                     if fits[h] == Some(true) {
                         let need = t.sizing(tier, rps).servers;
                         let (n, _, _) = stack(need, r, 3, deploy.as_ref());

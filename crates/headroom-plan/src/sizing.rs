@@ -295,13 +295,13 @@ pub fn minutes_text(minutes: f64) -> String {
     }
 }
 
-/// For each hour of the week (hour 0 = Thursday 00:00 UTC, as 1970-01-01 was a
-/// Thursday), the highest busiest-minute requests/s seen in it, over all weeks; `None`
-/// for hours with no data.
+/// For each hour of the week (hour 0 = Monday 00:00 UTC, as everywhere:
+/// [`headroom_logformat::time::hour_of_week`]), the highest busiest-minute requests/s
+/// seen in it, over all weeks; `None` for hours with no data.
 pub fn hour_of_week_peaks(minutes: impl IntoIterator<Item = (i64, f64)>) -> Vec<Option<f64>> {
     let mut out = vec![None; 168];
     for (t, rps) in minutes {
-        let slot: &mut Option<f64> = &mut out[t.div_euclid(3600).rem_euclid(168) as usize];
+        let slot: &mut Option<f64> = &mut out[headroom_logformat::time::hour_of_week(t)];
         *slot = Some(slot.map_or(rps, |v: f64| v.max(rps)));
     }
     out

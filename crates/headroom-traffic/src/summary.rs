@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::{FileReport, LineCounts};
 use crate::rollup::{DaySketches, HLL_LG_K, HourSketches, KLL_K, MinuteCounts, Rollups};
-use headroom_logformat::time::{DAY, HOUR, MINUTE, format_date, format_rfc3339};
+use headroom_logformat::time::{MINUTE, format_date, format_rfc3339};
 
 /// How many top paths and user agents the summary lists.
 pub const TOP_N: usize = 10;
@@ -269,11 +269,7 @@ fn periods(rollups: &Rollups, label: impl Fn(i64) -> String) -> Vec<Period> {
 fn hour_of_week(rollups: &Rollups) -> Vec<i64> {
     let mut slots = vec![0; 168];
     for (minute, c) in rollups.iter() {
-        // 1970-01-01 was a Thursday: shift so that day 0 of the week is Monday.
-        let day = minute.div_euclid(DAY);
-        let weekday = (day + 3).rem_euclid(7);
-        let hour = minute.rem_euclid(DAY) / HOUR;
-        slots[(weekday * 24 + hour) as usize] += c.requests;
+        slots[headroom_logformat::time::hour_of_week(minute)] += c.requests;
     }
     slots
 }
