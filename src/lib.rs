@@ -4,6 +4,26 @@
 //! [`traffic`] (logs → rollups) → [`forecast`] (series → forecasts) → [`plan`] (forecast +
 //! [`topology`] → servers per tier per month) → [`chart`] (figures). The `headroom` binary
 //! drives them from the command line.
+//!
+//! ```
+//! use headroom::{plan, topology};
+//!
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/topologies/hatena-bookmark.toml");
+//! let t = topology::load(std::path::Path::new(path))?;
+//! let peaks = plan::compound_peaks(1500.0, 0.08, 24);
+//! let demand = plan::Demand {
+//!     upper_rps: peaks.clone(),
+//!     peak_rps: peaks,
+//!     upper_by_tier: Vec::new(),
+//!     minute_rps: None,
+//!     peak_to_mean: t.peak_to_mean(),
+//!     bytes_per_request: None,
+//! };
+//! let p = plan::plan(&t, &demand, plan::Policy::default())?;
+//! let first = plan::first_purchases(&p);
+//! assert_eq!(first.len(), t.tiers().len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub use headroom_chart as chart;
 pub use headroom_forecast as forecast;

@@ -1,5 +1,21 @@
 //! Charts of traffic and plans as SVG, with text laid out in a bundled font so they look
 //! the same on every machine, fonts installed or not.
+//!
+//! ```
+//! use headroom_chart::{MonthLines, month_lines};
+//!
+//! let months: Vec<String> = (1..=6).map(|m| format!("2026-{m:02}")).collect();
+//! let svg = month_lines(&MonthLines {
+//!     title: "Utilisation of ap",
+//!     y_label: "busiest server, share",
+//!     months: &months,
+//!     series: &[("ap".to_owned(), vec![0.42, 0.47, 0.52, 0.58, 0.64, 0.71])],
+//!     markers: &[(5, "past the ceiling".to_owned())],
+//!     reference: Some((0.7, "ceiling")),
+//! })?;
+//! assert!(svg.starts_with("<svg") && svg.contains("Utilisation of ap"));
+//! # Ok::<(), headroom_chart::Error>(())
+//! ```
 
 mod font;
 mod graph;

@@ -2,6 +2,19 @@
 //!
 //! Models come in two types: the unfitted model (its settings) and the fitted one that
 //! can predict, so predicting from an unfitted model does not compile.
+//!
+//! ```
+//! use headroom_forecast::m4::Method;
+//!
+//! // Eight weeks of daily peaks: a weekly cycle on a rising trend.
+//! let history: Vec<f64> = (0..56)
+//!     .map(|d| 100.0 + d as f64 + if d % 7 >= 5 { -20.0 } else { 0.0 })
+//!     .collect();
+//! let ahead = Method::Auto.forecast(&history, 14, 7);
+//! assert_eq!(ahead.len(), 14);
+//! // The weekend dip comes back, on a higher level than the last weekend's.
+//! assert!(ahead[5] < ahead[4] && ahead[5] > history[54]);
+//! ```
 
 pub mod baseline;
 pub mod calendar;

@@ -4,6 +4,30 @@
 //!
 //! A plan only ever adds: servers in service are never handed back, so month m holds
 //! at least what month m − 1 held and at least what the tier has today.
+//!
+//! ```
+//! use headroom_plan::{Demand, Policy, compound_peaks, plan};
+//!
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/topologies/hatena-bookmark.toml");
+//! let topology = headroom_topology::load(std::path::Path::new(path)).expect("shipped");
+//! // 1,500 requests/s at today's peak, growing 5% a month, for a year.
+//! let peaks = compound_peaks(1500.0, 0.05, 12);
+//! let demand = Demand {
+//!     upper_rps: peaks.clone(),
+//!     peak_rps: peaks,
+//!     upper_by_tier: Vec::new(),
+//!     minute_rps: None,
+//!     peak_to_mean: Some(2.0),
+//!     bytes_per_request: None,
+//! };
+//! let p = plan(&topology, &demand, Policy::default())?;
+//! let ap = |m: usize| p.months[m].tiers.iter().find(|t| t.tier == "ap").unwrap();
+//! // The application tier needs 8 servers now and 11 in a year (with its spare and a
+//! // deploy batch); it keeps the 11 it has meanwhile: servers are never handed back.
+//! assert_eq!((ap(0).required, ap(11).required), (8, 11));
+//! assert!(p.months.iter().all(|m| m.tiers.iter().all(|t| t.total >= t.today)));
+//! # Ok::<(), headroom_plan::Error>(())
+//! ```
 
 mod cost;
 mod demand;

@@ -6,6 +6,17 @@
 //! unique and known, counts and ratios positive, no cycle, every tier reachable from the
 //! entry, every VM smaller than its pool's hosts), so every computation on it can
 //! assume a well-formed DAG.
+//!
+//! ```
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/topologies/hatena-bookmark.toml");
+//! let topology = headroom_topology::load(std::path::Path::new(path))?;
+//! let analysis = headroom_topology::analyze(&topology, 3000.0);
+//! assert_eq!(analysis.bottleneck, "ap");
+//! // Every single loss of a server, VM host or rack is tried; at 3,000 requests/s
+//! // losing any one rack leaves too few application servers.
+//! assert_eq!((analysis.n_minus_1.tried, analysis.n_minus_1.failing), (20, 3));
+//! # Ok::<(), headroom_topology::Error>(())
+//! ```
 
 mod analysis;
 mod export;

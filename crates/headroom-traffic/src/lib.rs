@@ -2,6 +2,21 @@
 //!
 //! Data flows `input → line → Record → Rollups → dataset (Parquet) → Summary`. Every line
 //! read is counted as parsed or rejected, with the reason; rollups merge associatively.
+//!
+//! ```
+//! use headroom_traffic::{IngestConfig, Input, ingest_into, read_summary, verify};
+//!
+//! let log = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/logs/elastic_apache_logs.log");
+//! let dir = std::env::temp_dir().join(format!("headroom-doc-{}", std::process::id()));
+//! let outcome = ingest_into(&dir, &[Input::File(log.into())], &IngestConfig::default())?;
+//! assert_eq!(outcome.summary.requests, 10_000);
+//! // Ingesting the same file again counts nothing twice.
+//! let again = ingest_into(&dir, &[Input::File(log.into())], &IngestConfig::default())?;
+//! assert_eq!((again.added.len(), read_summary(&dir)?.requests), (0, 10_000));
+//! assert!(verify(&dir)?.is_sound());
+//! # std::fs::remove_dir_all(&dir).ok();
+//! # Ok::<(), headroom_traffic::Error>(())
+//! ```
 
 mod classify;
 mod dataset;
