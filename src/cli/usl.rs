@@ -78,11 +78,10 @@ fn read(path: &Path) -> anyhow::Result<Vec<(f64, f64)>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let mut points = Vec::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let mut fields = line.split(',').map(|f| f.trim().trim_matches('"'));
+    let rows = headroom_forecast::table::rows(&text)
+        .map_err(|(line, reason)| anyhow::anyhow!("{}:{line}: {reason}", path.display()))?;
+    for (line, fields) in rows {
+        let mut fields = fields.iter().map(String::as_str);
         let mut number = |what: &str| -> anyhow::Result<f64> {
             let f = fields.next().unwrap_or("");
             f.parse::<f64>()
@@ -90,9 +89,8 @@ fn read(path: &Path) -> anyhow::Result<Vec<(f64, f64)>> {
                 .filter(|v| v.is_finite() && *v > 0.0)
                 .with_context(|| {
                     format!(
-                        "{}:{}: {what} '{f}' is not a positive number",
-                        path.display(),
-                        i + 1
+                        "{}:{line}: {what} '{f}' is not a positive number",
+                        path.display()
                     )
                 })
         };

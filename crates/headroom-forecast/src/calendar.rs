@@ -49,22 +49,19 @@ impl Calendar {
     pub fn parse(text: &str, path: &str) -> Result<Calendar, ReadError> {
         let mut days = BTreeMap::new();
         let mut lines_of: HashMap<i64, usize> = HashMap::new();
-        for (i, line) in text.lines().enumerate().skip(1) {
-            if line.trim().is_empty() {
-                continue;
-            }
+        let rows = crate::table::rows(text).map_err(|e| crate::series::csv_error(path, e))?;
+        for (line, fields) in rows {
             let invalid = |reason: String| ReadError::Invalid {
                 path: path.to_owned(),
-                line: i + 1,
+                line,
                 reason,
             };
-            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
             if !(2..=3).contains(&fields.len()) {
                 return Err(invalid("expected date,name or date,name,factor".to_owned()));
             }
-            let day = date(fields[0])
+            let day = date(&fields[0])
                 .ok_or_else(|| invalid(format!("'{}' is not a date (YYYY-MM-DD)", fields[0])))?;
-            let name = fields[1].trim_matches('"');
+            let name = fields[1].as_str();
             if name.is_empty() {
                 return Err(invalid("the event has no name".to_owned()));
             }
@@ -77,7 +74,7 @@ impl Calendar {
                         .ok_or_else(|| invalid(format!("factor '{f}' is not a number above 0")))?,
                 ),
             };
-            if let Some(first) = lines_of.insert(day, i + 1) {
+            if let Some(first) = lines_of.insert(day, line) {
                 return Err(invalid(format!(
                     "{} is listed twice (line {first} too)",
                     fields[0]

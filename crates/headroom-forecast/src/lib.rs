@@ -31,6 +31,7 @@ pub mod seasons;
 pub mod select;
 pub mod series;
 pub mod stl;
+pub mod table;
 pub mod theta;
 
 pub use linear::{FittedLinearTrend, LinearTrend};

@@ -81,32 +81,24 @@ fn read(path: &Path) -> Result<String, ReadError> {
     })
 }
 
-fn unquote(field: &str) -> &str {
-    let f = field.trim();
-    f.strip_prefix('"')
-        .and_then(|f| f.strip_suffix('"'))
-        .unwrap_or(f)
-}
-
 /// Reads M4's wide format: a header line, then `id,v1,v2,…` per series, values quoted
 /// or not, trailing empty fields where a series is shorter than the longest.
 pub fn read_wide(path: &Path) -> Result<Vec<(String, Vec<f64>)>, ReadError> {
     let text = read(path)?;
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        if line.trim().is_empty() {
-            continue;
-        }
+    let name = path.display().to_string();
+    for (line, fields) in
+        crate::table::rows(&text).map_err(|e| crate::series::csv_error(&name, e))?
+    {
         let invalid = |reason: String| ReadError::Invalid {
-            path: path.display().to_string(),
-            line: i + 1,
+            path: name.clone(),
+            line,
             reason,
         };
-        let mut fields = line.split(',');
-        let id = unquote(fields.next().unwrap_or_default()).to_owned();
+        let mut fields = fields.into_iter();
+        let id = fields.next().unwrap_or_default();
         let mut values = Vec::new();
         for (col, f) in fields.enumerate() {
-            let f = unquote(f);
             if f.is_empty() || f == "NA" {
                 continue;
             }
@@ -203,36 +195,34 @@ pub fn read_long_series(path: &Path) -> Result<Vec<(String, usize, Series)>, Rea
     let name = path.display().to_string();
     let mut order: Vec<(String, usize)> = Vec::new();
     let mut rows: std::collections::HashMap<String, Vec<(i64, f64, usize)>> = Default::default();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        if line.trim().is_empty() {
-            continue;
-        }
+    for (line, fields) in
+        crate::table::rows(&text).map_err(|e| crate::series::csv_error(&name, e))?
+    {
         let invalid = |reason: String| ReadError::Invalid {
             path: name.clone(),
-            line: i + 1,
+            line,
             reason,
         };
-        let fields: Vec<&str> = line.split(',').map(unquote).collect();
         if fields.len() != 3 {
             return Err(invalid(format!(
                 "expected id,timestamp,value, found {} fields",
                 fields.len()
             )));
         }
-        let t = crate::series::parse_timestamp(fields[1])
+        let t = crate::series::parse_timestamp(&fields[1])
             .ok_or_else(|| invalid(format!("'{}' is not a timestamp", fields[1])))?;
         let v: f64 = fields[2]
             .parse()
             .ok()
             .filter(|v: &f64| v.is_finite())
             .ok_or_else(|| invalid(format!("'{}' is not a finite number", fields[2])))?;
-        let id = fields[0].to_owned();
+        let id = fields[0].clone();
         rows.entry(id.clone())
             .or_insert_with(|| {
-                order.push((id, i + 1));
+                order.push((id, line));
                 Vec::new()
             })
-            .push((t, v, i + 1));
+            .push((t, v, line));
     }
     order
         .into_iter()

@@ -146,31 +146,33 @@ pub fn read(path: &Path) -> Result<Series, ReadError> {
 /// Rows of a `timestamp,value` CSV with their line numbers.
 pub fn csv_rows(text: &str, path: &str) -> Result<Vec<(i64, f64, usize)>, ReadError> {
     let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        if line.trim().is_empty() {
-            continue;
-        }
+    for (line, fields) in crate::table::rows(text).map_err(|e| csv_error(path, e))? {
         let invalid = |reason: String| ReadError::Invalid {
             path: path.to_owned(),
-            line: i + 1,
+            line,
             reason,
         };
-        let mut fields = line.split(',');
-        let (Some(t), Some(v), None) = (fields.next(), fields.next(), fields.next()) else {
+        let [t, v] = fields.as_slice() else {
             return Err(invalid("expected timestamp,value".to_owned()));
         };
-        let t = parse_timestamp(t)
-            .ok_or_else(|| invalid(format!("'{}' is not a timestamp", t.trim())))?;
-        let v = parse_value(v)
-            .ok_or_else(|| invalid(format!("'{}' is not a finite number", v.trim())))?;
-        rows.push((t, v, i + 1));
+        let t = parse_timestamp(t).ok_or_else(|| invalid(format!("'{t}' is not a timestamp")))?;
+        let v = parse_value(v).ok_or_else(|| invalid(format!("'{v}' is not a finite number")))?;
+        rows.push((t, v, line));
     }
     Ok(rows)
 }
 
 fn parse_value(v: &str) -> Option<f64> {
-    let v = v.trim().trim_matches('"');
     v.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// A CSV the parser itself refused (an unclosed quote), at its line.
+pub(crate) fn csv_error(path: &str, (line, reason): (usize, String)) -> ReadError {
+    ReadError::Invalid {
+        path: path.to_owned(),
+        line,
+        reason,
+    }
 }
 
 /// Rows of a Prometheus `query_range` answer (`{"data": {"result": [{"values": [[t,

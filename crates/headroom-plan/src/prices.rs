@@ -365,16 +365,15 @@ impl Cloud {
 /// `annual_cost_usd_3yr_upfront` and `lifecycle`; rows without a price, or in an
 /// `alpha` or `deprecated` lifecycle, are left out.
 fn parse_instances(text: &str, path: &Path) -> Result<Vec<Instance>, PriceError> {
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines
-        .next()
-        .ok_or_else(|| invalid(path, 1, "empty file"))?
-        .split(',')
-        .collect();
+    let (header, rows) = headroom_forecast::table::read(text)
+        .map_err(|(line, reason)| invalid(path, line, reason))?;
+    if header.is_empty() {
+        return Err(invalid(path, 1, "empty file"));
+    }
     let col = |name: &str| {
         header
             .iter()
-            .position(|h| h.trim() == name)
+            .position(|h| h == name)
             .ok_or_else(|| invalid(path, 1, format!("no '{name}' column")))
     };
     let (name_c, cpu_c, ram_c, net_c, price_c, life_c) = (
@@ -386,12 +385,7 @@ fn parse_instances(text: &str, path: &Path) -> Result<Vec<Instance>, PriceError>
         col("lifecycle")?,
     );
     let mut out = Vec::new();
-    for (i, line) in lines.enumerate() {
-        let n = i + 2;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let fields: Vec<&str> = line.split(',').collect();
+    for (n, fields) in rows {
         if fields.len() != header.len() {
             return Err(invalid(
                 path,
@@ -399,13 +393,12 @@ fn parse_instances(text: &str, path: &Path) -> Result<Vec<Instance>, PriceError>
                 format!("{} fields, the header has {}", fields.len(), header.len()),
             ));
         }
-        let lifecycle = fields[life_c].trim();
-        if fields[price_c].trim().is_empty() || lifecycle == "alpha" || lifecycle == "deprecated" {
+        let lifecycle = fields[life_c].as_str();
+        if fields[price_c].is_empty() || lifecycle == "alpha" || lifecycle == "deprecated" {
             continue;
         }
         let number = |c: usize, what: &str| -> Result<f64, PriceError> {
             fields[c]
-                .trim()
                 .parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite() && *v >= 0.0)
@@ -418,7 +411,7 @@ fn parse_instances(text: &str, path: &Path) -> Result<Vec<Instance>, PriceError>
                 })
         };
         out.push(Instance {
-            name: fields[name_c].trim().to_owned(),
+            name: fields[name_c].clone(),
             vcpus: number(cpu_c, "cpu")?,
             ram_gib: number(ram_c, "ram_gib")?,
             net_mbps: number(net_c, "net_mbps")?,
