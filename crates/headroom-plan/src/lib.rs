@@ -98,14 +98,17 @@ pub fn check_demand(topology: &Topology, demand: &Demand) -> Result<(), Error> {
     if months > MAX_MONTHS {
         return Err(Error::Horizon { months });
     }
-    let upper = demand
-        .upper_rps
-        .iter()
-        .chain(demand.upper_by_tier.iter().flatten());
-    for (i, &value) in demand.peak_rps.iter().chain(upper).enumerate() {
-        if !value.is_finite() || value < 0.0 {
+    let all = std::iter::once(&demand.peak_rps)
+        .chain(std::iter::once(&demand.upper_rps))
+        .chain(&demand.upper_by_tier);
+    for values in all {
+        if let Some((m, &value)) = values
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !v.is_finite() || **v < 0.0)
+        {
             return Err(Error::Demand {
-                month: i % months.max(1) + 1,
+                month: m + 1,
                 value,
             });
         }
