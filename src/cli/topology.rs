@@ -291,11 +291,13 @@ fn render(topology: &Topology, a: &Analysis, top: usize) -> String {
                 .map_or("no server left".to_owned(), |u| format!("{} busy", pct(u)));
             let _ = writeln!(out, "  lose {}: {} {}", s.lost, s.worst_tier, worst);
         }
-        if set.failing > top as u64 {
+        let shown = set.worst.len().min(top) as u64;
+        if set.failing > shown {
             let _ = writeln!(
                 out,
-                "  … and {} more (--top N or --json)",
-                set.failing - top as u64
+                "  … and {} more (--top N, at most {} listed)",
+                set.failing - shown,
+                headroom_topology::LISTED
             );
         }
     }

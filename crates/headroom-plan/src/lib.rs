@@ -113,7 +113,14 @@ pub fn check_demand(topology: &Topology, demand: &Demand) -> Result<(), Error> {
             });
         }
     }
-    for (m, &point) in demand.peak_rps.iter().enumerate() {
+    // Every month a sizing reads, the look-ahead past the plan included.
+    let per_rps = topology.servers_per_entry_rps();
+    let longest = std::iter::once(&demand.upper_rps)
+        .chain(&demand.upper_by_tier)
+        .map(Vec::len)
+        .fold(months, usize::max);
+    for m in 0..longest {
+        let point = demand.peak_rps.get(m).copied().unwrap_or(0.0);
         for (i, tier) in topology.tiers().iter().enumerate() {
             let upper = demand
                 .upper_by_tier
@@ -121,9 +128,9 @@ pub fn check_demand(topology: &Topology, demand: &Demand) -> Result<(), Error> {
                 .unwrap_or(&demand.upper_rps)
                 .get(m)
                 .copied()
-                .unwrap_or(point);
+                .unwrap_or(0.0);
             let peak = point.max(upper);
-            let servers = topology.servers_at_least(i, peak).ceil();
+            let servers = (peak * per_rps[i]).ceil();
             if servers > f64::from(headroom_topology::MAX_TIER_SERVERS) {
                 return Err(Error::Servers {
                     month: m + 1,

@@ -86,7 +86,8 @@ impl History {
             .count()
     }
 
-    fn raw_daily_peaks(&self) -> (i64, Vec<Option<f64>>) {
+    /// Each day's highest step, `None` for a day without a request.
+    pub fn raw_daily_peaks(&self) -> (i64, Vec<Option<f64>>) {
         let Some(last) = self.rps.len().checked_sub(1) else {
             return (0, Vec::new());
         };
@@ -373,8 +374,10 @@ pub fn replay(
     costs: &[f64],
     config: &ReplayConfig,
 ) -> Result<Option<Replay>, crate::Error> {
-    let (first_day, peaks) = history.daily_peaks();
-    let last_day = first_day + peaks.len() as i64 - 1;
+    // Gaps are filled per origin from what was known then: filling the whole history
+    // at once would let a gap before an origin lean on the days after it.
+    let (first_day, raw) = history.raw_daily_peaks();
+    let last_day = first_day + raw.len() as i64 - 1;
     let first_origin = month_start(first_day + config.min_history_days as i64 - 1, 1);
     // Replayed months: whole calendar months from the first origin to the history's end.
     let mut months = Vec::new();
@@ -399,8 +402,9 @@ pub fn replay(
         .iter()
         .map(|&m| {
             let end = month_start(m, 1);
-            peaks[(m - first_day) as usize..(end - first_day) as usize]
+            raw[(m - first_day) as usize..(end - first_day) as usize]
                 .iter()
+                .flatten()
                 .copied()
                 .fold(0.0, f64::max)
         })
@@ -411,8 +415,8 @@ pub fn replay(
         .iter()
         .step_by(every)
         .map(|&origin| {
-            let known = &peaks[..(origin - first_day) as usize];
-            origin_forecast(known, first_day, origin, config)
+            let known = headroom_forecast::series::fill(&raw[..(origin - first_day) as usize]).0;
+            origin_forecast(&known, first_day, origin, config)
         })
         .collect();
     let servers =

@@ -1,6 +1,7 @@
 //! `topology analyze` against estate size (criterion): generated estates of 125 to
-//! 2,000 tiers at 50 servers a tier (`headroom_topology::synthetic`), the largest
-//! 100,000 servers on about 14,000 VM hosts with 155 million N−2 pairs.
+//! 2,000 tiers asked for 50 servers a tier (`headroom_topology::synthetic`; sharded
+//! databases add replicas), the largest 113,000 servers on about 14,000 VM hosts with
+//! 150 million N−2 pairs.
 //!
 //! `cargo bench -p headroom-topology`.
 

@@ -481,8 +481,16 @@ impl Topology {
     /// none carries more than its tightest resource allows), as a real number. Cheap,
     /// so a caller can refuse an absurd demand before [`Topology::sizing`] works it out.
     pub fn servers_at_least(&self, tier: usize, entry_rps: f64) -> f64 {
-        let gain = self.flow_gains()[tier].0;
-        entry_rps * gain / (self.limit_rps(tier) * self.tiers[tier].ceiling)
+        entry_rps * self.servers_per_entry_rps()[tier]
+    }
+
+    /// [`Topology::servers_at_least`] per front-door request/s, for every tier at once.
+    pub fn servers_per_entry_rps(&self) -> Vec<f64> {
+        self.flow_gains()
+            .iter()
+            .enumerate()
+            .map(|(t, (gain, _))| gain / (self.limit_rps(t) * self.tiers[t].ceiling))
+            .collect()
     }
 
     /// Requests per second on the busiest of `up` servers of `tier`, given its requests
@@ -675,7 +683,11 @@ fn busiest(primaries: u32, rps: f64, writes: f64, up: u32) -> f64 {
     }
     let primary = writes / f64::from(k);
     let replica = (rps - writes) / f64::from(up - k) + primary;
-    primary.max(replica)
+    // A tier can always leave servers beyond its primaries idle as standbys, so it is
+    // never busier than its primaries alone would be: with two shards on three servers
+    // the lone replica would take every read, and two primaries splitting the load do
+    // better. This also keeps utilisation from falling as servers are lost.
+    primary.max(replica).min(rps / f64::from(k))
 }
 
 /// A per-server limit on requests per second from a resource other than CPU.

@@ -9,7 +9,8 @@
 //! Zipf's law with exponent 1 (Breslau et al., "Web Caching and Zipf-like
 //! Distributions", INFOCOM 1999, measured 0.64–0.83 for pages; 1 gives a heavier head).
 //! Tier sizes follow from demand ÷ capacity at a utilisation drawn from 35–65%, so some
-//! tiers are one failure from their ceiling, and 2% of tiers have a single server.
+//! tiers are one failure from their ceiling, and 2% of tiers have a single server;
+//! databases of eight servers or more are sharded (primaries take the writes).
 //! The output is a topology file (TOML), read like any other.
 
 use std::fmt::Write;
@@ -179,8 +180,21 @@ pub fn estate(tiers: usize, servers: u32, seed: u64) -> String {
         .map(|d| d.flow / (d.capacity * d.utilisation))
         .sum();
     let peak = (f64::from(servers) / per_rps).max(1.0);
+    let plain = |d: &Draft| (peak * d.flow / (d.capacity * d.utilisation)).round() as u32;
+    // Databases of eight servers or more are sharded, one query in ten a write: enough
+    // primaries that each takes its writes at half its capacity, and replicas for the
+    // reads plus their shard's writes at the tier's utilisation.
+    let sharded = |d: &Draft| d.role == "database" && plain(d) >= 8;
+    let shards = |d: &Draft| -> u32 {
+        let (rps, usable) = (peak * d.flow, d.capacity * d.utilisation);
+        ((0.2 * rps / usable).ceil() as u32).max(2)
+    };
     let count = |d: &Draft| -> u32 {
-        let need = (peak * d.flow / (d.capacity * d.utilisation)).round() as u32;
+        let need = plain(d);
+        if sharded(d) {
+            let (rps, usable, k) = (peak * d.flow, d.capacity * d.utilisation, shards(d));
+            return k + (0.9 * rps / (usable - 0.1 * rps / f64::from(k))).ceil() as u32;
+        }
         // A tier small enough for one server is sometimes left with one.
         if d.single && need <= 1 {
             1
@@ -244,6 +258,9 @@ pub fn estate(tiers: usize, servers: u32, seed: u64) -> String {
                 );
             }
             None => {
+                if sharded(d) {
+                    let _ = writeln!(out, "primaries = {}", shards(d));
+                }
                 let _ = writeln!(
                     out,
                     "profile = \"machine\"\nracks = {}\n",
@@ -253,9 +270,12 @@ pub fn estate(tiers: usize, servers: u32, seed: u64) -> String {
         }
     }
     for (from, to, ratio, hit) in edges {
+        // One query in ten to a database is a write.
+        let writes = if sharded(&drafts[to]) { 0.1 } else { 0.0 };
         let _ = writeln!(
             out,
-            "[[edge]]\nfrom = \"{}\"\nto = \"{}\"\nratio = {ratio}\nhit_ratio = {hit}\n",
+            "[[edge]]\nfrom = \"{}\"\nto = \"{}\"\nratio = {ratio}\nhit_ratio = {hit}\n\
+             write_fraction = {writes}\n",
             drafts[from].name, drafts[to].name
         );
     }
@@ -274,9 +294,9 @@ mod tests {
                 .expect("a generated estate is a valid topology");
             assert_eq!(t.tiers().len(), tiers);
             let total = f64::from(t.total_servers());
-            // Rounding and the two-server floor move the total a little.
+            // Rounding, the two-server floor and sharded databases' replicas move the total.
             assert!(
-                (total / f64::from(servers) - 1.0).abs() < 0.15,
+                (total / f64::from(servers) - 1.0).abs() < 0.25,
                 "{tiers} tiers: {total} servers for {servers}"
             );
         }

@@ -104,7 +104,11 @@ impl MinuteCounts {
     /// Adds one record's counts.
     pub fn add(&mut self, record: &Record<'_>, kind: Kind) {
         self.requests += 1;
-        self.bytes += record.bytes as i64;
+        // A 19-digit byte count or a duration of centuries (a corrupt line that still
+        // parses) saturates instead of wrapping negative and poisoning the day.
+        self.bytes = self
+            .bytes
+            .saturating_add(i64::try_from(record.bytes).unwrap_or(i64::MAX));
         // The parser only lets 100..=599 through.
         self.status[usize::from(record.status / 100 - 1)] += 1;
         match kind {
@@ -115,7 +119,7 @@ impl MinuteCounts {
         if let Some(d) = record.duration_s {
             let us = (d * 1e6).round() as i64;
             self.duration_count += 1;
-            self.duration_sum_us += us;
+            self.duration_sum_us = self.duration_sum_us.saturating_add(us);
             self.duration_max_us = self.duration_max_us.max(us);
         }
     }
