@@ -383,6 +383,10 @@ fn share<M: Mode>(v: &M::S<f64>, what: &str, inclusive: bool) -> Result<f64, Inv
 /// servers in all; a tier of a million is past any one service.
 pub const MAX_TIER_SERVERS: u32 = 1_000_000;
 
+/// Most workers (concurrent request slots) one server may state: past any process or
+/// thread pool, and it bounds Erlang C's work (about 50√workers steps).
+pub const MAX_WORKERS: u32 = 100_000;
+
 /// Checks a whole-number count is at least `min`.
 fn count<M: Mode>(v: &M::S<i64>, what: &str, min: i64) -> Result<u32, Invalid> {
     let x = *M::get(v);
@@ -925,7 +929,19 @@ fn capacity<M: Mode>(t: &RawTier<M>) -> Result<(Capacity, f64), Invalid> {
     let service = t.service_time_ms.as_ref().expect("one model is present");
     let service_time_s = positive::<M>(service, "service_time_ms")? / 1e3;
     let workers = match &t.workers {
-        Some(w) => count::<M>(w, "workers", 1)?,
+        Some(w) => {
+            let n = count::<M>(w, "workers", 1)?;
+            if n > MAX_WORKERS {
+                return err::<_, M, _>(
+                    w,
+                    format!(
+                        "workers is {n}, more than {MAX_WORKERS}: one server's request \
+                         slots in the M/M/c model (processes, threads), not connections"
+                    ),
+                );
+            }
+            n
+        }
         None => {
             return err::<_, M, _>(service, "service_time_ms needs workers".to_owned());
         }
@@ -1240,6 +1256,14 @@ ratio = 3.0
         assert_eq!(
             too_fast,
             "t.toml:27:22: target_response_ms must exceed service_time_ms"
+        );
+        let too_many = error_of(&CHAIN.replace(
+            "capacity_rps = 100\nceiling = 0.5",
+            "service_time_ms = 200\nworkers = 4000000000\ntarget_response_ms = 250",
+        ));
+        assert!(
+            too_many.starts_with("t.toml:26:11: workers is 4000000000, more than 100000"),
+            "{too_many}"
         );
     }
 

@@ -40,7 +40,7 @@ pub use failure::{
     Domain, Failures, Scenario, Scenarios, Spof, articulation_tiers, domains, dominated_by,
     evaluate, scenarios, single_points_of_failure,
 };
-pub use file::{DEFAULT_CEILING, Format, MAX_TIER_SERVERS, load, parse, parse_as};
+pub use file::{DEFAULT_CEILING, Format, MAX_TIER_SERVERS, MAX_WORKERS, load, parse, parse_as};
 pub use model::{
     Batch, Capacity, Deploy, Edge, Placement, Pool, Profile, Resources, Sizing, Strategy, Supply,
     Tier, TierLoad, Topology, Uplink,
