@@ -657,9 +657,17 @@ fn read_days(path: &Path, rollups: &mut Rollups) -> Result<()> {
 /// Removes table files the manifest does not name: leftovers of replaced generations
 /// and of runs killed before their commit.
 fn remove_unreferenced(dir: &Path, manifest: &Manifest) -> Result<()> {
+    for file in unreferenced(dir, manifest) {
+        fs::remove_file(&file).map_err(|source| io_error(&file, source))?;
+    }
+    Ok(())
+}
+
+/// Day files under the tables that `manifest` does not name (a killed run's).
+pub(crate) fn unreferenced(dir: &Path, manifest: &Manifest) -> Vec<PathBuf> {
+    let mut out = Vec::new();
     for table in TABLES {
-        let root = dir.join(table);
-        let Ok(parts) = fs::read_dir(&root) else {
+        let Ok(parts) = fs::read_dir(dir.join(table)) else {
             continue;
         };
         for part in parts.flatten() {
@@ -671,15 +679,15 @@ fn remove_unreferenced(dir: &Path, manifest: &Manifest) -> Result<()> {
             let Ok(files) = fs::read_dir(part.path()) else {
                 continue;
             };
-            for file in files.flatten() {
-                if Some(file.file_name().to_string_lossy().into_owned()) != keep {
-                    fs::remove_file(file.path())
-                        .map_err(|source| io_error(&file.path(), source))?;
-                }
-            }
+            out.extend(
+                files
+                    .flatten()
+                    .filter(|f| Some(f.file_name().to_string_lossy().into_owned()) != keep)
+                    .map(|f| f.path()),
+            );
         }
     }
-    Ok(())
+    out
 }
 
 pub(crate) fn temp_sibling(path: &Path) -> PathBuf {

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::dataset::{
     MANIFEST_FILE, Manifest, TABLES, not_a_dataset, read_partition, stored_summary, table_file,
+    unreferenced,
 };
 use crate::{Error, Result, Rollups};
 
@@ -97,7 +98,7 @@ pub fn verify(dir: &Path) -> Result<Verification> {
             crate::SUMMARY_FILE
         ));
     }
-    let stray = stray_files(dir, &manifest);
+    let stray = unreferenced(dir, &manifest).len();
     if stray > 0 {
         out.notes.push(format!(
             "{stray} day files no manifest names (a killed run's); the next write removes them"
@@ -120,30 +121,6 @@ fn damage(e: Error, dir: &Path, date: &str, generation: u64) -> Damage {
         reason: text.strip_prefix(&prefix).unwrap_or(&text).to_owned(),
         path,
     }
-}
-
-/// Files under the tables that the manifest does not name.
-fn stray_files(dir: &Path, manifest: &Manifest) -> usize {
-    let mut stray = 0;
-    for table in TABLES {
-        let Ok(parts) = fs::read_dir(dir.join(table)) else {
-            continue;
-        };
-        for part in parts.flatten() {
-            let name = part.file_name().to_string_lossy().into_owned();
-            let keep = name
-                .strip_prefix("date=")
-                .and_then(|date| manifest.partitions.get(date))
-                .map(|g| format!("g{g:06}.parquet"));
-            if let Ok(files) = fs::read_dir(part.path()) {
-                stray += files
-                    .flatten()
-                    .filter(|f| Some(f.file_name().to_string_lossy().into_owned()) != keep)
-                    .count();
-            }
-        }
-    }
-    stray
 }
 
 #[cfg(test)]
@@ -257,6 +234,25 @@ mod damage {
         .1
     }
 
+    /// Cuts `file` short (`kind` 0), flips a byte (1) or overwrites a run of `len`
+    /// bytes with `byte` (2), at the share `at` of its length.
+    fn damage_file(file: &Path, kind: u8, at: f64, len: usize, byte: u8) {
+        let mut bytes = fs::read(file).unwrap();
+        let pos = ((bytes.len() as f64) * at) as usize;
+        match kind {
+            0 => bytes.truncate(pos),
+            1 => {
+                let last = bytes.len() - 1;
+                bytes[pos.min(last)] ^= byte | 1;
+            }
+            _ => {
+                let end = (pos + len).min(bytes.len());
+                bytes[pos..end].fill(byte);
+            }
+        }
+        fs::write(file, &bytes).unwrap();
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
         #[test]
@@ -277,20 +273,7 @@ mod damage {
                 let (date, g) = manifest.partitions.iter().next().unwrap();
                 table_file(&dir, TABLES[target], date, *g)
             };
-            let mut bytes = fs::read(&file).unwrap();
-            let pos = ((bytes.len() as f64) * at) as usize;
-            match kind {
-                0 => bytes.truncate(pos),
-                1 => {
-                    let last = bytes.len() - 1;
-                    bytes[pos.min(last)] ^= byte | 1;
-                }
-                _ => {
-                    let end = (pos + len).min(bytes.len());
-                    bytes[pos..end].fill(byte);
-                }
-            }
-            fs::write(&file, &bytes).unwrap();
+            damage_file(&file, kind, at, len, byte);
             match verify(&dir) {
                 Ok(v) => {
                     if v.is_sound() {
@@ -320,20 +303,7 @@ mod damage {
             let partials = crate::partials_of(&[Input::File(log)], &IngestConfig::default(), None).unwrap();
             let file = tmp.path().join("p.parquet");
             crate::write_partial(fs::File::create(&file).unwrap(), &partials, &file).unwrap();
-            let mut bytes = fs::read(&file).unwrap();
-            let pos = ((bytes.len() as f64) * at) as usize;
-            match kind {
-                0 => bytes.truncate(pos),
-                1 => {
-                    let last = bytes.len() - 1;
-                    bytes[pos.min(last)] ^= byte | 1;
-                }
-                _ => {
-                    let end = (pos + len).min(bytes.len());
-                    bytes[pos..end].fill(byte);
-                }
-            }
-            fs::write(&file, &bytes).unwrap();
+            damage_file(&file, kind, at, len, byte);
             if let Ok(read) = crate::read_partials(std::slice::from_ref(&file)) {
                 let _ = crate::merge_into(&tmp.path().join("ds"), read);
             }
