@@ -2,8 +2,9 @@
 //!
 //! This facade re-exports the workspace's crates, in the order data flows through them:
 //! [`traffic`] (logs → rollups) → [`forecast`] (series → forecasts) → [`plan`] (forecast +
-//! [`topology`] → servers per tier per month) → [`chart`] (figures). The `headroom` binary
-//! drives them from the command line.
+//! [`topology`] → servers per tier per month) → [`chart`] (figures). [`pipeline`] joins
+//! them into the path from a dataset or a series to a priced plan, and [`report`] draws
+//! it all as one HTML page; the `headroom` binary is a thin command line over both.
 //!
 //! ```
 //! use headroom::{plan, topology};
@@ -25,8 +26,19 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod error;
+pub mod pipeline;
+pub mod report;
+pub mod series;
+
+pub use error::{Error, Result};
 pub use headroom_chart as chart;
 pub use headroom_forecast as forecast;
 pub use headroom_plan as plan;
 pub use headroom_topology as topology;
 pub use headroom_traffic as traffic;
+
+/// The README's Rust examples, run as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

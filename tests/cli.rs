@@ -1222,6 +1222,129 @@ fn plan_from_explicit_growth_says_when_to_order() {
 /// change in any number or word shows as a diff to review. Temporary paths and dates
 /// that depend on today are blanked.
 #[test]
+fn the_library_report_is_the_command_s_byte_for_byte() {
+    // `headroom report` ingests the bundled log and writes the page; the library, given
+    // the dataset it wrote, must write the same files with the same bytes.
+    let tmp = tempfile::tempdir().unwrap();
+    let cli = tmp.path().join("cli");
+    let findings = ok(headroom(&[
+        "report",
+        "--out",
+        cli.to_str().unwrap(),
+        "--months",
+        "3",
+    ]));
+    let lib = tmp.path().join("lib");
+    let topology = headroom::topology::load(Path::new(HATENA)).unwrap();
+    let mut options =
+        headroom::pipeline::Options::new(headroom::pipeline::Prices::shipped().unwrap());
+    options.quantile = headroom::pipeline::QuantileChoice::Fixed(headroom::plan::Quantile::Upper80);
+    let source = headroom::report::Source::dataset(&cli.join("dataset")).unwrap();
+    let built = headroom::report::build(source, &topology, 3, &options).unwrap();
+    let index = built.write(&lib).unwrap();
+    assert_eq!(index, lib.join("index.html"));
+    assert_eq!(
+        findings,
+        format!(
+            "{}\nreport: {}\n",
+            built.findings.join("\n"),
+            cli.join("index.html").display()
+        )
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&cli)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != "dataset")
+        .collect();
+    names.sort();
+    // index.html and each of the report's 10 charts (no replay: the log spans days) as
+    // SVG and PNG.
+    assert_eq!(names.len(), 21, "{names:?}");
+    for name in &names {
+        let (a, b) = (
+            std::fs::read(cli.join(name)).unwrap(),
+            std::fs::read(lib.join(name)).unwrap(),
+        );
+        assert!(a == b, "{name} differs between the command and the library");
+    }
+}
+
+#[test]
+fn chart_draws_each_of_the_report_s_charts_on_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = tmp.path().join("report");
+    ok(headroom(&[
+        "report",
+        "--out",
+        report.to_str().unwrap(),
+        "--months",
+        "3",
+    ]));
+    let dataset = report.join("dataset");
+    let chart = |kind: &str, out: &Path, traffic: &Path, topology: &str| {
+        headroom(&[
+            "chart",
+            kind,
+            "--traffic",
+            traffic.to_str().unwrap(),
+            "--topology",
+            topology,
+            "--months",
+            "3",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    // Each chart is the report's, byte for byte (the report names the status mix `mix`).
+    for kind in [
+        "traffic",
+        "bandwidth",
+        "busiest-day",
+        "hour-of-week",
+        "mix",
+        "forecast",
+        "servers",
+        "utilisation",
+        "cost",
+        "topology",
+    ] {
+        let out = tmp.path().join(format!("{kind}.svg"));
+        ok(chart(kind, &out, &dataset, HATENA));
+        let (ours, theirs) = (
+            std::fs::read(&out).unwrap(),
+            std::fs::read(report.join(format!("{kind}.svg"))).unwrap(),
+        );
+        assert!(ours == theirs, "{kind}.svg differs from the report's");
+    }
+    let png = tmp.path().join("servers.png");
+    ok(chart("servers", &png, &dataset, HATENA));
+    assert_eq!(&std::fs::read(&png).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
+    // The bundled log spans days: too little to replay.
+    let short = chart("replay", &tmp.path().join("r.svg"), &dataset, HATENA);
+    assert!(!short.status.success());
+    assert!(
+        String::from_utf8_lossy(&short.stderr).contains("too little traffic for a replay chart")
+    );
+    // A series long enough replays; it has no statuses, bytes or minutes.
+    let series = tmp.path().join("hourly.csv");
+    growing_hourly_csv(&series, 200);
+    let one = tmp.path().join("one.toml");
+    std::fs::write(&one, ONE_TIER).unwrap();
+    let replay = tmp.path().join("replay.svg");
+    ok(chart("replay", &replay, &series, one.to_str().unwrap()));
+    assert!(std::fs::read_to_string(&replay).unwrap().contains("<svg"));
+    let bad = chart(
+        "mix",
+        &tmp.path().join("m.svg"),
+        &series,
+        one.to_str().unwrap(),
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("a mix chart needs a dataset's minutes"));
+    let bad = chart("cost", &tmp.path().join("c.jpg"), &dataset, HATENA);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("c.jpg: name an .svg or a .png file"));
+}
+
+#[test]
 fn report_and_plan_text_snapshots() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("report");

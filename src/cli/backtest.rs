@@ -138,55 +138,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             "last values held out".to_owned()
         }
     );
-    let intervals = args.level.map_or(String::new(), |l| {
-        format!(" {:>10} {:>8}", format!("cover {l}%"), "MSIS")
-    });
-    println!(
-        "{:<12} {:>8} {:>8} {:>7} {:>8}{intervals}",
-        "model", "sMAPE", "MASE", "OWA", "CPU-s"
-    );
-    for s in &scores {
-        let intervals = match (s.coverage, s.msis) {
-            (Some(c), Some(m)) => format!(
-                " {:>10} {:>8}",
-                figure(c * 100.0, 1).map_or("undefined".to_owned(), |c| c + "%"),
-                figure(m, 3).unwrap_or_else(|| "undefined".to_owned())
-            ),
-            _ => String::new(),
-        };
-        let cell = |x: f64| figure(x, 3).unwrap_or_else(|| "undefined".to_owned());
-        println!(
-            "{:<12} {:>8} {:>8} {:>7} {:>8.3}{intervals}",
-            s.method.name(),
-            cell(s.smape),
-            cell(s.mase),
-            cell(s.owa),
-            s.time.as_secs_f64()
-        );
-        if s.mase_undefined > 0 {
-            println!(
-                "  {} series left out of MASE: their training part never changes at lag {}",
-                s.mase_undefined, m
-            );
-        }
+    for line in m4::score_table(&scores, args.level, m) {
+        println!("{line}");
     }
     Ok(())
-}
-
-/// A figure to `decimals` places, `-0.000` as `0.000`; None when it is undefined (NaN
-/// or infinite: a MASE with no changing series to scale by, an OWA against it).
-fn figure(x: f64, decimals: usize) -> Option<String> {
-    // Adding 0.0 turns -0.0 into 0.0; a tiny negative rounds to 0 the same way.
-    x.is_finite().then(|| {
-        let text = format!("{:.*}", decimals, x + 0.0);
-        if text
-            .trim_start_matches('-')
-            .chars()
-            .all(|c| c == '0' || c == '.')
-        {
-            text.trim_start_matches('-').to_owned()
-        } else {
-            text
-        }
-    })
 }

@@ -2,15 +2,12 @@
 //! held against what the traffic did next: short steps, idle servers and their cost,
 //! beside the oracle and naive strategies.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
-use headroom_plan::replay::{History, Outcome, Replay, ReplayConfig, replay, server_month_costs};
-use headroom_topology::Topology;
-use headroom_traffic::time::{DAY, format_date};
+use headroom::pipeline::{self, text};
 
 use super::plan::{PolicyArgs, load_topology};
-use super::thousands;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -52,15 +49,16 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         args.months
     );
     let topology = load_topology(&args.topology)?;
-    let history = history(&args.source, &args.value)?;
+    let options = args.policy.options()?;
+    let history = pipeline::history(&args.source, args.value == "count")?;
     let min_history_days = days(&args.min_history)?;
     let every = every_months(&args.every)?;
-    let (r, currency) = replay_for(
+    let r = pipeline::replay_for(
         &topology,
         &history,
         args.months,
         (min_history_days, every),
-        &args.policy,
+        &options,
     )?;
     let Some(r) = r else {
         let (_, peaks) = history.daily_peaks();
@@ -72,8 +70,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         );
     };
     if let Some(path) = &args.chart {
-        let svg = super::charts::held(&r, r.cheapest_quantile())?;
-        write_chart(path, &svg)?;
+        let svg = headroom::report::charts::held(&r, r.cheapest_quantile())?;
+        headroom::report::charts::write(path, &svg).context("--chart")?;
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
@@ -81,79 +79,14 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     }
     print!(
         "{}",
-        text(&r, &args.source, &currency, args.policy.shortfall_cost)
+        text::replay(
+            &r,
+            &args.source,
+            options.prices.currency(),
+            options.shortfall_cost
+        )
     );
     Ok(())
-}
-
-/// Writes an SVG chart to `path`, rasterised when the extension is .png.
-fn write_chart(path: &Path, svg: &str) -> anyhow::Result<()> {
-    let bytes = match path.extension().and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("png") => {
-            headroom_chart::png(svg).context("rasterising the chart")?
-        }
-        Some(e) if e.eq_ignore_ascii_case("svg") => {
-            headroom_chart::with_embedded_font(svg).into_bytes()
-        }
-        _ => anyhow::bail!("--chart {}: name an .svg or a .png file", path.display()),
-    };
-    headroom_traffic::write_atomic(path, &bytes)
-        .with_context(|| format!("writing {}", path.display()))
-}
-
-/// Days of history before `plan --quantile auto`'s first replayed origin.
-pub(crate) const MIN_HISTORY_DAYS: usize = 90;
-
-/// The planner replayed on `history` with plan's policy flags (the same for `replay`,
-/// `plan --quantile auto` and the report), origins after `min_history_days` and every
-/// `every_months`, and the price table's currency; None when the history is too short.
-pub(crate) fn replay_for(
-    topology: &Topology,
-    history: &History,
-    months: u32,
-    (min_history_days, every_months): (usize, u32),
-    policy: &PolicyArgs,
-) -> anyhow::Result<(Option<Replay>, String)> {
-    anyhow::ensure!(
-        policy.shortfall_cost.is_finite() && policy.shortfall_cost >= 0.0,
-        "--shortfall-cost must be a cost of 0 or more, not {}",
-        policy.shortfall_cost
-    );
-    let (built, _) = policy.prices()?;
-    let config = ReplayConfig {
-        months,
-        min_history_days,
-        every_months,
-        model: policy.model()?,
-        policy: policy.policy()?,
-        shortfall_cost_per_step: policy.shortfall_cost * history.step_s as f64 / 60.0,
-    };
-    let costs = server_month_costs(topology, &built);
-    Ok((replay(topology, history, &costs, &config)?, built.currency))
-}
-
-/// A dataset's minutes as a history (idle minutes as zero).
-pub(crate) fn history_of(rollups: &headroom_traffic::Rollups) -> anyhow::Result<History> {
-    History::from_minutes(rollups.iter().map(|(m, c)| (m, c.requests as f64)))
-        .context("the dataset holds no traffic")
-}
-
-/// The history a replay holds plans against: a dataset's minutes, or a series' steps
-/// as requests per second.
-pub(crate) fn history(source: &Path, value: &str) -> anyhow::Result<History> {
-    if source.is_dir() {
-        let rollups = headroom_traffic::read_rollups(source)
-            .with_context(|| format!("reading dataset {}", source.display()))?;
-        return history_of(&rollups).with_context(|| format!("dataset {}", source.display()));
-    }
-    let s = headroom_forecast::series::read(source)?;
-    History::from_series(&s, value == "count").with_context(|| {
-        format!(
-            "{}: a step of {} s; a replay needs a step from a second to a day",
-            source.display(),
-            if s.monthly { 30 * DAY } else { s.step }
-        )
-    })
 }
 
 /// Days in a duration given like a lead time (`90d`, `26w`), at least one.
@@ -182,119 +115,6 @@ fn every_months(text: &str) -> anyhow::Result<u32> {
         .filter(|m| (1..=120).contains(m));
     months
         .with_context(|| format!("--every '{text}': give months from 1 to 120, like 1M, 3M or 1y"))
-}
-
-/// One strategy's row, all tiers summed (a minute two tiers are short counts twice):
-/// name, tier-minutes past a ceiling and past 100%,
-/// worst overshoot, server-months, idle server-months, hardware, shortfall and total
-/// cost. The replay's text and the report's table both show these.
-pub(crate) fn outcome_cells(o: &Outcome, step_s: i64) -> [String; 9] {
-    let minutes = |steps: usize| thousands((steps as f64 * step_s as f64 / 60.0).round() as i64);
-    [
-        o.name.clone(),
-        minutes(o.steps_over_ceiling()),
-        minutes(o.steps_over_full()),
-        format!("{:.0}%", o.worst_over_ceiling() * 100.0),
-        format!("{:.0}", o.server_months()),
-        format!("{:.0}", o.idle_server_months()),
-        super::plan::money(o.hardware_cost()),
-        super::plan::money(o.shortfall_cost()),
-        super::plan::money(o.total_cost()),
-    ]
-}
-
-/// The column names of [`outcome_cells`].
-pub(crate) const OUTCOME_COLUMNS: [&str; 9] = [
-    "strategy",
-    "tier-minutes past a ceiling",
-    "tier-minutes past 100%",
-    "worst",
-    "server-months",
-    "idle",
-    "hardware",
-    "shortfall",
-    "total",
-];
-
-fn month_label(day: i64) -> String {
-    format_date(day * DAY)[..7].to_owned()
-}
-
-/// The replay as text: one line per strategy, then each tier's record under the plan
-/// at its cheapest quantile and under the oracle.
-fn text(r: &Replay, source: &Path, currency: &str, shortfall_per_minute: f64) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let step = match r.step_s {
-        60 => "minute".to_owned(),
-        3600 => "hour".to_owned(),
-        86_400 => "day".to_owned(),
-        s => format!("{s} s step"),
-    };
-    let _ = writeln!(
-        out,
-        "replay of {}: {} months, {} to {}, a plan at {} after {} days of history, held against each {step}; past a ceiling = with the policy's failures taken",
-        source.display(),
-        r.months.len(),
-        month_label(r.months[0]),
-        month_label(r.months[r.months.len() - 1]),
-        match r.every_months {
-            1 => "every month start".to_owned(),
-            n => format!("every {n} months' start"),
-        },
-        r.min_history_days
-    );
-    let line = |cells: &[String]| {
-        format!(
-            "{:<20} {:>27} {:>22} {:>6} {:>13} {:>7} {:>12} {:>12} {:>12}",
-            cells[0],
-            cells[1],
-            cells[2],
-            cells[3],
-            cells[4],
-            cells[5],
-            cells[6],
-            cells[7],
-            cells[8]
-        )
-    };
-    let mut header = OUTCOME_COLUMNS.map(str::to_owned);
-    header[6] = format!("hardware {currency}");
-    let _ = writeln!(out, "{}", line(&header));
-    for o in &r.outcomes {
-        let _ = writeln!(out, "{}", line(&outcome_cells(o, r.step_s)));
-    }
-    let _ = writeln!(
-        out,
-        "worst: the highest utilisation seen as a share of the ceiling; idle: server-months above the oracle's"
-    );
-    if shortfall_per_minute == 0.0 {
-        let _ = writeln!(
-            out,
-            "shortfall is not priced (--shortfall-cost 0): totals are hardware only, so the point forecast always looks cheapest"
-        );
-    }
-    let names: Vec<String> = r
-        .best_quantile
-        .iter()
-        .zip(&r.outcomes[0].tiers)
-        .map(|(q, t)| format!("{} {}", t.tier, quantile_name(*q)))
-        .collect();
-    let _ = writeln!(
-        out,
-        "cheapest quantile per tier (plan --quantile auto): {}",
-        names.join(", ")
-    );
-    out
-}
-
-/// `point`, `80` or `95`.
-pub(crate) fn quantile_name(q: headroom_plan::Quantile) -> &'static str {
-    match q {
-        headroom_plan::Quantile::Point => "point",
-        headroom_plan::Quantile::Upper80 => "80",
-        headroom_plan::Quantile::Upper95 => "95",
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use headroom_topology::usl::{UslFit, fit};
+use headroom_topology::usl::fit;
 
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Command {
@@ -31,47 +31,12 @@ pub(crate) fn run(command: &Command) -> anyhow::Result<()> {
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
-        print!("{}", render(&f, file));
-    }
-    Ok(())
-}
-
-fn render(f: &UslFit, file: &Path) -> String {
-    use std::fmt::Write as _;
-    let mut out = format!("USL fit to {} measurements of {}\n", f.n, file.display());
-    for (i, (name, what, value)) in [
-        ("alpha", "contention", f.alpha),
-        ("beta", "coherency", f.beta),
-        ("gamma", "throughput of one", f.gamma),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let (lo, hi) = f.intervals[i];
-        let _ = writeln!(
-            out,
-            "  {name:<6} {what:<18} {value:>12.6e}  95% interval [{lo:.4e}, {hi:.4e}], standard error {:.3e}",
-            f.std_errors[i]
+        print!(
+            "{}",
+            headroom_topology::text::usl_fit(&f, &file.display().to_string())
         );
     }
-    let _ = writeln!(
-        out,
-        "  residual standard error {:.4} on {} degrees of freedom",
-        f.residual_std_error,
-        f.n - 3
-    );
-    let _ = writeln!(
-        out,
-        "  peak: throughput {:.2} at concurrency {:.2}; beyond it, more load means less throughput",
-        f.peak_throughput(),
-        f.peak_concurrency()
-    );
-    let _ = writeln!(
-        out,
-        "for a topology tier: usl = {{ alpha = {:.6e}, beta = {:.6e}, gamma = {:.6e} }}",
-        f.alpha, f.beta, f.gamma
-    );
-    out
+    Ok(())
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<(f64, f64)>> {

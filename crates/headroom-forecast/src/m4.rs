@@ -603,6 +603,63 @@ pub fn evaluate(series: &[Holdout], methods: &[Method], setup: &Setup) -> Vec<Sc
         .collect()
 }
 
+/// The scores as a table: a row per method (sMAPE, MASE, OWA, CPU seconds, and with a
+/// `level` in percent the intervals' coverage and MSIS), with a note under any method
+/// that left series out of MASE (their training part never changes at lag `m`).
+pub fn score_table(scores: &[Score], level: Option<f64>, m: usize) -> Vec<String> {
+    let intervals = level.map_or(String::new(), |l| {
+        format!(" {:>10} {:>8}", format!("cover {l}%"), "MSIS")
+    });
+    let mut out = vec![format!(
+        "{:<12} {:>8} {:>8} {:>7} {:>8}{intervals}",
+        "model", "sMAPE", "MASE", "OWA", "CPU-s"
+    )];
+    let cell = |x: f64| figure(x, 3).unwrap_or_else(|| "undefined".to_owned());
+    for s in scores {
+        let intervals = match (s.coverage, s.msis) {
+            (Some(c), Some(msis)) => format!(
+                " {:>10} {:>8}",
+                figure(c * 100.0, 1).map_or("undefined".to_owned(), |c| c + "%"),
+                cell(msis)
+            ),
+            _ => String::new(),
+        };
+        out.push(format!(
+            "{:<12} {:>8} {:>8} {:>7} {:>8.3}{intervals}",
+            s.method.name(),
+            cell(s.smape),
+            cell(s.mase),
+            cell(s.owa),
+            s.time.as_secs_f64()
+        ));
+        if s.mase_undefined > 0 {
+            out.push(format!(
+                "  {} series left out of MASE: their training part never changes at lag {m}",
+                s.mase_undefined
+            ));
+        }
+    }
+    out
+}
+
+/// A figure to `decimals` places, `-0.000` as `0.000`; None when it is undefined (NaN
+/// or infinite: a MASE with no changing series to scale by, an OWA against it).
+fn figure(x: f64, decimals: usize) -> Option<String> {
+    // Adding 0.0 turns -0.0 into 0.0; a tiny negative rounds to 0 the same way.
+    x.is_finite().then(|| {
+        let text = format!("{:.*}", decimals, x + 0.0);
+        if text
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+        {
+            text.trim_start_matches('-').to_owned()
+        } else {
+            text
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

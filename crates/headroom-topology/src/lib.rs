@@ -26,6 +26,7 @@ mod model;
 mod pack;
 pub mod queue;
 pub mod synthetic;
+pub mod text;
 pub mod usl;
 
 use std::path::PathBuf;

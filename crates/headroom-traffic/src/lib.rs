@@ -43,8 +43,8 @@ pub use ingest::{
 };
 pub use input::{Compression, Input, expand, open};
 pub use partial::{
-    NULL_PARTITION, Partial, ROW_GROUP_ROWS, merge_into, partial_frame, partials_of, read_partials,
-    write_partial, write_partials,
+    NULL_PARTITION, PARTIAL_BATCH_BYTES, PARTIAL_BATCH_INPUTS, Partial, ROW_GROUP_ROWS, merge_into,
+    partial_batches, partial_frame, partials_of, read_partials, write_partial, write_partials,
 };
 /// The polars lazy API that [`scan_table`]'s frames are queried with.
 pub use polars_lazy;

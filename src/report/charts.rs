@@ -2,36 +2,221 @@
 //! tightest tier's capacity, the hour-of-week heat map, utilisation against the ceilings
 //! and the cumulative cost of each option.
 
-use anyhow::Context as _;
 use headroom_chart::{
-    Band, HeatMap, MonthLines, Series, TrafficChart, heat_map, month_lines, traffic_chart,
+    Band, HeatMap, MonthLines, Series, ServersChart, TrafficChart, heat_map, month_lines,
+    servers_chart, traffic_chart,
 };
+use headroom_plan::replay::History;
 use headroom_topology::Topology;
 use headroom_traffic::Rollups;
 use headroom_traffic::time::{DAY, format_date};
 
-use super::plan::Planned;
+use crate::error::{Context as _, Result};
+use crate::pipeline::Planned;
 
-/// SVG documents, each with the file name it is saved under.
-pub(crate) struct Figures {
-    pub(crate) topology: String,
-    pub(crate) forecast: Option<String>,
-    pub(crate) heat: Option<String>,
-    pub(crate) mix: Option<String>,
-    pub(crate) bandwidth: Option<String>,
-    pub(crate) busiest_day: Option<String>,
-    pub(crate) utilisation: String,
-    pub(crate) cost: String,
+/// The report's SVG documents beyond traffic and servers; `None` for those a metric
+/// series cannot draw (it has no statuses, bytes or minutes).
+#[derive(Debug)]
+pub struct Figures {
+    /// [`tiers`].
+    pub topology: String,
+    /// [`forecast`].
+    pub forecast: Option<String>,
+    /// [`heat`].
+    pub heat: Option<String>,
+    /// [`mix`].
+    pub mix: Option<String>,
+    /// [`bandwidth`].
+    pub bandwidth: Option<String>,
+    /// [`busiest_day`].
+    pub busiest_day: Option<String>,
+    /// [`utilisation`].
+    pub utilisation: String,
+    /// [`cost`].
+    pub cost: String,
 }
 
-pub(crate) fn figures(
+/// The charts the report draws, each of which [`draw`] makes on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Requests per second by hour: busiest minute (or step) and mean.
+    Traffic,
+    /// Megabits per second by hour (a dataset).
+    Bandwidth,
+    /// The day with the busiest minute, minute by minute (a dataset).
+    BusiestDay,
+    /// The busiest minute of each hour of the week (a dataset).
+    HourOfWeek,
+    /// Status classes, static assets and bots as shares of each hour (a dataset).
+    StatusMix,
+    /// Daily peaks and their forecast with the planned interval (a plan).
+    Forecast,
+    /// Servers per tier per month, stacked (a plan).
+    Servers,
+    /// Each tier's utilisation with today's servers against its ceiling (a plan).
+    Utilisation,
+    /// Cumulative cost of self-built and cloud (a plan).
+    Cost,
+    /// The tiers coloured by utilisation at the last planned peak (a plan).
+    Topology,
+    /// The planner replayed on the history: each month's peak against the capacity in
+    /// service (a plan, and 90 days of history and a month).
+    Replay,
+}
+
+impl Kind {
+    /// Every kind, in the report's order.
+    pub const ALL: [Kind; 11] = [
+        Kind::Traffic,
+        Kind::Bandwidth,
+        Kind::BusiestDay,
+        Kind::HourOfWeek,
+        Kind::StatusMix,
+        Kind::Forecast,
+        Kind::Servers,
+        Kind::Utilisation,
+        Kind::Cost,
+        Kind::Topology,
+        Kind::Replay,
+    ];
+
+    /// The kind's name on the command line and its file's in the report, without
+    /// the extension.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Traffic => "traffic",
+            Kind::Bandwidth => "bandwidth",
+            Kind::BusiestDay => "busiest-day",
+            Kind::HourOfWeek => "hour-of-week",
+            Kind::StatusMix => "mix",
+            Kind::Forecast => "forecast",
+            Kind::Servers => "servers",
+            Kind::Utilisation => "utilisation",
+            Kind::Cost => "cost",
+            Kind::Topology => "topology",
+            Kind::Replay => "replay",
+        }
+    }
+
+    /// The kind named `name` ([`Kind::name`]).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether drawing it needs a plan (and so a topology).
+    pub fn needs_plan(self) -> bool {
+        !matches!(
+            self,
+            Kind::Traffic | Kind::Bandwidth | Kind::BusiestDay | Kind::HourOfWeek | Kind::StatusMix
+        )
+    }
+}
+
+/// What a chart is drawn from: traffic (a dataset's minutes, or a series' history) and,
+/// for the plan's charts, a topology and the options to plan it with.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    /// A dataset's minutes; `None` for a metric series.
+    pub rollups: Option<&'a Rollups>,
+    /// The history: the dataset's minutes or the series' steps.
+    pub history: &'a History,
+    /// The topology, for the plan's charts.
+    pub topology: Option<&'a Topology>,
+    /// Months to plan.
+    pub months: u32,
+    /// How to plan.
+    pub options: &'a crate::pipeline::Options,
+}
+
+/// Draws the chart of `kind` as the report does; `None` when the traffic is too little
+/// for it (no day's minutes, a history too short to replay).
+pub fn draw(kind: Kind, inputs: &Inputs<'_>) -> Result<Option<String>> {
+    if !kind.needs_plan() {
+        return from_traffic(kind, inputs.rollups, inputs.history);
+    }
+    let topology = inputs.topology.ok_or(crate::Error::Needs {
+        what: kind.name(),
+        needs: "a topology",
+    })?;
+    let planned = match inputs.rollups {
+        Some(r) => crate::pipeline::plan_dataset(topology, r, inputs.months, inputs.options)?,
+        None => {
+            crate::pipeline::plan_history(topology, inputs.history, inputs.months, inputs.options)?
+        }
+    };
+    from_plan(kind, inputs, topology, planned)
+}
+
+/// The charts drawn from the traffic alone.
+fn from_traffic(
+    kind: Kind,
+    rollups: Option<&Rollups>,
+    history: &History,
+) -> Result<Option<String>> {
+    let Some(rollups) = rollups else {
+        if kind != Kind::Traffic {
+            return Err(crate::Error::Needs {
+                what: kind.name(),
+                needs: "a dataset's minutes, not a series",
+            });
+        }
+        return Ok(Some(traffic(None, history)?));
+    };
+    match kind {
+        Kind::Traffic => Ok(Some(traffic(Some(rollups), history)?)),
+        Kind::Bandwidth => bandwidth(rollups),
+        Kind::BusiestDay => busiest_day(rollups),
+        Kind::HourOfWeek => heat(rollups),
+        Kind::StatusMix => mix(rollups),
+        _ => unreachable!("the plan's charts are drawn by from_plan"),
+    }
+}
+
+/// The charts drawn from a plan of the traffic through the topology.
+fn from_plan(
+    kind: Kind,
+    inputs: &Inputs<'_>,
+    topology: &Topology,
+    planned: Planned,
+) -> Result<Option<String>> {
+    Ok(match kind {
+        Kind::Forecast => forecast(&planned, topology)?,
+        Kind::Servers => Some(servers(&planned, topology)?),
+        Kind::Utilisation => Some(utilisation(&planned, topology)?),
+        Kind::Cost => Some(cost(&planned)?),
+        Kind::Topology => {
+            // As in the report: failures played out at the measured peak.
+            let peak = inputs.history.rps.iter().copied().fold(0.0, f64::max);
+            let analysis = headroom_topology::analyze(topology, peak);
+            Some(tiers(&planned, topology, &analysis)?)
+        }
+        Kind::Replay => {
+            let replayed = match planned.replayed {
+                Some(r) => Some(r),
+                None => crate::pipeline::replay_for(
+                    topology,
+                    inputs.history,
+                    inputs.months,
+                    (crate::pipeline::MIN_HISTORY_DAYS, 1),
+                    inputs.options,
+                )?,
+            };
+            let quantile = planned.quantile.unwrap_or(headroom_plan::Quantile::Upper80);
+            replayed.map(|r| held(&r, quantile)).transpose()?
+        }
+        _ => unreachable!("the traffic's charts are drawn by from_traffic"),
+    })
+}
+
+/// Draws every figure the report has beyond traffic and servers.
+pub fn figures(
     planned: &Planned,
     topology: &Topology,
     rollups: Option<&Rollups>,
     analysis: &headroom_topology::Analysis,
-) -> anyhow::Result<Figures> {
+) -> Result<Figures> {
     // A metric series has no minutes, statuses or bytes: those figures need logs.
-    let from_logs = |f: fn(&Rollups) -> anyhow::Result<Option<String>>| rollups.map_or(Ok(None), f);
+    let from_logs = |f: fn(&Rollups) -> Result<Option<String>>| rollups.map_or(Ok(None), f);
     Ok(Figures {
         topology: tiers(planned, topology, analysis)?,
         forecast: forecast(planned, topology)?,
@@ -46,11 +231,11 @@ pub(crate) fn figures(
 
 /// The tiers left to right by depth from the entry, coloured by their utilisation with
 /// today's servers at the last planned month's peak, single points of failure marked.
-fn tiers(
+pub fn tiers(
     planned: &Planned,
     topology: &Topology,
     analysis: &headroom_topology::Analysis,
-) -> anyhow::Result<String> {
+) -> Result<String> {
     use headroom_topology::Band;
     let peak = planned.plan.months.last().map_or(0.0, |m| m.peak_rps);
     let mut layer = vec![0usize; topology.tiers().len()];
@@ -137,7 +322,7 @@ fn tiers(
 
 /// Daily peaks, their forecast with the planned interval, and the front-door rate at
 /// which the tightest tier reaches its ceiling with today's servers.
-fn forecast(planned: &Planned, topology: &Topology) -> anyhow::Result<Option<String>> {
+pub fn forecast(planned: &Planned, topology: &Topology) -> Result<Option<String>> {
     let Some((first_day, daily)) = &planned.demand.daily_forecast else {
         return Ok(None);
     };
@@ -201,8 +386,110 @@ fn forecast(planned: &Planned, topology: &Topology) -> anyhow::Result<Option<Str
     Ok(Some(svg))
 }
 
+/// (Unix seconds, requests/s) points of a chart line.
+type Points = Vec<(i64, f64)>;
+
+/// Requests per second by hour: each hour's busiest minute and its mean from a
+/// dataset's minutes, else each hour's busiest step and mean from a history.
+pub fn traffic(rollups: Option<&Rollups>, history: &History) -> Result<String> {
+    let (busiest, mean) = match rollups {
+        Some(rollups) => {
+            let hours = per_hour(rollups, |c| c.requests);
+            (
+                hours
+                    .iter()
+                    .map(|&(h, top, _)| (h, top as f64 / 60.0))
+                    .collect(),
+                hours
+                    .iter()
+                    .map(|&(h, _, total)| (h, total as f64 / 3600.0))
+                    .collect(),
+            )
+        }
+        None => hourly_of(history),
+    };
+    traffic_chart(&TrafficChart {
+        title: "Requests per second, by hour",
+        y_label: "requests/s",
+        series: &[
+            Series {
+                name: if rollups.is_some() {
+                    "busiest minute of the hour"
+                } else {
+                    "busiest step of the hour (or the day's step)"
+                },
+                points: &busiest,
+            },
+            Series {
+                name: "hourly mean",
+                points: &mean,
+            },
+        ],
+        time_label: &hour_label,
+        band: None,
+        ceiling: None,
+    })
+    .context("drawing the traffic chart")
+}
+
+/// Requests/s of each hour a history spans: its busiest step and its mean (a step
+/// of an hour or more stands for its hours as one point).
+fn hourly_of(history: &History) -> (Points, Points) {
+    let per = (3600 / history.step_s).max(1) as usize;
+    let (mut busiest, mut mean) = (Vec::new(), Vec::new());
+    for (k, chunk) in history.rps.chunks(per).enumerate() {
+        let t = history.start_s + (k * per) as i64 * history.step_s;
+        busiest.push((t, chunk.iter().copied().fold(0.0, f64::max)));
+        mean.push((t, chunk.iter().sum::<f64>() / chunk.len() as f64));
+    }
+    (busiest, mean)
+}
+
+/// Servers in service per tier by month, stacked, with today's total and the machines
+/// (VM hosts counted, not their VMs).
+pub fn servers(planned: &Planned, topology: &Topology) -> Result<String> {
+    let servers: Vec<Vec<u32>> = planned
+        .plan
+        .months
+        .iter()
+        .map(|m| m.tiers.iter().map(|t| t.total).collect())
+        .collect();
+    let machines: Vec<u32> = (0..planned.plan.months.len())
+        .map(|i| planned.plan.machines(topology, i))
+        .collect();
+    let tier_names: Vec<String> = topology.tiers().iter().map(|t| t.name.clone()).collect();
+    servers_chart(&ServersChart {
+        title: "Servers in service per tier (stacked; VMs count one each), by month",
+        months: &planned.demand.month_labels,
+        tiers: &tier_names,
+        servers: &servers,
+        today_total: Some(topology.total_servers()),
+        machines: Some(&machines),
+    })
+    .context("drawing the servers chart")
+}
+
+/// Writes an SVG document to `path`: as SVG with the report's font embedded, or
+/// rasterised when the extension is .png.
+pub fn write(path: &std::path::Path, svg: &str) -> Result<()> {
+    let bytes = match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("png") => {
+            headroom_chart::png(svg).context("rasterising the chart")?
+        }
+        Some(e) if e.eq_ignore_ascii_case("svg") => {
+            headroom_chart::with_embedded_font(svg).into_bytes()
+        }
+        _ => {
+            return Err(crate::Error::ChartFile {
+                path: path.to_owned(),
+            });
+        }
+    };
+    crate::error::write(path, &bytes)
+}
+
 /// Labels for hourly time axes: the date alone when ticks are whole days apart.
-pub(crate) fn hour_label(t: i64, step: i64) -> String {
+pub fn hour_label(t: i64, step: i64) -> String {
     let stamp = headroom_traffic::time::format_rfc3339(t);
     if step % DAY == 0 {
         stamp[..10].to_owned()
@@ -213,7 +500,7 @@ pub(crate) fn hour_label(t: i64, step: i64) -> String {
 
 /// Every hour from the first to the last with traffic (idle hours as zeros): the hour's
 /// start, its busiest minute's and its total of `count`.
-pub(crate) fn per_hour(
+pub fn per_hour(
     rollups: &Rollups,
     count: impl Fn(&headroom_traffic::MinuteCounts) -> i64,
 ) -> Vec<(i64, i64, i64)> {
@@ -237,7 +524,7 @@ pub(crate) fn per_hour(
 }
 
 /// Megabits per second in each hour's busiest minute and on the hour's average.
-fn bandwidth(rollups: &Rollups) -> anyhow::Result<Option<String>> {
+pub fn bandwidth(rollups: &Rollups) -> Result<Option<String>> {
     let hours = per_hour(rollups, |c| c.bytes);
     if hours.is_empty() {
         return Ok(None);
@@ -273,7 +560,7 @@ fn bandwidth(rollups: &Rollups) -> anyhow::Result<Option<String>> {
 }
 
 /// The day with the busiest minute, minute by minute.
-fn busiest_day(rollups: &Rollups) -> anyhow::Result<Option<String>> {
+pub fn busiest_day(rollups: &Rollups) -> Result<Option<String>> {
     let Some((peak_minute, _)) = rollups.iter().max_by_key(|(m, c)| (c.requests, -m)) else {
         return Ok(None);
     };
@@ -307,7 +594,7 @@ fn busiest_day(rollups: &Rollups) -> anyhow::Result<Option<String>> {
 }
 
 /// Status classes, static assets and bots as shares of each hour's requests.
-fn mix(rollups: &Rollups) -> anyhow::Result<Option<String>> {
+pub fn mix(rollups: &Rollups) -> Result<Option<String>> {
     let mut hours: std::collections::BTreeMap<i64, headroom_traffic::MinuteCounts> =
         Default::default();
     for (minute, c) in rollups.iter() {
@@ -354,7 +641,7 @@ fn mix(rollups: &Rollups) -> anyhow::Result<Option<String>> {
 }
 
 /// The busiest minute of each hour of the week, over the weeks seen.
-fn heat(rollups: &Rollups) -> anyhow::Result<Option<String>> {
+pub fn heat(rollups: &Rollups) -> Result<Option<String>> {
     let hours = headroom_plan::hour_of_week_peaks(
         rollups.iter().map(|(m, c)| (m, c.requests as f64 / 60.0)),
     );
@@ -380,10 +667,10 @@ fn heat(rollups: &Rollups) -> anyhow::Result<Option<String>> {
 /// The replay, tier by tier: each replayed month's realised peak as a share of the
 /// capacity the plan (at `quantile`) had in service for it, at the tier's ceiling with
 /// the policy's failures taken; above 100% the plan fell short that month.
-pub(crate) fn held(
+pub fn held(
     replayed: &headroom_plan::replay::Replay,
     quantile: headroom_plan::Quantile,
-) -> anyhow::Result<String> {
+) -> Result<String> {
     use headroom_plan::replay::Strategy;
     let plan = replayed.outcome(Strategy::Plan { quantile });
     let months: Vec<String> = replayed
@@ -415,7 +702,7 @@ pub(crate) fn held(
     month_lines(&MonthLines {
         title: &format!(
             "Replay: each month's realised peak as % of the capacity the plan ({}) had in service",
-            super::replay::quantile_name(quantile)
+            crate::pipeline::text::quantile_name(quantile)
         ),
         y_label: "% of planned capacity",
         months: &months,
@@ -428,7 +715,7 @@ pub(crate) fn held(
 
 /// Each tier's utilisation with today's servers at each month's peak, as a share of its
 /// ceiling, and the months they cross it.
-fn utilisation(planned: &Planned, topology: &Topology) -> anyhow::Result<String> {
+pub fn utilisation(planned: &Planned, topology: &Topology) -> Result<String> {
     let series: Vec<(String, Vec<f64>)> = topology
         .tiers()
         .iter()
@@ -461,7 +748,7 @@ fn utilisation(planned: &Planned, topology: &Topology) -> anyhow::Result<String>
 }
 
 /// Cumulative spend of each option, with the break-even month marked.
-fn cost(planned: &Planned) -> anyhow::Result<String> {
+pub fn cost(planned: &Planned) -> Result<String> {
     let c = &planned.costs;
     let running = |f: &dyn Fn(&headroom_plan::CostMonth) -> f64| -> Vec<f64> {
         c.months
