@@ -20,6 +20,7 @@ use headroom_forecast::calendar::Calendar;
 use headroom_forecast::interval::{Forecast, conformal};
 use headroom_forecast::m4::Method;
 use headroom_forecast::metrics;
+use headroom_forecast::model::{Fallback, Model};
 use headroom_forecast::robust::Cleaned;
 use headroom_forecast::seasons::Seasons;
 use headroom_traffic::time::{DAY, HOUR, MINUTE, format_rfc3339};
@@ -215,6 +216,8 @@ pub struct Made {
     pub found: Cleaned,
     /// Whether the spikes were damped before fitting.
     pub damped: bool,
+    /// Another method forecast the series, because it was too short for the one asked.
+    pub fallback: Option<Fallback>,
 }
 
 /// Forecasts `series` as `request` asks; refuses what the method cannot fit and a
@@ -260,8 +263,16 @@ pub fn forecast(series: &Series, request: &Request) -> Result<Made> {
             ),
         });
     }
+    let fitted = Model::new(method, seasons.clone())
+        .fit(values)
+        .map_err(|e| Error::Unforecastable {
+            what: series.what.clone(),
+            why: e.to_string(),
+        })?;
+    let fallback = fitted.fallback().cloned();
     let why = why(method, values, horizon, &seasons);
     Ok(Made {
+        fallback,
         method,
         forecast,
         seasons,
@@ -448,6 +459,10 @@ impl Made {
             "seasons": self.seasons.periods,
             "season_notes": self.season_notes,
             "model": self.method.name(),
+            "fallback": self.fallback.as_ref().map(|f| serde_json::json!({
+                "used": f.used.name(),
+                "reason": f.reason,
+            })),
             "why": self.why,
             "calibration_origins": self.forecast.origins,
             "spikes": self.found.spikes.iter().map(|&i| at(i)).collect::<Vec<_>>(),
@@ -507,6 +522,9 @@ impl Made {
             format!("seasons: {}", self.season_notes.join("; "))
         });
         out.push(format!("model: {} ({})", self.method.name(), self.why));
+        if let Some(f) = &self.fallback {
+            out.push(format!("fell back to {}: {}", f.used.name(), f.reason));
+        }
         out.extend(self.findings(series));
         out.push(self.intervals_basis());
         if let Some(x) = cross {
@@ -600,5 +618,71 @@ impl Made {
             out.push(line);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn daily(values: &[f64]) -> Series {
+        Series {
+            what: "test".to_owned(),
+            start: 20_000 * DAY,
+            step: DAY,
+            monthly: false,
+            values: values.to_vec(),
+            filled: 0,
+        }
+    }
+
+    #[test]
+    fn a_fallback_is_reported_never_silent() {
+        let mut request = Request::new(2);
+        request.method = Method::Ets;
+        let made = forecast(&daily(&[5.0, 6.0, 7.0]), &request).unwrap();
+        let f = made
+            .fallback
+            .as_ref()
+            .expect("three points are too few for ETS");
+        assert_eq!((f.asked, f.used), (Method::Ets, Method::Naive));
+        let text = made.text(&daily(&[5.0, 6.0, 7.0]), None).join("\n");
+        assert!(
+            text.contains("fell back to naive: 3 points are fewer than ets needs (4)"),
+            "{text}"
+        );
+        assert_eq!(
+            made.json(&daily(&[5.0, 6.0, 7.0]), None)["fallback"]["used"],
+            "naive"
+        );
+        // Enough points: no fallback.
+        let long: Vec<f64> = (0..20).map(f64::from).collect();
+        assert!(
+            forecast(&daily(&long), &request)
+                .unwrap()
+                .fallback
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn refusals_name_the_series_and_the_reason() {
+        let mut request = Request::new(3);
+        request.method = Method::Exponential;
+        let err = forecast(&daily(&[1.0, 0.0, 2.0]), &request).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("test: exponential growth needs every value above 0"),
+            "{err}"
+        );
+        request.method = Method::Naive;
+        let err = forecast(&daily(&[1.0]), &request).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("holds 1 point(s); a forecast needs at least 2"),
+            "{err}"
+        );
+        request.horizon = MAX_HORIZON + 1;
+        assert!(forecast(&daily(&[1.0, 2.0]), &request).is_err());
     }
 }

@@ -509,6 +509,14 @@ impl Demand {
         } else {
             String::new()
         };
+        let fallback = daily.fallback.as_ref().map_or(String::new(), |f| {
+            format!(
+                "; {} fell back to {}: {}",
+                f.asked.name(),
+                f.used.name(),
+                f.reason
+            )
+        });
         let guess = if horizon_days > history.len() as f64 {
             format!(
                 "; a guess past {} days: the forecast reaches {months} months ahead on {} days of history",
@@ -520,7 +528,7 @@ impl Demand {
         };
         Ok(Demand {
             described: format!(
-                "daily peak requests/s over {} days to {} (last {:.3}){gaps}, forecast with {} ({}{}); servers follow the point forecast, purchases hold {} over their lead time{guess}",
+                "daily peak requests/s over {} days to {} (last {:.3}){gaps}, forecast with {} ({}{}){fallback}; servers follow the point forecast, purchases hold {} over their lead time{guess}",
                 history.len(),
                 format_date(last_day * DAY),
                 history[history.len() - 1],
@@ -677,5 +685,24 @@ mod tests {
         let planned = plan_growth(&topology, 100.0, 8.0, 20_000, 3, &options).unwrap();
         assert_eq!(planned.plan.months.len(), 3);
         assert_eq!(planned.demand.month_labels.len(), 3);
+    }
+
+    #[test]
+    fn a_model_too_big_for_the_history_says_what_it_fell_back_to() {
+        let topology = headroom_topology::load(&bundled(BUNDLED_TOPOLOGY)).unwrap();
+        let mut options = Options::new(Prices::shipped().unwrap());
+        options.model.method = Method::Ets;
+        // Three days of minutes, busier each day.
+        let minutes = (0..3 * 1440).map(|m| (1_699_920_000 + m * 60, (m / 1440 + 1) as f64 * 60.0));
+        let history = History::from_minutes(minutes).unwrap();
+        let planned = plan_history(&topology, &history, 2, &options).unwrap();
+        let described = &planned.demand.described;
+        assert!(
+            described.contains("ets fell back to naive: 3 points are fewer than ets needs (4)"),
+            "{described}"
+        );
+        options.model.method = Method::Naive;
+        let planned = plan_history(&topology, &history, 2, &options).unwrap();
+        assert!(!planned.demand.described.contains("fell back"));
     }
 }

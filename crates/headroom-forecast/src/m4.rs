@@ -331,6 +331,12 @@ impl Method {
     /// Point forecast of `horizon` steps with these seasons. Single-season methods use
     /// the shortest whole one; MSTL + ETS and `auto` use them all (fractional or long
     /// ones as Fourier terms).
+    ///
+    /// This is the bare arithmetic the benchmarks and calibration loops run thousands of
+    /// times: no check, and with fewer than [`Method::min_history`] points it repeats the
+    /// last value without saying so. A forecast anyone reads goes through
+    /// [`crate::model::Model::fit`], which refuses what the method cannot take and
+    /// reports that fallback.
     pub fn forecast_seasons(self, history: &[f64], horizon: usize, s: &Seasons) -> Vec<f64> {
         let m = s.primary();
         match self {

@@ -4,6 +4,7 @@
 use headroom_forecast::calendar::Calendar;
 use headroom_forecast::interval::conformal;
 use headroom_forecast::m4::Method;
+use headroom_forecast::model::{Fallback, Model};
 use headroom_forecast::seasons::Seasons;
 use serde::Serialize;
 
@@ -65,6 +66,9 @@ pub struct DailyForecast {
     pub lower: Vec<f64>,
     /// Upper bound of the chosen interval (the point itself for [`Quantile::Point`]).
     pub upper: Vec<f64>,
+    /// Another method forecast the peaks, because the history was too short for the
+    /// one asked (and why).
+    pub fallback: Option<Fallback>,
 }
 
 /// The seasons daily peaks are forecast with: the week and the year (365.24 days, as
@@ -94,6 +98,13 @@ impl From<Method> for DailyModel {
 }
 
 impl DailyModel {
+    /// The fallback the method takes on `history`, if it is too short for it.
+    pub fn fallback(&self, history: &[f64]) -> Option<Fallback> {
+        let seasons = daily_seasons(history.len()).0;
+        let fitted = Model::new(self.method, seasons).fit(history).ok()?;
+        fitted.fallback().cloned()
+    }
+
     /// `days` daily peaks after `history`, whose first day is day number `first_day`.
     fn forecast(&self, history: &[f64], first_day: i64, days: usize) -> Vec<f64> {
         let seasons = daily_seasons(history.len()).0;
@@ -133,6 +144,7 @@ pub fn daily_peak_forecast(
         point: floor(&forecast.point),
         lower,
         upper,
+        fallback: model.fallback(history),
     }
 }
 
