@@ -18,7 +18,7 @@ use headroom_topology::{Placement, Role, Topology, pack_pools};
 use serde::Serialize;
 
 use crate::prices::{Cloud, SelfBuilt, ServerPrice, VCPUS_PER_CORE};
-use crate::{Plan, SECONDS_PER_MONTH};
+use crate::{MonthPlan, Plan, SECONDS_PER_MONTH, TierPlan};
 
 /// Bytes in a GiB; prices are per GiB, sizes in GB.
 const GIB: f64 = 1_073_741_824.0;
@@ -127,17 +127,55 @@ pub fn costs(
     cloud: &Cloud,
     hourly_shares: Option<&[f64]>,
 ) -> Costs {
-    let tiers = topology.tiers();
+    let (pricing, unpriced) = pricings(topology, built, cloud);
+    let mut ledger = Ledger {
+        topology,
+        built,
+        cloud,
+        hourly_shares,
+        pool_price: topology
+            .pools()
+            .iter()
+            .map(|p| built.server(Some(&topology.profiles()[p.profile].name)))
+            .collect(),
+        per_gb_month: cloud.storage_per_gib_year / 12.0 * 1e9 / GIB,
+        peak_to_mean: plan.peak_to_mean.unwrap_or(1.0),
+        owned: vec![0; topology.tiers().len()],
+        owned_hosts: vec![0; topology.pools().len()],
+        self_tier: vec![(0.0, 0.0); topology.tiers().len()],
+        cloud_tier: vec![(0.0, 0.0); topology.tiers().len()],
+        pricing,
+    };
+    let months: Vec<CostMonth> = plan
+        .months
+        .iter()
+        .zip(&cloud_plan.months)
+        .map(|(m, cm)| ledger.month(m, cm))
+        .collect();
+    Costs {
+        currency: built.currency.clone(),
+        tiers: ledger.tier_costs(),
+        unpriced,
+        totals: totals(&months, hourly_shares.is_some()),
+        break_even: break_even(&months),
+        months,
+    }
+}
+
+/// How each tier is priced, and why the others are not (a CDN's servers are the
+/// provider's; no price for its profile or instance).
+fn pricings<'a>(
+    topology: &'a Topology,
+    built: &'a SelfBuilt,
+    cloud: &Cloud,
+) -> (Vec<Option<Pricing<'a>>>, Vec<(String, String)>) {
     let mut unpriced = Vec::new();
-    let mut pricing: Vec<Option<Pricing>> = Vec::with_capacity(tiers.len());
-    for (i, tier) in tiers.iter().enumerate() {
-        let p = price_tier(topology, i, built, cloud);
-        match p {
+    let mut pricing = Vec::with_capacity(topology.tiers().len());
+    for (i, tier) in topology.tiers().iter().enumerate() {
+        match price_tier(topology, i, built, cloud) {
             _ if tier.role == Role::Cdn => {
-                unpriced.push((
-                    tier.name.clone(),
-                    "a CDN's servers are the provider's".to_owned(),
-                ));
+                let why = "a CDN's servers are the provider's".to_owned();
+                unpriced.push((tier.name.clone(), why));
                 pricing.push(None);
             }
             Err(why) => {
@@ -147,30 +185,41 @@ pub fn costs(
             Ok(p) => pricing.push(Some(p)),
         }
     }
-    let pool_price: Vec<Option<&ServerPrice>> = topology
-        .pools()
-        .iter()
-        .map(|p| built.server(Some(&topology.profiles()[p.profile].name)))
-        .collect();
-    let per_gb_month = cloud.storage_per_gib_year / 12.0 * 1e9 / GIB;
-    let ptm = plan.peak_to_mean.unwrap_or(1.0);
+    (pricing, unpriced)
+}
 
-    // Both sides start from nothing: self-built owns what the months so far required
-    // (servers bought are kept), not today's surplus; VM hosts are what those VMs
-    // pack onto.
-    let mut owned = vec![0u32; tiers.len()];
-    let mut owned_hosts = vec![0u32; topology.pools().len()];
-    let mut months = Vec::with_capacity(plan.months.len());
-    let mut self_tier = vec![(0.0, 0.0); tiers.len()];
-    let mut cloud_tier = vec![(0.0, 0.0); tiers.len()];
-    for (index, m) in plan.months.iter().enumerate() {
-        let before = owned.clone();
-        for (o, t) in owned.iter_mut().zip(&m.tiers) {
+/// The running account of both sides, month by month.
+struct Ledger<'a> {
+    topology: &'a Topology,
+    built: &'a SelfBuilt,
+    cloud: &'a Cloud,
+    hourly_shares: Option<&'a [f64]>,
+    pricing: Vec<Option<Pricing<'a>>>,
+    pool_price: Vec<Option<&'a ServerPrice>>,
+    per_gb_month: f64,
+    peak_to_mean: f64,
+    /// Servers owned per tier: both sides start from nothing, and self-built owns what
+    /// the months so far required (servers bought are kept), not today's surplus.
+    owned: Vec<u32>,
+    /// VM hosts owned per pool: what the owned VMs pack onto.
+    owned_hosts: Vec<u32>,
+    /// Each tier's (total, last month) self-built cost.
+    self_tier: Vec<(f64, f64)>,
+    /// Each tier's (total, last month) reserved cloud cost.
+    cloud_tier: Vec<(f64, f64)>,
+}
+
+impl Ledger<'_> {
+    /// One month: what self-built owns and pays (pools, own servers, transit) and what
+    /// the cloud plan's month costs reserved, on demand and elastic.
+    fn month(&mut self, m: &MonthPlan, cm: &MonthPlan) -> CostMonth {
+        let before = self.owned.clone();
+        for (o, t) in self.owned.iter_mut().zip(&m.tiers) {
             *o = (*o).max(t.required);
         }
-        let hosts_before = owned_hosts.clone();
-        for p in pack_pools(topology, &owned) {
-            owned_hosts[p.pool] = owned_hosts[p.pool].max(p.host_count());
+        let hosts_before = self.owned_hosts.clone();
+        for p in pack_pools(self.topology, &self.owned) {
+            self.owned_hosts[p.pool] = self.owned_hosts[p.pool].max(p.host_count());
         }
         let mut month = CostMonth {
             month: m.month,
@@ -178,139 +227,168 @@ pub fn costs(
             self_built_cash: 0.0,
             cloud_reserved: 0.0,
             cloud_on_demand: 0.0,
-            cloud_elastic: hourly_shares.map(|_| 0.0),
+            cloud_elastic: self.hourly_shares.map(|_| 0.0),
         };
-        let shares = pool_shares(topology, &owned, &pricing);
-        // Pools: every host is paid for whichever tier's VMs it holds.
-        for p in 0..topology.pools().len() {
-            let Some(price) = pool_price[p] else { continue };
+        self.pools(&mut month, &hosts_before);
+        for (t, ctp) in cm.tiers.iter().enumerate() {
+            self.tier(&mut month, t, before[t], ctp, cm);
+        }
+        if let Some(net) = &m.network {
+            self.network(&mut month, net.peak_mbps);
+        }
+        month
+    }
+
+    /// Pools: every host is paid for whichever tier's VMs it holds.
+    fn pools(&mut self, month: &mut CostMonth, hosts_before: &[u32]) {
+        let shares = pool_shares(self.topology, &self.owned, &self.pricing);
+        for p in 0..self.topology.pools().len() {
+            let Some(price) = self.pool_price[p] else {
+                continue;
+            };
             if shares[p].iter().all(|s| *s == 0.0) {
                 continue;
             }
-            let (hosts, bought) = (owned_hosts[p], owned_hosts[p] - hosts_before[p]);
-            let running = built.running_per_month(price);
-            let amortised = f64::from(hosts) * (built.amortised_per_month(price) + running);
+            let (hosts, bought) = (self.owned_hosts[p], self.owned_hosts[p] - hosts_before[p]);
+            let running = self.built.running_per_month(price);
+            let amortised = f64::from(hosts) * (self.built.amortised_per_month(price) + running);
             let cash = f64::from(bought) * price.price + f64::from(hosts) * running;
             month.self_built += amortised;
             month.self_built_cash += cash;
             for (t, share) in shares[p].iter().enumerate() {
                 if *share > 0.0 {
-                    self_tier[t].0 += amortised * share;
-                    self_tier[t].1 = amortised * share;
+                    self.self_tier[t].0 += amortised * share;
+                    self.self_tier[t].1 = amortised * share;
                 }
             }
         }
-        let cm = &cloud_plan.months[index];
-        for (t, (ctp, pricing)) in cm.tiers.iter().zip(&pricing).enumerate() {
-            let Some(pricing) = pricing else { continue };
-            if let Built::Own(price, _) = pricing.built {
-                let (servers, bought) = (owned[t], owned[t] - before[t]);
-                let running = built.running_per_month(price);
-                let amortised = f64::from(servers) * (built.amortised_per_month(price) + running);
-                month.self_built += amortised;
-                month.self_built_cash +=
-                    f64::from(bought) * price.price + f64::from(servers) * running;
-                self_tier[t].0 += amortised;
-                self_tier[t].1 = amortised;
-            }
-            // Reserved instances are bought for what the month requires; a plan's
-            // requirement never falls while demand grows.
-            let instances = f64::from(ctp.required);
-            let storage = cm
-                .storage
-                .iter()
-                .find(|s| s.tier == ctp.tier)
-                .map_or(0.0, |s| s.gb_per_server * instances * per_gb_month);
-            let reserved = instances * pricing.instance.1 + storage;
-            month.cloud_reserved += reserved;
-            month.cloud_on_demand +=
-                instances * pricing.instance.1 * cloud.on_demand_multiplier + storage;
-            if let (Some(elastic), Some(shares)) = (month.cloud_elastic.as_mut(), hourly_shares) {
-                *elastic += if pricing.stateful {
-                    reserved
-                } else {
-                    // Servers each hour for that hour's demand, with the same spares
-                    // and room for deploys.
-                    let extra = ctp.for_redundancy + ctp.for_deploy;
-                    let mean = shares
-                        .iter()
-                        .map(|s| f64::from(topology.sizing(t, cm.peak_rps * s).servers + extra))
-                        .sum::<f64>()
-                        / shares.len() as f64;
-                    mean * pricing.instance.1 * cloud.on_demand_multiplier + storage
-                };
-            }
-            cloud_tier[t].0 += reserved;
-            cloud_tier[t].1 = reserved;
-        }
-        if let Some(net) = &m.network {
-            month.self_built += net.peak_mbps * built.transit_per_mbps_month;
-            month.self_built_cash += net.peak_mbps * built.transit_per_mbps_month;
-            let gib = net.peak_mbps / ptm * 1e6 / 8.0 * SECONDS_PER_MONTH / GIB;
-            let egress = cloud.egress_cost(gib);
-            month.cloud_reserved += egress;
-            month.cloud_on_demand += egress;
-            if let Some(e) = month.cloud_elastic.as_mut() {
-                *e += egress;
-            }
-        }
-        months.push(month);
     }
 
-    let tier_costs = tiers
-        .iter()
-        .enumerate()
-        .filter_map(|(t, tier)| {
-            let pricing = pricing[t].as_ref()?;
-            let what = match &pricing.built {
-                Built::Own(_, what) => what.clone(),
-                Built::Pool(p) => {
-                    format!("a share of pool '{}''s hosts", topology.pools()[*p].name)
-                }
+    /// Tier `t`: its own servers self-built (`before` owned last month), and the cloud
+    /// plan's instances and storage.
+    fn tier(
+        &mut self,
+        month: &mut CostMonth,
+        t: usize,
+        before: u32,
+        ctp: &TierPlan,
+        cm: &MonthPlan,
+    ) {
+        let Some(pricing) = &self.pricing[t] else {
+            return;
+        };
+        if let Built::Own(price, _) = pricing.built {
+            let (servers, bought) = (self.owned[t], self.owned[t] - before);
+            let running = self.built.running_per_month(price);
+            let amortised = f64::from(servers) * (self.built.amortised_per_month(price) + running);
+            month.self_built += amortised;
+            month.self_built_cash += f64::from(bought) * price.price + f64::from(servers) * running;
+            self.self_tier[t].0 += amortised;
+            self.self_tier[t].1 = amortised;
+        }
+        // Reserved instances are bought for what the month requires; a plan's
+        // requirement never falls while demand grows.
+        let instances = f64::from(ctp.required);
+        let storage = cm
+            .storage
+            .iter()
+            .find(|s| s.tier == ctp.tier)
+            .map_or(0.0, |s| s.gb_per_server * instances * self.per_gb_month);
+        let price = pricing.instance.1;
+        let reserved = instances * price + storage;
+        month.cloud_reserved += reserved;
+        month.cloud_on_demand += instances * price * self.cloud.on_demand_multiplier + storage;
+        if let (Some(elastic), Some(shares)) = (month.cloud_elastic.as_mut(), self.hourly_shares) {
+            *elastic += if pricing.stateful {
+                reserved
+            } else {
+                // Servers each hour for that hour's demand, with the same spares
+                // and room for deploys.
+                let extra = ctp.for_redundancy + ctp.for_deploy;
+                let mean = shares
+                    .iter()
+                    .map(|s| f64::from(self.topology.sizing(t, cm.peak_rps * s).servers + extra))
+                    .sum::<f64>()
+                    / shares.len() as f64;
+                mean * price * self.cloud.on_demand_multiplier + storage
             };
-            Some(TierCost {
-                tier: tier.name.clone(),
-                self_built: TierSide {
-                    what,
-                    last_month: self_tier[t].1,
-                    total: self_tier[t].0,
-                },
-                cloud: TierSide {
-                    what: pricing.instance.0.clone(),
-                    last_month: cloud_tier[t].1,
-                    total: cloud_tier[t].0,
-                },
-                favours: if self_tier[t].0 <= cloud_tier[t].0 {
-                    "self-built"
-                } else {
-                    "cloud"
-                },
+        }
+        self.cloud_tier[t].0 += reserved;
+        self.cloud_tier[t].1 = reserved;
+    }
+
+    /// Transit self-built (per peak Mbps) and egress in the cloud (per GiB sent).
+    fn network(&self, month: &mut CostMonth, peak_mbps: f64) {
+        month.self_built += peak_mbps * self.built.transit_per_mbps_month;
+        month.self_built_cash += peak_mbps * self.built.transit_per_mbps_month;
+        let gib = peak_mbps / self.peak_to_mean * 1e6 / 8.0 * SECONDS_PER_MONTH / GIB;
+        let egress = self.cloud.egress_cost(gib);
+        month.cloud_reserved += egress;
+        month.cloud_on_demand += egress;
+        if let Some(e) = month.cloud_elastic.as_mut() {
+            *e += egress;
+        }
+    }
+
+    /// Each priced tier's two sides and which it favours.
+    fn tier_costs(&self) -> Vec<TierCost> {
+        let topology = self.topology;
+        topology
+            .tiers()
+            .iter()
+            .enumerate()
+            .filter_map(|(t, tier)| {
+                let pricing = self.pricing[t].as_ref()?;
+                let what = match &pricing.built {
+                    Built::Own(_, what) => what.clone(),
+                    Built::Pool(p) => {
+                        format!("a share of pool '{}''s hosts", topology.pools()[*p].name)
+                    }
+                };
+                let (own, rented) = (self.self_tier[t], self.cloud_tier[t]);
+                Some(TierCost {
+                    tier: tier.name.clone(),
+                    self_built: TierSide {
+                        what,
+                        last_month: own.1,
+                        total: own.0,
+                    },
+                    cloud: TierSide {
+                        what: pricing.instance.0.clone(),
+                        last_month: rented.1,
+                        total: rented.0,
+                    },
+                    favours: if own.0 <= rented.0 {
+                        "self-built"
+                    } else {
+                        "cloud"
+                    },
+                })
             })
-        })
-        .collect();
+            .collect()
+    }
+}
+
+/// The months' sums, the elastic one only when there was an hourly profile.
+fn totals(months: &[CostMonth], elastic: bool) -> Totals {
     let sum = |f: fn(&CostMonth) -> f64| months.iter().map(f).sum::<f64>();
-    let totals = Totals {
+    Totals {
         self_built: sum(|m| m.self_built),
         self_built_cash: sum(|m| m.self_built_cash),
         cloud_reserved: sum(|m| m.cloud_reserved),
         cloud_on_demand: sum(|m| m.cloud_on_demand),
-        cloud_elastic: hourly_shares.map(|_| months.iter().filter_map(|m| m.cloud_elastic).sum()),
-    };
-    let mut cash = 0.0;
-    let mut rented = 0.0;
-    let break_even = months.iter().find_map(|m| {
+        cloud_elastic: elastic.then(|| months.iter().filter_map(|m| m.cloud_elastic).sum()),
+    }
+}
+
+/// The first month by which the self-built cash spent is at or below reserved cloud's.
+fn break_even(months: &[CostMonth]) -> Option<u32> {
+    let (mut cash, mut rented) = (0.0, 0.0);
+    months.iter().find_map(|m| {
         cash += m.self_built_cash;
         rented += m.cloud_reserved;
         (cash <= rented).then_some(m.month)
-    });
-    Costs {
-        currency: built.currency.clone(),
-        months,
-        tiers: tier_costs,
-        unpriced,
-        totals,
-        break_even,
-    }
+    })
 }
 
 /// For each pool, each tier's share of its hosts: the tier's dominant resource (cores,

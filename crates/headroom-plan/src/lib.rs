@@ -413,109 +413,172 @@ pub fn storage_crossings(plan: &Plan) -> Vec<(String, Option<u32>)> {
 /// demand [`check_demand`] refuses.
 pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Result<Plan, Error> {
     check_demand(topology, demand)?;
-    let tiers = topology.tiers();
-    let today: Vec<u32> = tiers.iter().map(|t| t.servers).collect();
-    let pools_today: Vec<u32> = pack_pools(topology, &today)
+    let mut state = Planner::new(topology, demand, policy);
+    let months = demand
+        .peak_rps
         .iter()
-        .map(|p| {
-            topology.pools()[p.pool]
-                .hosts
-                .unwrap_or_else(|| p.host_count())
-        })
+        .zip(1..)
+        .enumerate()
+        .map(|(index, (&peak_rps, month))| state.month(index, month, peak_rps))
         .collect();
-    let ptm = demand.peak_to_mean.unwrap_or(1.0);
-    let mut in_service = today.clone();
-    let mut hosts = pools_today.clone();
-    // Each tier's whole data set, GB: every shard (primary) holds `data_gb` today.
-    let mut stored: Vec<Option<f64>> = tiers
-        .iter()
-        .map(|t| t.data_gb.map(|gb| gb * f64::from(t.primaries.max(1))))
-        .collect();
-    let rises = sizing::rises(demand.minute_rps.as_deref(), &policy.leads);
-    let gains = topology.gains();
-    let mut months = Vec::with_capacity(demand.peak_rps.len());
-    for (index, (&peak_rps, month)) in demand.peak_rps.iter().zip(1..).enumerate() {
-        let ahead: Vec<&[f64]> = (0..tiers.len())
-            .map(|i| {
-                demand
-                    .upper_by_tier
-                    .get(i)
-                    .unwrap_or(&demand.upper_rps)
-                    .get(index..)
-                    .unwrap_or(&[])
+    Ok(Plan {
+        service: topology.name().to_owned(),
+        policy,
+        peak_to_mean: demand.peak_to_mean,
+        months,
+    })
+}
+
+/// What carries over from one planned month to the next: servers and hosts in service
+/// (never fewer) and each tier's stored data.
+struct Planner<'a> {
+    topology: &'a Topology,
+    demand: &'a Demand,
+    policy: Policy,
+    /// VM hosts per pool today: the file's count, else what today's VMs pack onto.
+    pools_today: Vec<u32>,
+    in_service: Vec<u32>,
+    hosts: Vec<u32>,
+    /// Each tier's whole data set, GB.
+    stored: Vec<Option<f64>>,
+    rises: Vec<(f64, f64)>,
+    gains: Vec<f64>,
+}
+
+impl<'a> Planner<'a> {
+    fn new(topology: &'a Topology, demand: &'a Demand, policy: Policy) -> Planner<'a> {
+        let tiers = topology.tiers();
+        let today: Vec<u32> = tiers.iter().map(|t| t.servers).collect();
+        let pools_today: Vec<u32> = pack_pools(topology, &today)
+            .iter()
+            .map(|p| {
+                topology.pools()[p.pool]
+                    .hosts
+                    .unwrap_or_else(|| p.host_count())
             })
             .collect();
+        Planner {
+            topology,
+            demand,
+            policy,
+            hosts: pools_today.clone(),
+            pools_today,
+            in_service: today,
+            // Every shard (primary) holds `data_gb` today.
+            stored: tiers
+                .iter()
+                .map(|t| t.data_gb.map(|gb| gb * f64::from(t.primaries.max(1))))
+                .collect(),
+            rises: sizing::rises(demand.minute_rps.as_deref(), &policy.leads),
+            gains: topology.gains(),
+        }
+    }
+
+    /// Month `month` (1-based; `index` into the demand) at `peak_rps`.
+    fn month(&mut self, index: usize, month: u32, peak_rps: f64) -> MonthPlan {
+        let (topology, demand) = (self.topology, self.demand);
+        let tiers = topology.tiers();
+        let ahead: Vec<&[f64]> = (0..tiers.len())
+            .map(|i| {
+                let upper = demand.upper_by_tier.get(i).unwrap_or(&demand.upper_rps);
+                upper.get(index..).unwrap_or(&[])
+            })
+            .collect();
+        let month_demand = sizing::MonthDemand {
+            point: peak_rps,
+            upper_ahead: &ahead,
+            rises: &self.rises,
+        };
         let sized = sizing::size_month(
             topology,
-            &sizing::MonthDemand {
-                point: peak_rps,
-                upper_ahead: &ahead,
-                rises: &rises,
-            },
-            policy.redundancy,
-            &policy.leads,
+            &month_demand,
+            self.policy.redundancy,
+            &self.policy.leads,
         );
         let shards: Vec<u32> = sized
             .iter()
             .zip(tiers)
             .map(|(s, t)| s.primaries.max(t.primaries).max(1))
             .collect();
-        let mut tier_plans = Vec::with_capacity(tiers.len());
-        for (i, (tier, s)) in tiers.iter().zip(sized).enumerate() {
-            let (for_demand, required) = (s.for_demand, s.required);
-            let total = required.max(in_service[i]);
-            let kept = if total > required {
-                format!("; keeps its {total} in service")
-            } else {
-                String::new()
-            };
-            tier_plans.push(TierPlan {
-                tier: tier.name.clone(),
-                demand_rps: peak_rps * gains[i],
-                for_demand,
-                for_lead: s.for_lead,
-                for_redundancy: s.for_redundancy,
-                for_deploy: s.for_deploy,
-                required,
-                today: tier.servers,
-                total,
-                added: total - in_service[i],
-                // A spare that joins a sharded tier as a replica of one shard would,
-                // in the model's pooled reads, take every shard's reads; it is a
-                // standby then, so the tier runs at the better of the two layouts.
-                utilisation: topology
-                    .utilisation_sharded(i, peak_rps, total, s.primaries)
-                    .0
-                    .min(
-                        topology
-                            .utilisation_sharded(i, peak_rps, for_demand, s.primaries)
-                            .0,
-                    ),
-                reason: format!("{}: {required} = {}{kept}", tier.name, s.why),
-            });
-            in_service[i] = total;
+        let tier_plans = sized
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| self.tier(i, s, peak_rps))
+            .collect();
+        MonthPlan {
+            month,
+            peak_rps,
+            tiers: tier_plans,
+            pools: self.pools(),
+            network: network(topology, demand, peak_rps),
+            storage: self.storage(peak_rps, &shards),
         }
-        let packed = pack_pools(topology, &in_service);
-        let pools = packed
+    }
+
+    /// Tier `i`'s servers this month: what the sizing requires, never fewer than in
+    /// service.
+    fn tier(&mut self, i: usize, s: sizing::Sized, peak_rps: f64) -> TierPlan {
+        let tier = &self.topology.tiers()[i];
+        let (for_demand, required) = (s.for_demand, s.required);
+        let total = required.max(self.in_service[i]);
+        let kept = if total > required {
+            format!("; keeps its {total} in service")
+        } else {
+            String::new()
+        };
+        // A spare that joins a sharded tier as a replica of one shard would, in the
+        // model's pooled reads, take every shard's reads; it is a standby then, so the
+        // tier runs at the better of the two layouts.
+        let at = |servers| {
+            self.topology
+                .utilisation_sharded(i, peak_rps, servers, s.primaries)
+                .0
+        };
+        let plan = TierPlan {
+            tier: tier.name.clone(),
+            demand_rps: peak_rps * self.gains[i],
+            for_demand,
+            for_lead: s.for_lead,
+            for_redundancy: s.for_redundancy,
+            for_deploy: s.for_deploy,
+            required,
+            today: tier.servers,
+            total,
+            added: total - self.in_service[i],
+            utilisation: at(total).min(at(for_demand)),
+            reason: format!("{}: {required} = {}{kept}", tier.name, s.why),
+        };
+        self.in_service[i] = total;
+        plan
+    }
+
+    /// Each pool's hosts for the VMs in service, never fewer than before.
+    fn pools(&mut self) -> Vec<PoolPlan> {
+        let packed = pack_pools(self.topology, &self.in_service);
+        packed
             .iter()
             .map(|p| {
-                let total = p.host_count().max(hosts[p.pool]);
+                let total = p.host_count().max(self.hosts[p.pool]);
                 let plan = PoolPlan {
-                    pool: topology.pools()[p.pool].name.clone(),
+                    pool: self.topology.pools()[p.pool].name.clone(),
                     packed: p.host_count(),
-                    today: pools_today[p.pool],
+                    today: self.pools_today[p.pool],
                     total,
-                    added: total - hosts[p.pool],
+                    added: total - self.hosts[p.pool],
                 };
-                hosts[p.pool] = total;
+                self.hosts[p.pool] = total;
                 plan
             })
-            .collect();
-        let network = network(topology, demand, peak_rps);
-        let loads = topology.loads(peak_rps);
+            .collect()
+    }
+
+    /// Each data tier's stored data grown by a month of writes, per server of a shard.
+    fn storage(&mut self, peak_rps: f64, shards: &[u32]) -> Vec<StoragePlan> {
+        let ptm = self.demand.peak_to_mean.unwrap_or(1.0);
+        let loads = self.topology.loads(peak_rps);
         let mut storage = Vec::new();
-        for (i, tier) in tiers.iter().enumerate() {
-            let Some(all) = stored[i].as_mut() else {
+        for (i, tier) in self.topology.tiers().iter().enumerate() {
+            let Some(all) = self.stored[i].as_mut() else {
                 continue;
             };
             if let Some(per_write) = tier.bytes_per_write {
@@ -524,7 +587,7 @@ pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Result<Plan
             // Every server of a shard holds the whole shard: the data set split over
             // the month's shards (more when the sizing reshards).
             let gb = *all / f64::from(shards[i]);
-            let disk = topology.server_resources(i).map(|r| r.disk_gb);
+            let disk = self.topology.server_resources(i).map(|r| r.disk_gb);
             storage.push(StoragePlan {
                 tier: tier.name.clone(),
                 gb_per_server: gb,
@@ -532,21 +595,8 @@ pub fn plan(topology: &Topology, demand: &Demand, policy: Policy) -> Result<Plan
                 fill: disk.map(|d| gb / d),
             });
         }
-        months.push(MonthPlan {
-            month,
-            peak_rps,
-            tiers: tier_plans,
-            pools,
-            network,
-            storage,
-        });
+        storage
     }
-    Ok(Plan {
-        service: topology.name().to_owned(),
-        policy,
-        peak_to_mean: demand.peak_to_mean,
-        months,
-    })
 }
 
 /// Peak Mbps at `peak_rps`: the busiest tier's responses when the topology states

@@ -377,38 +377,12 @@ pub fn replay(
     // Gaps are filled per origin from what was known then: filling the whole history
     // at once would let a gap before an origin lean on the days after it.
     let (first_day, raw) = history.raw_daily_peaks();
-    let last_day = first_day + raw.len() as i64 - 1;
-    let first_origin = month_start(first_day + config.min_history_days as i64 - 1, 1);
-    // Replayed months: whole calendar months from the first origin to the history's end.
-    let mut months = Vec::new();
-    let mut k = 0;
-    loop {
-        let (start, end) = (
-            month_start(first_origin, k),
-            month_start(first_origin, k + 1),
-        );
-        if end - 1 > last_day {
-            break;
-        }
-        months.push(start);
-        k += 1;
-    }
+    let months = replayed_months(first_day, raw.len(), config.min_history_days);
     if months.is_empty() {
         return Ok(None);
     }
-    let n_tiers = topology.tiers().len();
     let leads = lead_months(topology, &config.policy);
-    let realised: Vec<f64> = months
-        .iter()
-        .map(|&m| {
-            let end = month_start(m, 1);
-            raw[(m - first_day) as usize..(end - first_day) as usize]
-                .iter()
-                .flatten()
-                .copied()
-                .fold(0.0, f64::max)
-        })
-        .collect();
+    let realised = realised_peaks(&raw, first_day, &months);
     // One forecast per origin, with both intervals, shared by the three quantiles.
     let every = config.every_months.max(1) as usize;
     let forecasts: Vec<OriginForecast> = months
@@ -435,7 +409,50 @@ pub fn replay(
             ))
         })
         .collect::<Result<_, crate::Error>>()?;
-    let best_quantile = (0..n_tiers)
+    Ok(Some(Replay {
+        best_quantile: best_quantiles(&outcomes, topology.tiers().len()),
+        months,
+        realised_peak_rps: realised,
+        step_s: history.step_s,
+        min_history_days: config.min_history_days,
+        every_months: every as u32,
+        outcomes,
+    }))
+}
+
+/// Replayed months (their first days): whole calendar months from the first origin,
+/// the month start after `min_history_days`, to the history's end.
+fn replayed_months(first_day: i64, days: usize, min_history_days: usize) -> Vec<i64> {
+    let last_day = first_day + days as i64 - 1;
+    let first_origin = month_start(first_day + min_history_days as i64 - 1, 1);
+    let mut months = Vec::new();
+    for k in 0.. {
+        if month_start(first_origin, k + 1) - 1 > last_day {
+            break;
+        }
+        months.push(month_start(first_origin, k));
+    }
+    months
+}
+
+/// Each replayed month's highest daily peak (gap days left out).
+fn realised_peaks(raw: &[Option<f64>], first_day: i64, months: &[i64]) -> Vec<f64> {
+    months
+        .iter()
+        .map(|&m| {
+            let end = month_start(m, 1);
+            raw[(m - first_day) as usize..(end - first_day) as usize]
+                .iter()
+                .flatten()
+                .copied()
+                .fold(0.0, f64::max)
+        })
+        .collect()
+}
+
+/// Each tier's cheapest of the three quantiles' plans.
+fn best_quantiles(outcomes: &[Outcome], n_tiers: usize) -> Vec<Quantile> {
+    (0..n_tiers)
         .map(|i| {
             outcomes[..3]
                 .iter()
@@ -445,16 +462,7 @@ pub fn replay(
                     _ => Quantile::Upper80,
                 })
         })
-        .collect();
-    Ok(Some(Replay {
-        months,
-        realised_peak_rps: realised,
-        step_s: history.step_s,
-        min_history_days: config.min_history_days,
-        every_months: every as u32,
-        outcomes,
-        best_quantile,
-    }))
+        .collect()
 }
 
 /// Servers a policy expects to lose at peak: k for N+k; one for rack loss (the replay
@@ -637,8 +645,8 @@ fn score(
     strategy: Strategy,
     config: &ReplayConfig,
 ) -> Outcome {
-    let tiers = topology.tiers();
-    let mut out: Vec<TierOutcome> = tiers
+    let mut out: Vec<TierOutcome> = topology
+        .tiers()
         .iter()
         .map(|t| TierOutcome {
             tier: t.name.clone(),
@@ -651,42 +659,8 @@ fn score(
             shortfall_cost: 0.0,
         })
         .collect();
-    let spare = spares(config.policy);
-    let first = months[0] * DAY_S;
-    let end = month_start(months[months.len() - 1], 1) * DAY_S;
-    // Utilisation is linear in the front-door rate (every tier's load and every limit
-    // scale with it), so each month's utilisation at 1 request/s serves every step:
-    // over the ceiling with the policy's failures taken (what the plan promised), and
-    // over 100% with every server up (overload, failures or not).
-    let per_rps: Vec<Vec<(f64, f64)>> = servers
-        .iter()
-        .map(|month| {
-            month
-                .iter()
-                .enumerate()
-                .map(|(k, &n)| {
-                    let up = n.saturating_sub(spare);
-                    (
-                        topology.utilisation(k, 1.0, up).0 / tiers[k].ceiling,
-                        topology.utilisation(k, 1.0, n).0,
-                    )
-                })
-                .collect()
-        })
-        .collect();
-    for (i, &v) in history.rps.iter().enumerate() {
-        let t = history.start_s + i as i64 * history.step_s;
-        if t < first || t >= end || v <= 0.0 {
-            continue;
-        }
-        let m = months.partition_point(|&start| start * DAY_S <= t) - 1;
-        for (o, &(over_per_rps, full_per_rps)) in out.iter_mut().zip(&per_rps[m]) {
-            let over = v * over_per_rps;
-            o.worst_over_ceiling = o.worst_over_ceiling.max(over);
-            o.steps_over_ceiling += usize::from(over > 1.0);
-            o.steps_over_full += usize::from(v * full_per_rps > 1.0);
-        }
-    }
+    let per_rps = utilisation_per_rps(topology, servers, spares(config.policy));
+    count_steps(&mut out, history, months, &per_rps);
     for (k, o) in out.iter_mut().enumerate() {
         for m in 0..months.len() {
             let held = f64::from(servers[m][k]);
@@ -705,6 +679,60 @@ fn score(
             .iter()
             .map(|month| month.iter().map(|&(over, _)| 1.0 / over).collect())
             .collect(),
+    }
+}
+
+/// Each month's utilisation per tier at 1 front-door request/s, as (share of the
+/// ceiling with `spare` servers lost, share of 100% with all up). Utilisation is linear
+/// in the front-door rate (every tier's load and every limit scale with it), so these
+/// serve every step: over the ceiling with the policy's failures taken (what the plan
+/// promised), and over 100% with every server up (overload, failures or not).
+fn utilisation_per_rps(
+    topology: &Topology,
+    servers: &[Vec<u32>],
+    spare: u32,
+) -> Vec<Vec<(f64, f64)>> {
+    let tiers = topology.tiers();
+    servers
+        .iter()
+        .map(|month| {
+            month
+                .iter()
+                .enumerate()
+                .map(|(k, &n)| {
+                    let up = n.saturating_sub(spare);
+                    (
+                        topology.utilisation(k, 1.0, up).0 / tiers[k].ceiling,
+                        topology.utilisation(k, 1.0, n).0,
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Counts each tier's steps of the replayed months past its ceiling and past 100%,
+/// and the worst share of the ceiling.
+fn count_steps(
+    out: &mut [TierOutcome],
+    history: &History,
+    months: &[i64],
+    per_rps: &[Vec<(f64, f64)>],
+) {
+    let first = months[0] * DAY_S;
+    let end = month_start(months[months.len() - 1], 1) * DAY_S;
+    for (i, &v) in history.rps.iter().enumerate() {
+        let t = history.start_s + i as i64 * history.step_s;
+        if t < first || t >= end || v <= 0.0 {
+            continue;
+        }
+        let m = months.partition_point(|&start| start * DAY_S <= t) - 1;
+        for (o, &(over_per_rps, full_per_rps)) in out.iter_mut().zip(&per_rps[m]) {
+            let over = v * over_per_rps;
+            o.worst_over_ceiling = o.worst_over_ceiling.max(over);
+            o.steps_over_ceiling += usize::from(over > 1.0);
+            o.steps_over_full += usize::from(v * full_per_rps > 1.0);
+        }
     }
 }
 

@@ -161,94 +161,107 @@ pub(crate) fn size_month(
     redundancy: Redundancy,
     leads: &LeadTimes,
 ) -> Vec<Sized> {
-    let tiers = topology.tiers();
-    let mut out: Vec<Sized> = (0..tiers.len())
-        .map(|i| {
-            let tier = &tiers[i];
-            let base = topology.sizing(i, demand.point);
-            let lead = leads.of(tier.supply());
-            // Slow supply: hold the planned quantile until an order could land. Fast
-            // supply: the point forecast plus what demand can add while one starts.
-            let (lead_rps, lead_why) = if lead >= 1440.0 {
-                let months = ((lead / 1440.0 / DAYS_PER_MONTH).ceil() as usize).max(1);
-                let upper = demand.upper_ahead[i];
-                let ahead = &upper[..months.min(upper.len())];
-                let top = ahead.iter().copied().fold(demand.point, f64::max);
-                (
-                    top,
-                    format!(
-                        "the planned bound over the {} lead time ({top:.1} rps)",
-                        minutes_text(lead)
-                    ),
-                )
-            } else {
-                let rise = demand
-                    .rises
-                    .iter()
-                    .find(|(l, _)| *l == lead)
-                    .map_or(0.0, |(_, r)| *r);
-                (
-                    demand.point * (1.0 + rise),
-                    format!(
-                        "a {:.1}% rise within its {} lead time",
-                        rise * 100.0,
-                        minutes_text(lead)
-                    ),
-                )
-            };
-            let buffered = topology.sizing(i, lead_rps);
-            let need = buffered.servers.max(base.servers);
-            let for_lead = need - base.servers;
-            let (required, for_redundancy, for_deploy) = stack(
-                need,
-                redundancy,
-                racks_of(topology, i),
-                tier.deploy.as_ref(),
-            );
-            Sized {
-                for_demand: base.servers,
-                for_lead,
-                for_redundancy,
-                for_deploy,
-                required,
-                why: {
-                    let mut why = base.reason.clone();
-                    if for_lead > 0 {
-                        why.push_str(&format!(" + {for_lead} for {lead_why}"));
-                    }
-                    why
-                },
-                primaries: buffered.primaries.max(base.primaries),
-            }
-        })
+    let mut out: Vec<Sized> = (0..topology.tiers().len())
+        .map(|i| size_tier(topology, i, demand, redundancy, leads))
         .collect();
     if redundancy == Redundancy::Rack {
         check_rack_layout(topology, demand.point, &mut out);
     }
-    for (i, (s, tier)) in out.iter_mut().zip(tiers).enumerate() {
-        let racks = racks_of(topology, i);
-        match redundancy {
-            Redundancy::Spares { k } => s.why.push_str(&format!(" + {k} for N+{k}")),
-            Redundancy::Rack if racks < 2 => s.why.push_str(&format!(
-                " + {} for N+1 (its servers share one rack, so no count survives losing it)",
-                s.for_redundancy
-            )),
-            Redundancy::Rack => s.why.push_str(&format!(
-                " + {} so that losing any of its {racks} racks leaves {} servers",
-                s.for_redundancy,
-                s.for_demand + s.for_lead
-            )),
-        }
-        if s.for_deploy > 0 {
-            let d = tier
-                .deploy
-                .as_ref()
-                .expect("deploy servers come from a deploy");
-            s.why
-                .push_str(&format!(" + {} for {} deploys", s.for_deploy, d.describe()));
-        }
+    for (i, s) in out.iter_mut().enumerate() {
+        explain_spares(topology, i, s, redundancy);
     }
     out
+}
+
+/// Tier `i`'s servers for the month's demand, its lead time's buffer, redundancy and
+/// deploys (the rack layout not yet checked).
+fn size_tier(
+    topology: &Topology,
+    i: usize,
+    demand: &MonthDemand,
+    redundancy: Redundancy,
+    leads: &LeadTimes,
+) -> Sized {
+    let tier = &topology.tiers()[i];
+    let base = topology.sizing(i, demand.point);
+    let (lead_rps, lead_why) = lead_demand(demand, i, leads.of(tier.supply()));
+    let buffered = topology.sizing(i, lead_rps);
+    let need = buffered.servers.max(base.servers);
+    let for_lead = need - base.servers;
+    let (required, for_redundancy, for_deploy) = stack(
+        need,
+        redundancy,
+        racks_of(topology, i),
+        tier.deploy.as_ref(),
+    );
+    let mut why = base.reason.clone();
+    if for_lead > 0 {
+        why.push_str(&format!(" + {for_lead} for {lead_why}"));
+    }
+    Sized {
+        for_demand: base.servers,
+        for_lead,
+        for_redundancy,
+        for_deploy,
+        required,
+        why,
+        primaries: buffered.primaries.max(base.primaries),
+    }
+}
+
+/// The demand tier `i` is held to over a `lead` (minutes), and why. Slow supply: the
+/// planned quantile until an order could land. Fast supply: the point forecast plus
+/// what demand can add while one starts.
+fn lead_demand(demand: &MonthDemand, i: usize, lead: f64) -> (f64, String) {
+    if lead >= 1440.0 {
+        let months = ((lead / 1440.0 / DAYS_PER_MONTH).ceil() as usize).max(1);
+        let upper = demand.upper_ahead[i];
+        let ahead = &upper[..months.min(upper.len())];
+        let top = ahead.iter().copied().fold(demand.point, f64::max);
+        let why = format!(
+            "the planned bound over the {} lead time ({top:.1} rps)",
+            minutes_text(lead)
+        );
+        (top, why)
+    } else {
+        let rise = demand
+            .rises
+            .iter()
+            .find(|(l, _)| *l == lead)
+            .map_or(0.0, |(_, r)| *r);
+        let why = format!(
+            "a {:.1}% rise within its {} lead time",
+            rise * 100.0,
+            minutes_text(lead)
+        );
+        (demand.point * (1.0 + rise), why)
+    }
+}
+
+/// Adds the redundancy's and the deploys' servers to the count in words.
+fn explain_spares(topology: &Topology, i: usize, s: &mut Sized, redundancy: Redundancy) {
+    let racks = racks_of(topology, i);
+    match redundancy {
+        Redundancy::Spares { k } => s.why.push_str(&format!(" + {k} for N+{k}")),
+        Redundancy::Rack if racks < 2 => s.why.push_str(&format!(
+            " + {} for N+1 (its servers share one rack, so no count survives losing it)",
+            s.for_redundancy
+        )),
+        Redundancy::Rack => s.why.push_str(&format!(
+            " + {} so that losing any of its {racks} racks leaves {} servers",
+            s.for_redundancy,
+            s.for_demand + s.for_lead
+        )),
+    }
+    if s.for_deploy > 0 {
+        let tier = &topology.tiers()[i];
+        let d = tier
+            .deploy
+            .as_ref()
+            .expect("deploy servers come from a deploy");
+        s.why
+            .push_str(&format!(" + {} for {} deploys", s.for_deploy, d.describe()));
+    }
 }
 
 /// Plays every rack loss out on the packed layout (round-robin servers, VMs on hosts)
