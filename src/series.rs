@@ -23,6 +23,7 @@ use headroom_forecast::metrics;
 use headroom_forecast::model::{Fallback, Model};
 use headroom_forecast::robust::Cleaned;
 use headroom_forecast::seasons::Seasons;
+use headroom_traffic::Rollups;
 use headroom_traffic::time::{DAY, HOUR, MINUTE, format_rfc3339};
 
 use crate::error::{Context as _, Error, Result};
@@ -70,41 +71,7 @@ impl Series {
         if rollups.is_empty() {
             return Err(Error::NoTraffic).with_context(|| format!("dataset {}", dir.display()));
         }
-        let (what, step, points): (&str, i64, Vec<(i64, f64)>) = match metric {
-            Metric::Monthly => {
-                let mut months: std::collections::BTreeMap<i64, f64> = Default::default();
-                for (m, c) in rollups.iter() {
-                    let (y, mo, _) = headroom_traffic::time::civil_from_days(m.div_euclid(DAY));
-                    *months.entry(y * 12 + i64::from(mo) - 1).or_default() += c.requests as f64;
-                }
-                ("requests per month", 1, months.into_iter().collect())
-            }
-            Metric::Peak => (
-                "daily peak requests/s",
-                DAY,
-                rollups
-                    .daily_peaks()
-                    .iter()
-                    .map(|p| (p.day_s, p.peak_rps))
-                    .collect(),
-            ),
-            Metric::Mbps => (
-                "mean Mbps per hour",
-                HOUR,
-                rollups
-                    .iter()
-                    .map(|(m, c)| (m, c.bytes as f64 * 8.0 / 1e6 / HOUR as f64))
-                    .collect(),
-            ),
-            Metric::Requests => (
-                "requests per hour",
-                HOUR,
-                rollups
-                    .iter()
-                    .map(|(m, c)| (m, c.requests as f64))
-                    .collect(),
-            ),
-        };
+        let (what, step, points) = points_of(&rollups, metric);
         let (start, raw) = grid(&points, step);
         let (values, filled) = headroom_forecast::series::fill(&raw);
         Ok(Series {
@@ -152,6 +119,45 @@ impl Series {
             DAY => "1 day".to_owned(),
             s => format!("{s} s"),
         }
+    }
+}
+
+/// What `metric` is, its step (1 for months) and its (time, value) points.
+fn points_of(rollups: &Rollups, metric: Metric) -> (&'static str, i64, Vec<(i64, f64)>) {
+    match metric {
+        Metric::Monthly => {
+            let mut months: std::collections::BTreeMap<i64, f64> = Default::default();
+            for (m, c) in rollups.iter() {
+                let (y, mo, _) = headroom_traffic::time::civil_from_days(m.div_euclid(DAY));
+                *months.entry(y * 12 + i64::from(mo) - 1).or_default() += c.requests as f64;
+            }
+            ("requests per month", 1, months.into_iter().collect())
+        }
+        Metric::Peak => (
+            "daily peak requests/s",
+            DAY,
+            rollups
+                .daily_peaks()
+                .iter()
+                .map(|p| (p.day_s, p.peak_rps))
+                .collect(),
+        ),
+        Metric::Mbps => (
+            "mean Mbps per hour",
+            HOUR,
+            rollups
+                .iter()
+                .map(|(m, c)| (m, c.bytes as f64 * 8.0 / 1e6 / HOUR as f64))
+                .collect(),
+        ),
+        Metric::Requests => (
+            "requests per hour",
+            HOUR,
+            rollups
+                .iter()
+                .map(|(m, c)| (m, c.requests as f64))
+                .collect(),
+        ),
     }
 }
 
@@ -224,15 +230,7 @@ pub struct Made {
 /// forecast that is not finite.
 pub fn forecast(series: &Series, request: &Request) -> Result<Made> {
     check(series, request)?;
-    let asked = match &request.seasons {
-        Some(periods) => Seasons::from_periods(periods),
-        None => Seasons::for_step(if series.monthly {
-            30.0 * DAY as f64
-        } else {
-            series.step as f64
-        }),
-    };
-    let (seasons, season_notes) = asked.usable(series.values.len());
+    let (seasons, season_notes) = seasons_for(series, request);
     let m = seasons.primary();
     let found = headroom_forecast::robust::clean(&series.values, m);
     let values = if request.damp_spikes {
@@ -247,89 +245,110 @@ pub fn forecast(series: &Series, request: &Request) -> Result<Made> {
             method.forecast_seasons(y, h, &seasons)
         })
     });
-    // Values near f64's limit overflow in the arithmetic of any model.
-    let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
-    if !(finite(&forecast.point)
-        && forecast
-            .intervals
-            .iter()
-            .all(|i| finite(&i.lower) && finite(&i.upper)))
-    {
-        return Err(Error::Unforecastable {
-            what: series.what.clone(),
-            why: format!(
-                "the forecast is not a finite number (the values, up to {:e}, overflow the model's arithmetic); rescale the series",
-                values.iter().copied().fold(0.0, |a: f64, b| a.max(b.abs()))
-            ),
-        });
-    }
+    check_finite(series, values, &forecast)?;
     let fitted = Model::new(method, seasons.clone())
         .fit(values)
         .map_err(|e| Error::Unforecastable {
             what: series.what.clone(),
             why: e.to_string(),
         })?;
-    let fallback = fitted.fallback().cloned();
-    let why = why(method, values, horizon, &seasons);
     Ok(Made {
-        fallback,
+        fallback: fitted.fallback().cloned(),
         method,
+        why: why(method, values, horizon, &seasons),
         forecast,
         seasons,
         season_notes,
-        why,
         found,
         damped: request.damp_spikes,
     })
 }
 
+/// The seasons asked for (else those of the series' step) that its history can hold,
+/// with a note on each.
+fn seasons_for(series: &Series, request: &Request) -> (Seasons, Vec<String>) {
+    let asked = match &request.seasons {
+        Some(periods) => Seasons::from_periods(periods),
+        None => Seasons::for_step(if series.monthly {
+            30.0 * DAY as f64
+        } else {
+            series.step as f64
+        }),
+    };
+    asked.usable(series.values.len())
+}
+
+/// Values near f64's limit overflow in the arithmetic of any model: refuse the forecast
+/// then, rather than print infinities.
+fn check_finite(series: &Series, values: &[f64], forecast: &Forecast) -> Result<()> {
+    let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
+    let intervals = forecast.intervals.iter();
+    if finite(&forecast.point)
+        && intervals
+            .clone()
+            .all(|i| finite(&i.lower) && finite(&i.upper))
+    {
+        return Ok(());
+    }
+    Err(Error::Unforecastable {
+        what: series.what.clone(),
+        why: format!(
+            "the forecast is not a finite number (the values, up to {:e}, overflow the model's arithmetic); rescale the series",
+            values.iter().copied().fold(0.0, |a: f64, b| a.max(b.abs()))
+        ),
+    })
+}
+
 /// What the series and the method must hold before a forecast is tried.
 fn check(series: &Series, request: &Request) -> Result<()> {
-    let refuse = |why: String| {
-        Err(Error::Unforecastable {
+    match refusal(series, request) {
+        Some(why) => Err(Error::Unforecastable {
             what: series.what.clone(),
             why,
-        })
-    };
-    let n = series.values.len();
-    if n < 2 {
-        return refuse(format!("holds {n} point(s); a forecast needs at least 2"));
+        }),
+        None => Ok(()),
     }
-    let h = request.horizon;
+}
+
+/// Why `request` cannot be made of `series`, if it cannot.
+fn refusal(series: &Series, request: &Request) -> Option<String> {
+    let (n, h) = (series.values.len(), request.horizon);
+    if n < 2 {
+        return Some(format!("holds {n} point(s); a forecast needs at least 2"));
+    }
     if h == 0 || h > MAX_HORIZON {
-        return refuse(format!(
+        return Some(format!(
             "the horizon is {h} steps; give 1 to {MAX_HORIZON} (about two years of minutes): forecast a coarser series (hourly or daily) that far ahead"
         ));
     }
     if !request.calendar.is_empty() && (series.step != DAY || series.monthly) {
-        return refuse(format!(
+        return Some(format!(
             "holidays need a daily series; this one's step is {}",
             series.step_name()
         ));
     }
-    if let Some(bad) = request
-        .seasons
-        .iter()
-        .flatten()
-        .find(|p| !(p.is_finite() && **p >= 1.0))
-    {
-        return refuse(format!("seasons are periods of at least 1 step, not {bad}"));
+    let mut periods = request.seasons.iter().flatten();
+    if let Some(bad) = periods.find(|p| !(p.is_finite() && **p >= 1.0)) {
+        return Some(format!("seasons are periods of at least 1 step, not {bad}"));
     }
     if let Some(bad) = request.levels.iter().find(|l| !(**l > 0.0 && **l < 1.0)) {
-        return refuse(format!("interval levels are in (0, 1), not {bad}"));
+        return Some(format!("interval levels are in (0, 1), not {bad}"));
     }
-    match request.method {
-        Method::Exponential if series.values.iter().any(|v| *v <= 0.0) => refuse(
+    outside_the_curve(&series.values, request.method)
+}
+
+/// Values a growth curve's scale cannot take, in words.
+fn outside_the_curve(values: &[f64], method: Method) -> Option<String> {
+    match method {
+        Method::Exponential if values.iter().any(|v| *v <= 0.0) => Some(
             "exponential growth needs every value above 0 (it fits their logarithm)".to_owned(),
         ),
-        Method::Logistic { capacity }
-            if series.values.iter().any(|v| *v <= 0.0 || *v >= capacity) =>
-        {
-            refuse(format!(
+        Method::Logistic { capacity } if values.iter().any(|v| *v <= 0.0 || *v >= capacity) => {
+            Some(format!(
                 "logistic growth needs every value between 0 and the capacity {capacity}"
             ))
         }
-        _ => Ok(()),
+        _ => None,
     }
 }
 
@@ -438,18 +457,7 @@ impl Made {
         let n = series.values.len();
         let at = |i: usize| format_rfc3339(series.time(i));
         let ahead = |h: Option<usize>| h.map(|h| at(n + h));
-        let rows: Vec<serde_json::Value> = (0..self.forecast.point.len())
-            .map(|h| {
-                let mut row =
-                    serde_json::json!({"time": at(n + h), "point": self.forecast.point[h]});
-                for i in &self.forecast.intervals {
-                    let pct = percent(i.level);
-                    row[format!("lower_{pct}")] = i.lower[h].into();
-                    row[format!("upper_{pct}")] = i.upper[h].into();
-                }
-                row
-            })
-            .collect();
+        let rows = self.json_rows(series);
         let crossing = cross.map(|x| (x, self.crossing(x)));
         serde_json::json!({
             "series": series.what,
@@ -476,6 +484,23 @@ impl Made {
             })),
             "forecast": rows,
         })
+    }
+
+    /// Each forecast step as a JSON object: time, point and each interval's bounds.
+    fn json_rows(&self, series: &Series) -> Vec<serde_json::Value> {
+        let n = series.values.len();
+        (0..self.forecast.point.len())
+            .map(|h| {
+                let time = format_rfc3339(series.time(n + h));
+                let mut row = serde_json::json!({"time": time, "point": self.forecast.point[h]});
+                for i in &self.forecast.intervals {
+                    let pct = percent(i.level);
+                    row[format!("lower_{pct}")] = i.lower[h].into();
+                    row[format!("upper_{pct}")] = i.upper[h].into();
+                }
+                row
+            })
+            .collect()
     }
 
     /// The forecast as CSV: a header, then time, point and each interval's bounds.

@@ -65,6 +65,36 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let setup = setup(args)?;
+    let series = read(args)?;
+    let scores = m4::evaluate(&series, &methods, &setup);
+    let shown: Vec<String> = setup.seasons.periods.iter().map(|p| show(*p)).collect();
+    let held_out = if args.test.is_some() {
+        "M4 train/test".to_owned()
+    } else if args.origins > 1 {
+        format!("up to {} rolling origins a series", args.origins)
+    } else {
+        "last values held out".to_owned()
+    };
+    println!(
+        "{} series, horizon {}, seasons {}, MASE season {} ({held_out})",
+        series.len(),
+        args.horizon,
+        if shown.is_empty() {
+            "none".to_owned()
+        } else {
+            shown.join(", ")
+        },
+        setup.m,
+    );
+    for line in m4::score_table(&scores, args.level, setup.m) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// The seasons, MASE's season, the interval level and the calendar from the flags.
+fn setup(args: &Args) -> anyhow::Result<m4::Setup> {
     anyhow::ensure!(args.horizon > 0, "--horizon must be at least 1");
     if let Some(bad) = args.season.iter().find(|p| !(p.is_finite() && **p >= 1.0)) {
         anyhow::bail!("--season takes periods of at least 1 step, not {bad}");
@@ -73,14 +103,32 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         [m] if m.fract() == 0.0 => Seasons::from_season(*m as usize),
         list => Seasons::from_periods(list),
     };
-    let m = args.mase_season.unwrap_or_else(|| {
-        seasons
-            .periods
-            .iter()
-            .find(|p| p.fract() == 0.0)
-            .map_or(1, |p| *p as usize)
-    });
+    let whole = seasons.periods.iter().find(|p| p.fract() == 0.0);
+    let m = args
+        .mase_season
+        .unwrap_or_else(|| whole.map_or(1, |p| *p as usize));
     anyhow::ensure!(m > 0, "--mase-season must be at least 1");
+    if let Some(level) = args.level {
+        anyhow::ensure!(
+            level > 0.0 && level < 100.0,
+            "--level must be a percentage in (0, 100), not {level}"
+        );
+    }
+    let calendar = args.holidays.as_deref();
+    Ok(m4::Setup {
+        seasons,
+        m,
+        level: args.level.map(|l| l / 100.0),
+        clean: args.clean,
+        calendar: calendar
+            .map(headroom_forecast::calendar::Calendar::load)
+            .transpose()?,
+    })
+}
+
+/// The series with their held-out ends: M4's train and test files, or a long file's
+/// last `horizon` values (at `origins` rolling origins).
+fn read(args: &Args) -> anyhow::Result<Vec<m4::Holdout>> {
     anyhow::ensure!(
         args.origins == 1 || args.test.is_none(),
         "--origins needs long format (without --test): M4's test file is one origin"
@@ -102,44 +150,5 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             args.horizon
         );
     }
-    if let Some(level) = args.level {
-        anyhow::ensure!(
-            level > 0.0 && level < 100.0,
-            "--level must be a percentage in (0, 100), not {level}"
-        );
-    }
-    let setup = m4::Setup {
-        seasons,
-        m,
-        level: args.level.map(|l| l / 100.0),
-        clean: args.clean,
-        calendar: args
-            .holidays
-            .as_deref()
-            .map(headroom_forecast::calendar::Calendar::load)
-            .transpose()?,
-    };
-    let scores = m4::evaluate(&series, &methods, &setup);
-    let shown: Vec<String> = setup.seasons.periods.iter().map(|p| show(*p)).collect();
-    println!(
-        "{} series, horizon {}, seasons {}, MASE season {m} ({})",
-        series.len(),
-        args.horizon,
-        if shown.is_empty() {
-            "none".to_owned()
-        } else {
-            shown.join(", ")
-        },
-        if args.test.is_some() {
-            "M4 train/test".to_owned()
-        } else if args.origins > 1 {
-            format!("up to {} rolling origins a series", args.origins)
-        } else {
-            "last values held out".to_owned()
-        }
-    );
-    for line in m4::score_table(&scores, args.level, m) {
-        println!("{line}");
-    }
-    Ok(())
+    Ok(series)
 }

@@ -61,50 +61,18 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let method = method(&args.model, args.capacity)?;
-    for l in &args.level {
-        anyhow::ensure!(
-            *l > 0.0 && *l < 100.0,
-            "--level takes percentages in (0, 100), not {l}"
-        );
-    }
-    if let Some(x) = args.cross {
-        anyhow::ensure!(x.is_finite(), "--cross takes a finite value, not {x}");
-    }
-    if let Some(bad) = args.season.iter().find(|p| !(p.is_finite() && **p >= 1.0)) {
-        anyhow::bail!("--season takes periods of at least 1 step, not {bad}");
-    }
-    let series = if args.source.is_dir() {
-        let metric = match args.metric.as_str() {
-            "mbps" => Metric::Mbps,
-            "peak" => Metric::Peak,
-            "monthly" => Metric::Monthly,
-            _ => Metric::Requests,
-        };
-        Series::from_dataset(&args.source, metric)?
-    } else {
-        Series::from_file(&args.source)?
-    };
-    let horizon = if series.monthly {
-        months(&args.horizon)?
-    } else {
-        steps(&args.horizon, series.step)?
-    };
-    anyhow::ensure!(
-        horizon <= series::MAX_HORIZON,
-        "--horizon '{}' is {horizon} steps; at most {} (about two years of minutes): forecast a coarser series (hourly or daily) that far ahead",
-        args.horizon,
-        series::MAX_HORIZON
-    );
-    let calendar = match &args.holidays {
-        Some(spec) => Calendar::load(spec).context("reading --holidays")?,
-        None => Calendar::default(),
-    };
+    check_flags(args)?;
+    let series = read_series(args)?;
+    let horizon = horizon(args, &series)?;
     let request = Request {
         method,
         horizon,
         seasons: (!args.season.is_empty()).then(|| args.season.clone()),
         levels: args.level.iter().map(|l| l / 100.0).collect(),
-        calendar,
+        calendar: match &args.holidays {
+            Some(spec) => Calendar::load(spec).context("reading --holidays")?,
+            None => Calendar::default(),
+        },
         damp_spikes: args.damp_spikes,
     };
     let made = series::forecast(&series, &request)?;
@@ -121,6 +89,54 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         println!("{line}");
     }
     Ok(())
+}
+
+/// `--horizon` in the series' steps (months for a monthly one), at most
+/// [`series::MAX_HORIZON`].
+fn horizon(args: &Args, series: &Series) -> anyhow::Result<usize> {
+    let horizon = if series.monthly {
+        months(&args.horizon)?
+    } else {
+        steps(&args.horizon, series.step)?
+    };
+    anyhow::ensure!(
+        horizon <= series::MAX_HORIZON,
+        "--horizon '{}' is {horizon} steps; at most {} (about two years of minutes): forecast a coarser series (hourly or daily) that far ahead",
+        args.horizon,
+        series::MAX_HORIZON
+    );
+    Ok(horizon)
+}
+
+/// `--level`, `--cross` and `--season` in their ranges.
+fn check_flags(args: &Args) -> anyhow::Result<()> {
+    for l in &args.level {
+        anyhow::ensure!(
+            *l > 0.0 && *l < 100.0,
+            "--level takes percentages in (0, 100), not {l}"
+        );
+    }
+    if let Some(x) = args.cross {
+        anyhow::ensure!(x.is_finite(), "--cross takes a finite value, not {x}");
+    }
+    if let Some(bad) = args.season.iter().find(|p| !(p.is_finite() && **p >= 1.0)) {
+        anyhow::bail!("--season takes periods of at least 1 step, not {bad}");
+    }
+    Ok(())
+}
+
+/// The series to forecast: a dataset's `--metric`, or a file's.
+fn read_series(args: &Args) -> anyhow::Result<Series> {
+    if !args.source.is_dir() {
+        return Ok(Series::from_file(&args.source)?);
+    }
+    let metric = match args.metric.as_str() {
+        "mbps" => Metric::Mbps,
+        "peak" => Metric::Peak,
+        "monthly" => Metric::Monthly,
+        _ => Metric::Requests,
+    };
+    Ok(Series::from_dataset(&args.source, metric)?)
 }
 
 /// The method `--model` names (with `--capacity` for logistic growth).

@@ -97,37 +97,43 @@ fn write_partials_to(
         let entries: Vec<_> = partials.iter().map(|p| p.entry.clone()).collect();
         let written = headroom_traffic::write_partials(dir, partials)
             .with_context(|| format!("writing partials into {}", dir.display()))?;
-        for e in &entries {
-            let f = &e.report;
-            eprintln!(
-                "read {} ({}): {} lines, {} parsed, {} rejected",
-                f.input,
-                f.format,
-                thousands(f.lines.lines_read as i64),
-                thousands(f.lines.lines_parsed as i64),
-                thousands(f.lines.lines_rejected as i64)
-            );
-        }
-        if args.stdin_partials {
-            // One JSON line per input: what `RDD.pipe` hands back to the Spark driver.
-            for e in &entries {
-                let line = serde_json::json!({
-                    "input": e.report.input,
-                    "source": e.xxh3_128,
-                    "lines_read": e.report.lines.lines_read,
-                    "lines_parsed": e.report.lines.lines_parsed,
-                    "lines_rejected": e.report.lines.lines_rejected,
-                    "files": written,
-                });
-                println!("{line}");
-            }
-        } else {
-            for file in &written {
-                println!("{}", file.display());
-            }
-        }
+        print_written(&entries, &written, args.stdin_partials);
     }
     Ok(())
+}
+
+/// What a batch of partials read (on stderr) and wrote: the files, or with
+/// `--stdin-partials` one JSON line per input, what `RDD.pipe` hands back to the Spark
+/// driver.
+fn print_written(entries: &[headroom_traffic::ManifestEntry], written: &[PathBuf], json: bool) {
+    for e in entries {
+        let f = &e.report;
+        eprintln!(
+            "read {} ({}): {} lines, {} parsed, {} rejected",
+            f.input,
+            f.format,
+            thousands(f.lines.lines_read as i64),
+            thousands(f.lines.lines_parsed as i64),
+            thousands(f.lines.lines_rejected as i64)
+        );
+    }
+    if !json {
+        for file in written {
+            println!("{}", file.display());
+        }
+        return;
+    }
+    for e in entries {
+        let line = serde_json::json!({
+            "input": e.report.input,
+            "source": e.xxh3_128,
+            "lines_read": e.report.lines.lines_read,
+            "lines_parsed": e.report.lines.lines_parsed,
+            "lines_rejected": e.report.lines.lines_rejected,
+            "files": written,
+        });
+        println!("{line}");
+    }
 }
 
 #[derive(Debug, clap::Args)]

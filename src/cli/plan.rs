@@ -187,26 +187,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             let history = pipeline::history(series, args.value == "count")?;
             pipeline::plan_history(&topology, &history, args.months, &options)?
         }
-        (None, Some(peak)) => {
-            anyhow::ensure!(
-                peak.is_finite() && peak >= 0.0,
-                "--peak-rps must be a number ≥ 0, not {peak}"
-            );
-            let text = args.growth.as_deref().unwrap_or("0");
-            let growth: f64 = text
-                .trim_end_matches('%')
-                .trim()
-                .parse()
-                .ok()
-                .filter(|g: &f64| g.is_finite() && *g > -100.0)
-                .with_context(|| {
-                    format!("--growth '{text}': give percent per month, like 8 or 8%")
-                })?;
-            let today = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64 / DAY);
-            pipeline::plan_growth(&topology, peak, growth, today, args.months, &options)?
-        }
+        (None, Some(peak)) => from_growth(args, &topology, peak, &options)?,
         (None, None) => anyhow::bail!("give --traffic DATASET or --peak-rps N --growth PCT"),
     };
     let lines = if args.deploy_windows {
@@ -223,6 +204,38 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         println!("{line}");
     }
     Ok(())
+}
+
+/// `--peak-rps` today growing `--growth` a month, from today.
+fn from_growth(
+    args: &Args,
+    topology: &Topology,
+    peak: f64,
+    options: &Options,
+) -> anyhow::Result<Planned> {
+    anyhow::ensure!(
+        peak.is_finite() && peak >= 0.0,
+        "--peak-rps must be a number ≥ 0, not {peak}"
+    );
+    let text = args.growth.as_deref().unwrap_or("0");
+    let growth: f64 = text
+        .trim_end_matches('%')
+        .trim()
+        .parse()
+        .ok()
+        .filter(|g: &f64| g.is_finite() && *g > -100.0)
+        .with_context(|| format!("--growth '{text}': give percent per month, like 8 or 8%"))?;
+    let today = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64 / DAY);
+    Ok(pipeline::plan_growth(
+        topology,
+        peak,
+        growth,
+        today,
+        args.months,
+        options,
+    )?)
 }
 
 /// The plan, its demand and cost as one JSON document.

@@ -13,28 +13,33 @@ pub(crate) struct ProgressBar {
     drawer: JoinHandle<()>,
 }
 
+/// A bar over the input files' total size when every size is known, else a spinner.
+fn bar_for(inputs: &[PathBuf]) -> indicatif::ProgressBar {
+    let total: Option<u64> = inputs
+        .iter()
+        .map(|p| {
+            std::fs::metadata(p)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+        })
+        .sum();
+    match total {
+        Some(t) => indicatif::ProgressBar::new(t).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} eta {eta}")
+                .expect("valid template"),
+        ),
+        None => indicatif::ProgressBar::new_spinner(),
+    }
+}
+
 impl ProgressBar {
     /// Hooks counters into `config` and starts drawing. The total is the input files'
     /// size when known (compressed files then finish past 100%, so they get a spinner).
     pub(crate) fn start(inputs: &[PathBuf], config: &mut IngestConfig) -> ProgressBar {
         let progress = Arc::new(Progress::default());
         config.progress = Some(Arc::clone(&progress));
-        let total: Option<u64> = inputs
-            .iter()
-            .map(|p| {
-                std::fs::metadata(p)
-                    .ok()
-                    .filter(|m| m.is_file())
-                    .map(|m| m.len())
-            })
-            .sum();
-        let bar = match total {
-            Some(t) => indicatif::ProgressBar::new(t).with_style(
-                indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} eta {eta}")
-                    .expect("valid template"),
-            ),
-            None => indicatif::ProgressBar::new_spinner(),
-        };
+        let bar = bar_for(inputs);
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);

@@ -51,24 +51,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let topology = load_topology(&args.topology)?;
     let options = args.policy.options()?;
     let history = pipeline::history(&args.source, args.value == "count")?;
-    let min_history_days = days(&args.min_history)?;
-    let every = every_months(&args.every)?;
-    let r = pipeline::replay_for(
-        &topology,
-        &history,
-        args.months,
-        (min_history_days, every),
-        &options,
-    )?;
-    let Some(r) = r else {
-        let (_, peaks) = history.daily_peaks();
-        anyhow::bail!(
-            "{}: {} days of history; a replay needs {} days before its first origin and a whole month after it",
-            args.source.display(),
-            peaks.len(),
-            min_history_days
-        );
-    };
+    let r = replayed(args, &topology, &history, &options)?;
     if let Some(path) = &args.chart {
         let svg = headroom::report::charts::held(&r, r.cheapest_quantile())?;
         headroom::report::charts::write(path, &svg).context("--chart")?;
@@ -87,6 +70,32 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         )
     );
     Ok(())
+}
+
+/// The replay `--min-history` and `--every` ask for, or why the history is too short.
+fn replayed(
+    args: &Args,
+    topology: &headroom_topology::Topology,
+    history: &headroom_plan::replay::History,
+    options: &headroom::pipeline::Options,
+) -> anyhow::Result<headroom_plan::replay::Replay> {
+    let min_history_days = days(&args.min_history)?;
+    let every = every_months(&args.every)?;
+    let r = pipeline::replay_for(
+        topology,
+        history,
+        args.months,
+        (min_history_days, every),
+        options,
+    )?;
+    r.with_context(|| {
+        format!(
+            "{}: {} days of history; a replay needs {} days before its first origin and a whole month after it",
+            args.source.display(),
+            history.daily_peaks().1.len(),
+            min_history_days
+        )
+    })
 }
 
 /// Days in a duration given like a lead time (`90d`, `26w`), at least one.

@@ -260,20 +260,7 @@ pub fn plan_growth(
     months: u32,
     options: &Options,
 ) -> Result<Planned> {
-    if !(peak_rps.is_finite() && peak_rps >= 0.0) {
-        return Err(Error::OutOfRange {
-            what: "the peak",
-            range: "a number of requests/s ≥ 0",
-            value: peak_rps,
-        });
-    }
-    if !(growth_percent.is_finite() && growth_percent > -100.0) {
-        return Err(Error::OutOfRange {
-            what: "the growth",
-            range: "above -100% a month",
-            value: growth_percent,
-        });
-    }
+    check_growth(peak_rps, growth_percent)?;
     let peaks = compound_peaks(peak_rps, growth_percent / 100.0, months + LOOK_AHEAD_MONTHS);
     let demand = Demand {
         plan: PlanDemand {
@@ -295,6 +282,25 @@ pub fn plan_growth(
         ),
     };
     finish(topology, demand, options, None, None)
+}
+
+/// A stated peak must be a rate, and growth above −100% a month.
+fn check_growth(peak_rps: f64, growth_percent: f64) -> Result<()> {
+    if !(peak_rps.is_finite() && peak_rps >= 0.0) {
+        return Err(Error::OutOfRange {
+            what: "the peak",
+            range: "a number of requests/s ≥ 0",
+            value: peak_rps,
+        });
+    }
+    if !(growth_percent.is_finite() && growth_percent > -100.0) {
+        return Err(Error::OutOfRange {
+            what: "the growth",
+            range: "above -100% a month",
+            value: growth_percent,
+        });
+    }
+    Ok(())
 }
 
 /// The quantile asked for, or with `Auto` the cheapest in a replay of `history`
@@ -338,14 +344,7 @@ fn finish(
     }
     let policy = options.policy;
     let plan = headroom_plan::plan(topology, &demand.plan, policy)?;
-    // The cloud side is planned as rented: every tier takes the cloud's lead time.
-    let minutes = policy.leads.cloud;
-    let leads = LeadTimes {
-        purchase: minutes,
-        vm: minutes,
-        cloud: minutes,
-    };
-    let rented = headroom_plan::plan(topology, &demand.plan, Policy { leads, ..policy })?;
+    let rented = headroom_plan::plan(topology, &demand.plan, rented(policy))?;
     let prices = &options.prices;
     let costs = costs(
         topology,
@@ -362,6 +361,18 @@ fn finish(
         quantile,
         replayed,
     })
+}
+
+/// The policy the cloud side is planned under: rented, so every tier takes the cloud's
+/// lead time.
+fn rented(policy: Policy) -> Policy {
+    let minutes = policy.leads.cloud;
+    let leads = LeadTimes {
+        purchase: minutes,
+        vm: minutes,
+        cloud: minutes,
+    };
+    Policy { leads, ..policy }
 }
 
 /// The planner replayed on `history` under `options`, origins after `min_history_days`
@@ -490,60 +501,16 @@ impl Demand {
             headroom_plan::forecast_month_lengths(last_day, (months + LOOK_AHEAD_MONTHS) as usize);
         let days: usize = lengths.iter().sum();
         let daily = daily_peak_forecast(&history, first_day, days, model, quantile);
-        let mut monthly = monthly_max(&daily.point, &lengths);
-        monthly.remove(0);
-        monthly.truncate(months as usize);
-        let mut upper = monthly_max(&daily.upper, &lengths);
-        upper.remove(0);
-        let days_f: Vec<f64> = (0..history.len()).map(|d| d as f64).collect();
-        let trend = LinearTrend.fit(&days_f, &history).ok();
-        let peak = h.rps.iter().copied().fold(0.0, f64::max);
-        let mean = h.rps.iter().sum::<f64>() / h.rps.len() as f64;
-        let horizon_days = f64::from(months) * headroom_plan::DAYS_PER_MONTH;
-        // Say plainly when the forecast reaches further ahead than the data goes back.
-        let empty = h.empty_days();
-        let gaps = if empty > 0 {
-            format!(
-                "; {empty} days without a request filled by interpolation (logs lost, not zero demand)"
-            )
-        } else {
-            String::new()
-        };
-        let fallback = daily.fallback.as_ref().map_or(String::new(), |f| {
-            format!(
-                "; {} fell back to {}: {}",
-                f.asked.name(),
-                f.used.name(),
-                f.reason
-            )
-        });
-        let guess = if horizon_days > history.len() as f64 {
-            format!(
-                "; a guess past {} days: the forecast reaches {months} months ahead on {} days of history",
-                history.len(),
-                history.len()
-            )
-        } else {
-            String::new()
-        };
+        let (monthly, upper) = monthly_peaks(&daily, &lengths, months);
         Ok(Demand {
-            described: format!(
-                "daily peak requests/s over {} days to {} (last {:.3}){gaps}, forecast with {} ({}{}){fallback}; servers follow the point forecast, purchases hold {} over their lead time{guess}",
-                history.len(),
-                format_date(last_day * DAY),
-                history[history.len() - 1],
-                model.method.name(),
-                seasons_text(history.len()),
-                calendar_text(&model.calendar, &history, first_day),
-                quantile.describe()
-            ),
+            described: describe(h, &history, first_day, months, model, quantile, &daily),
             plan: PlanDemand {
                 peak_rps: monthly,
                 upper_rps: upper,
                 upper_by_tier: Vec::new(),
                 // Minute steps tell how fast demand rises within a fast supply's lead.
                 minute_rps: (h.step_s == 60).then(|| h.rps.clone()),
-                peak_to_mean: (mean > 0.0).then(|| (peak / mean).max(1.0)),
+                peak_to_mean: peak_to_mean(&h.rps),
                 bytes_per_request: None,
             },
             month_labels: month_labels(last_day, months),
@@ -553,11 +520,93 @@ impl Demand {
                 .enumerate()
                 .map(|(d, p)| ((first_day + d as i64) * DAY, *p))
                 .collect(),
-            trend,
+            trend: trend(&history),
             hourly_shares: None,
             daily_forecast: Some((last_day + 1, daily)),
         })
     }
+}
+
+/// Each planned month's highest forecast day, of the point and of the bound (which runs
+/// on through the look-ahead months); the month the data ends in is left out.
+fn monthly_peaks(
+    daily: &headroom_plan::DailyForecast,
+    lengths: &[usize],
+    months: u32,
+) -> (Vec<f64>, Vec<f64>) {
+    let mut monthly = monthly_max(&daily.point, lengths);
+    monthly.remove(0);
+    monthly.truncate(months as usize);
+    let mut upper = monthly_max(&daily.upper, lengths);
+    upper.remove(0);
+    (monthly, upper)
+}
+
+/// A straight line through the daily peaks (day 0 first), for describing the growth.
+fn trend(daily_peaks: &[f64]) -> Option<FittedLinearTrend> {
+    let days: Vec<f64> = (0..daily_peaks.len()).map(|d| d as f64).collect();
+    LinearTrend.fit(&days, daily_peaks).ok()
+}
+
+/// Peak ÷ mean of a history's steps, at least 1; `None` without traffic.
+fn peak_to_mean(rps: &[f64]) -> Option<f64> {
+    let peak = rps.iter().copied().fold(0.0, f64::max);
+    let mean = rps.iter().sum::<f64>() / rps.len() as f64;
+    (mean > 0.0).then(|| (peak / mean).max(1.0))
+}
+
+/// Where a forecast demand came from, in one line: the days of history, the gaps
+/// filled, the method and seasons, any fallback, the bound purchases hold, and a plain
+/// warning when the forecast reaches further ahead than the data goes back.
+fn describe(
+    h: &History,
+    history: &[f64],
+    first_day: i64,
+    months: u32,
+    model: &DailyModel,
+    quantile: Quantile,
+    daily: &headroom_plan::DailyForecast,
+) -> String {
+    let (gaps, fallback) = caveats(h, daily);
+    let n = history.len();
+    let guess = if f64::from(months) * headroom_plan::DAYS_PER_MONTH > n as f64 {
+        format!(
+            "; a guess past {n} days: the forecast reaches {months} months ahead on {n} days of history"
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "daily peak requests/s over {n} days to {} (last {:.3}){gaps}, forecast with {} ({}{}){fallback}; servers follow the point forecast, purchases hold {} over their lead time{guess}",
+        format_date((first_day + n as i64 - 1) * DAY),
+        history[n - 1],
+        model.method.name(),
+        seasons_text(n),
+        calendar_text(&model.calendar, history, first_day),
+        quantile.describe()
+    )
+}
+
+/// What a reader of the demand should know: days filled because no request was logged,
+/// and a method that fell back to another.
+fn caveats(h: &History, daily: &headroom_plan::DailyForecast) -> (String, String) {
+    let empty = h.empty_days();
+    let gaps = if empty > 0 {
+        format!(
+            "; {empty} days without a request filled by interpolation (logs lost, not zero demand)"
+        )
+    } else {
+        String::new()
+    };
+    let fallback = daily.fallback.as_ref().map_or(String::new(), |f| {
+        format!(
+            "; {} fell back to {}: {}",
+            f.asked.name(),
+            f.used.name(),
+            f.reason
+        )
+    });
+    (gaps, fallback)
 }
 
 /// What the calendar did, in words: "" without one, else how many of its events fell

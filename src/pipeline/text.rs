@@ -45,14 +45,6 @@ pub(super) fn auto_quantile(
 ) -> String {
     let quantile = r.cheapest_quantile();
     let currency = options.prices.currency();
-    // Tiers whose own cheapest quantile differs from the overall one hold their own.
-    let own: Vec<String> = r
-        .best_quantile
-        .iter()
-        .zip(topology.tiers())
-        .filter(|(q, _)| **q != quantile)
-        .map(|(q, t)| format!("{} {}", t.name, quantile_name(*q)))
-        .collect();
     let figures: Vec<String> = r
         .plans()
         .iter()
@@ -71,14 +63,25 @@ pub(super) fn auto_quantile(
         r.months.len(),
         figures.join(", "),
         options.shortfall_cost,
-        if own.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; tiers whose own replay was cheapest at another quantile hold it: {}",
-                own.join(", ")
-            )
-        }
+        own_quantiles(r, topology, quantile)
+    )
+}
+
+/// Tiers whose own cheapest quantile differs from the overall one hold their own: which.
+fn own_quantiles(r: &Replay, topology: &Topology, quantile: headroom_plan::Quantile) -> String {
+    let own: Vec<String> = r
+        .best_quantile
+        .iter()
+        .zip(topology.tiers())
+        .filter(|(q, _)| **q != quantile)
+        .map(|(q, t)| format!("{} {}", t.name, quantile_name(*q)))
+        .collect();
+    if own.is_empty() {
+        return String::new();
+    }
+    format!(
+        "; tiers whose own replay was cheapest at another quantile hold it: {}",
+        own.join(", ")
     )
 }
 
@@ -116,23 +119,7 @@ pub fn deploy_windows(p: &Planned, topology: &Topology, rollups: &Rollups) -> Ve
                 format!(": {}", runs.join(", "))
             }
         ));
-        let batch = |servers: u32, rps: f64| {
-            headroom_plan::largest_batch(topology, i, servers, redundancy, rps)
-                .map_or("none fits".to_owned(), |b| format!("{b} at a time"))
-        };
-        let last = p.plan.months.last();
-        out.push(format!(
-            "    largest rolling batch: {} with today's {} at the measured peak ({peak:.2} rps){}",
-            batch(tier.servers, peak),
-            tier.servers,
-            last.map_or(String::new(), |m| format!(
-                "; {} with the plan's {} at {}'s peak ({:.2} rps)",
-                batch(m.tiers[i].total, m.peak_rps),
-                m.tiers[i].total,
-                p.demand.month_labels.last().map_or("-", String::as_str),
-                m.peak_rps
-            ))
-        ));
+        out.push(largest_batch(p, topology, i, peak));
     }
     if out.len() == 1 {
         out.push(
@@ -141,6 +128,30 @@ pub fn deploy_windows(p: &Planned, topology: &Topology, rollups: &Rollups) -> Ve
         );
     }
     out
+}
+
+/// Tier `i`'s largest rolling batch with today's servers at the measured `peak`, and
+/// with the plan's last month's servers at its peak.
+fn largest_batch(p: &Planned, topology: &Topology, i: usize, peak: f64) -> String {
+    let (tier, redundancy) = (&topology.tiers()[i], p.plan.policy.redundancy);
+    let batch = |servers: u32, rps: f64| {
+        headroom_plan::largest_batch(topology, i, servers, redundancy, rps)
+            .map_or("none fits".to_owned(), |b| format!("{b} at a time"))
+    };
+    let planned = p.plan.months.last().map_or(String::new(), |m| {
+        format!(
+            "; {} with the plan's {} at {}'s peak ({:.2} rps)",
+            batch(m.tiers[i].total, m.peak_rps),
+            m.tiers[i].total,
+            p.demand.month_labels.last().map_or("-", String::as_str),
+            m.peak_rps
+        )
+    });
+    format!(
+        "    largest rolling batch: {} with today's {} at the measured peak ({peak:.2} rps){planned}",
+        batch(tier.servers, peak),
+        tier.servers,
+    )
 }
 
 /// Runs of safe hours as "Mon 02:00–08:00".
@@ -185,24 +196,37 @@ pub fn money(x: f64) -> String {
     thousands(x.round() as i64)
 }
 
-/// The plan as lines of text.
+/// The plan as lines of text: where the demand came from, the policy, a row per month
+/// (and today's), why in the last month, when to order, and the cost.
 pub fn plan(p: &Planned, topology: &Topology) -> Vec<String> {
-    let plan = &p.plan;
-    let labels = &p.demand.month_labels;
+    let ceilings: Vec<String> = topology
+        .tiers()
+        .iter()
+        .map(|t| format!("{} {:.0}%", t.name, t.ceiling * 100.0))
+        .collect();
     let mut out = vec![
         p.demand.described.clone(),
         format!(
             "policy: {} per tier; ceilings {}",
-            plan.policy.redundancy.describe(),
-            topology
-                .tiers()
-                .iter()
-                .map(|t| format!("{} {:.0}%", t.name, t.ceiling * 100.0))
-                .collect::<Vec<_>>()
-                .join(", ")
+            p.plan.policy.redundancy.describe(),
+            ceilings.join(", ")
         ),
     ];
-    let tiers = topology.tiers();
+    out.extend(month_table(p, topology));
+    let (Some(last), Some(label)) = (p.plan.months.last(), p.demand.month_labels.last()) else {
+        return out;
+    };
+    out.push(format!("why, in {label}:"));
+    out.extend(reasons(p, topology, last));
+    out.extend(when_to_order(p, topology));
+    out.extend(cost_lines(&p.costs, &p.demand.month_labels));
+    out
+}
+
+/// The plan's table: servers per tier and hosts per pool each month, the machines and
+/// the peak Mbps, then today's counts.
+fn month_table(p: &Planned, topology: &Topology) -> Vec<String> {
+    let (plan, tiers) = (&p.plan, topology.tiers());
     let mut header = format!("{:<8} {:>10}", "month", "peak rps");
     for t in tiers {
         header.push_str(&format!(" {:>7}", t.name));
@@ -211,8 +235,8 @@ pub fn plan(p: &Planned, topology: &Topology) -> Vec<String> {
         header.push_str(&format!(" {:>9}", pool.name));
     }
     header.push_str(&format!(" {:>8} {:>9}", "machines", "peak Mbps"));
-    out.push(header);
-    for (i, (m, label)) in plan.months.iter().zip(labels).enumerate() {
+    let mut out = vec![header];
+    for (i, (m, label)) in plan.months.iter().zip(&p.demand.month_labels).enumerate() {
         let mut row = format!("{label:<8} {:>10.3}", m.peak_rps);
         for t in &m.tiers {
             row.push_str(&format!(" {:>7}", t.total));
@@ -220,32 +244,32 @@ pub fn plan(p: &Planned, topology: &Topology) -> Vec<String> {
         for pool in &m.pools {
             row.push_str(&format!(" {:>9}", pool.total));
         }
-        row.push_str(&format!(
-            " {:>8} {:>9}",
-            plan.machines(topology, i),
-            m.network
-                .as_ref()
-                .map_or("-".to_owned(), |n| format!("{:.1}", n.peak_mbps))
-        ));
+        let mbps = m
+            .network
+            .as_ref()
+            .map_or("-".to_owned(), |n| format!("{:.1}", n.peak_mbps));
+        row.push_str(&format!(" {:>8} {:>9}", plan.machines(topology, i), mbps));
         out.push(row);
     }
     let mut today = format!("{:<8} {:>10}", "today", "");
     for t in tiers {
         today.push_str(&format!(" {:>7}", t.servers));
     }
-    if let Some(first) = plan.months.first() {
-        for pool in &first.pools {
-            today.push_str(&format!(" {:>9}", pool.today));
-        }
+    for pool in plan.months.first().map_or(&[][..], |m| &m.pools[..]) {
+        today.push_str(&format!(" {:>9}", pool.today));
     }
     out.push(today);
-    let (Some(last), Some(label)) = (plan.months.last(), labels.last()) else {
-        return out;
-    };
-    out.push(format!("why, in {label}:"));
-    for t in &last.tiers {
-        out.push(format!("  {}", t.reason));
-    }
+    out
+}
+
+/// Why the `last` month needs what it needs: each tier's count, each pool's hosts, the
+/// uplinks and the disks.
+fn reasons(p: &Planned, topology: &Topology, last: &headroom_plan::MonthPlan) -> Vec<String> {
+    let mut out: Vec<String> = last
+        .tiers
+        .iter()
+        .map(|t| format!("  {}", t.reason))
+        .collect();
     for pool in &last.pools {
         out.push(format!(
             "  pool '{}': {} hosts (its VMs pack onto {}, one VM of a tier per host; {} today)",
@@ -253,48 +277,47 @@ pub fn plan(p: &Planned, topology: &Topology) -> Vec<String> {
         ));
     }
     if let Some(n) = &last.network {
-        out.push(match (topology.uplink(), n.uplinks_needed) {
-            (Some(u), Some(needed)) => format!(
-                "  network: {:.1} Mbps at peak on {} × {} Mbps uplinks ({:.0}%); {} needed to stay under {:.0}% with one lost",
-                n.peak_mbps,
-                u.count,
-                u.mbps,
-                n.utilisation.unwrap_or(0.0) * 100.0,
-                needed,
-                headroom_plan::LINK_CEILING * 100.0
-            ),
-            _ => format!(
-                "  network: {:.1} Mbps at peak (no uplink_mbps in the topology to compare with)",
-                n.peak_mbps
-            ),
-        });
+        out.push(network_line(topology, n));
     }
     for s in &last.storage {
-        let first = plan.months[0]
+        let first = p.plan.months[0]
             .storage
             .iter()
             .find(|f| f.tier == s.tier)
             .map_or(0.0, |f| f.gb_per_server);
+        let fill = s.fill.map_or(String::new(), |f| {
+            format!(", {:.0}% of its disk", f * 100.0)
+        });
         out.push(format!(
-            "  storage: {} holds {:.0} GB a server ({} at the end of month 1){}",
-            s.tier,
-            s.gb_per_server,
-            format_args!("{first:.0} GB"),
-            s.fill.map_or(String::new(), |f| format!(
-                ", {:.0}% of its disk",
-                f * 100.0
-            ))
+            "  storage: {} holds {:.0} GB a server ({first:.0} GB at the end of month 1){fill}",
+            s.tier, s.gb_per_server,
         ));
     }
-    out.extend(when_to_order(p, topology));
-    out.extend(cost_lines(&p.costs, labels));
     out
+}
+
+/// The peak Mbps against the uplinks, when the topology states them.
+fn network_line(topology: &Topology, n: &headroom_plan::NetworkPlan) -> String {
+    match (topology.uplink(), n.uplinks_needed) {
+        (Some(u), Some(needed)) => format!(
+            "  network: {:.1} Mbps at peak on {} × {} Mbps uplinks ({:.0}%); {} needed to stay under {:.0}% with one lost",
+            n.peak_mbps,
+            u.count,
+            u.mbps,
+            n.utilisation.unwrap_or(0.0) * 100.0,
+            needed,
+            headroom_plan::LINK_CEILING * 100.0
+        ),
+        _ => format!(
+            "  network: {:.1} Mbps at peak (no uplink_mbps in the topology to compare with)",
+            n.peak_mbps
+        ),
+    }
 }
 
 /// When each tier runs out of room with today's servers, and by when to order.
 fn when_to_order(p: &Planned, topology: &Topology) -> Vec<String> {
     let labels = &p.demand.month_labels;
-    let start_day = p.demand.start_day;
     let leads = &p.plan.policy.leads;
     let mut out = vec![format!(
         "with today's servers (lead times: purchase {}, VM {}, cloud {}):",
@@ -302,59 +325,18 @@ fn when_to_order(p: &Planned, topology: &Topology) -> Vec<String> {
         minutes_text(leads.vm),
         minutes_text(leads.cloud)
     )];
-    let (year, first, _) = civil_from_days(start_day);
-    let month_start =
-        |month: u32| month_start_day(year * 12 + i64::from(first) - 1 + i64::from(month));
     let crossings = headroom_plan::crossings(&p.plan);
     let buys = headroom_plan::first_purchases(&p.plan);
     for ((tier, crossing), buy) in topology.tiers().iter().zip(crossings).zip(buys) {
-        let line = match buy {
-            Some(month) => {
-                let lead_days = (leads.of(tier.supply()) / 1440.0).ceil() as i64;
-                let order_by = month_start(month) - lead_days;
-                let late = if order_by < start_day {
-                    " (already late)"
-                } else {
-                    ""
-                };
-                let planned = p.plan.months[month as usize - 1]
-                    .tiers
-                    .iter()
-                    .find(|t| t.tier == tier.name)
-                    .expect("every month plans every tier");
-                let required = planned.required;
-                let mut parts = vec!["demand".to_owned()];
-                if planned.for_lead > 0 {
-                    parts.push("lead-time buffer".to_owned());
-                }
-                parts.push(p.plan.policy.redundancy.describe());
-                if planned.for_deploy > 0 {
-                    parts.push("deploys".to_owned());
-                }
-                let ceiling = match crossing {
-                    Some(c) => format!(
-                        "; demand alone passes its ceiling in {}",
-                        labels[c as usize - 1]
-                    ),
-                    None => String::new(),
-                };
-                format!(
-                    "  {}: needs {required} in {} ({}), more than its {}: order by {}{late}{ceiling}",
-                    tier.name,
-                    labels[month as usize - 1],
-                    parts.join(", "),
-                    tier.servers,
-                    format_date(order_by * DAY)
-                )
-            }
+        out.push(match buy {
+            Some(month) => order_line(p, tier, month, crossing),
             None => format!(
                 "  {}: its {} servers carry the demand through {}",
                 tier.name,
                 tier.servers,
                 labels.last().map_or("-", String::as_str)
             ),
-        };
-        out.push(line);
+        });
     }
     for (tier, month) in headroom_plan::storage_crossings(&p.plan) {
         if let Some(m) = month {
@@ -368,36 +350,124 @@ fn when_to_order(p: &Planned, topology: &Topology) -> Vec<String> {
     out
 }
 
+/// A tier that needs more servers than today's first in `month`: what for, and by when
+/// to order them (its supply's lead time before that month starts).
+fn order_line(
+    p: &Planned,
+    tier: &headroom_topology::Tier,
+    month: u32,
+    crossing: Option<u32>,
+) -> String {
+    let (labels, start_day) = (&p.demand.month_labels, p.demand.start_day);
+    let (year, first, _) = civil_from_days(start_day);
+    let month_start = month_start_day(year * 12 + i64::from(first) - 1 + i64::from(month));
+    let lead_days = (p.plan.policy.leads.of(tier.supply()) / 1440.0).ceil() as i64;
+    let order_by = month_start - lead_days;
+    let late = if order_by < start_day {
+        " (already late)"
+    } else {
+        ""
+    };
+    let planned = p.plan.months[month as usize - 1]
+        .tiers
+        .iter()
+        .find(|t| t.tier == tier.name)
+        .expect("every month plans every tier");
+    let parts = what_for(planned, p.plan.policy.redundancy);
+    let ceiling = crossing.map_or(String::new(), |c| {
+        format!(
+            "; demand alone passes its ceiling in {}",
+            labels[c as usize - 1]
+        )
+    });
+    format!(
+        "  {}: needs {} in {} ({}), more than its {}: order by {}{late}{ceiling}",
+        tier.name,
+        planned.required,
+        labels[month as usize - 1],
+        parts.join(", "),
+        tier.servers,
+        format_date(order_by * DAY)
+    )
+}
+
+/// What a tier's count is made of, in words: demand, a lead-time buffer, the
+/// redundancy, deploys.
+fn what_for(
+    planned: &headroom_plan::TierPlan,
+    redundancy: headroom_plan::Redundancy,
+) -> Vec<String> {
+    let mut parts = vec!["demand".to_owned()];
+    if planned.for_lead > 0 {
+        parts.push("lead-time buffer".to_owned());
+    }
+    parts.push(redundancy.describe());
+    if planned.for_deploy > 0 {
+        parts.push("deploys".to_owned());
+    }
+    parts
+}
+
+/// The cost table by month and in total, the break-even, and each tier's two sides.
 fn cost_lines(c: &Costs, labels: &[String]) -> Vec<String> {
-    let mut out = vec![format!(
-        "cost ({}; self-built amortised, and as cash with the fleet bought in month 1):",
-        c.currency
-    )];
-    out.push(format!(
-        "  {:<8} {:>12} {:>12} {:>14} {:>12} {:>12}",
-        "month", "self-built", "(cash)", "cloud reserved", "on demand", "elastic"
-    ));
+    let mut out = vec![
+        format!(
+            "cost ({}; self-built amortised, and as cash with the fleet bought in month 1):",
+            c.currency
+        ),
+        format!(
+            "  {:<8} {:>12} {:>12} {:>14} {:>12} {:>12}",
+            "month", "self-built", "(cash)", "cloud reserved", "on demand", "elastic"
+        ),
+    ];
     for (m, label) in c.months.iter().zip(labels) {
-        out.push(format!(
-            "  {label:<8} {:>12} {:>12} {:>14} {:>12} {:>12}",
-            money(m.self_built),
-            money(m.self_built_cash),
-            money(m.cloud_reserved),
-            money(m.cloud_on_demand),
-            m.cloud_elastic.map_or("-".to_owned(), money)
-        ));
+        let sums = [
+            m.self_built,
+            m.self_built_cash,
+            m.cloud_reserved,
+            m.cloud_on_demand,
+        ];
+        out.push(cost_row(label, sums, m.cloud_elastic));
     }
     let t = &c.totals;
-    out.push(format!(
-        "  {:<8} {:>12} {:>12} {:>14} {:>12} {:>12}",
-        "total",
-        money(t.self_built),
-        money(t.self_built_cash),
-        money(t.cloud_reserved),
-        money(t.cloud_on_demand),
-        t.cloud_elastic.map_or("-".to_owned(), money)
-    ));
-    out.push(match c.break_even {
+    let sums = [
+        t.self_built,
+        t.self_built_cash,
+        t.cloud_reserved,
+        t.cloud_on_demand,
+    ];
+    out.push(cost_row("total", sums, t.cloud_elastic));
+    out.push(break_even_line(c, labels));
+    if t.cloud_elastic.is_none() {
+        out.push("  elastic: needs the hourly profile of a dataset (--traffic)".to_owned());
+    }
+    out.extend(c.tiers.iter().map(tier_cost_line));
+    for (tier, why) in &c.unpriced {
+        out.push(format!("  {tier}: not priced: {why}"));
+    }
+    out
+}
+
+/// A row of the cost table: self-built amortised and cash, cloud reserved and on
+/// demand, and elastic when there is one.
+fn cost_row(
+    label: &str,
+    [built, cash, reserved, demand]: [f64; 4],
+    elastic: Option<f64>,
+) -> String {
+    format!(
+        "  {label:<8} {:>12} {:>12} {:>14} {:>12} {:>12}",
+        money(built),
+        money(cash),
+        money(reserved),
+        money(demand),
+        elastic.map_or("-".to_owned(), money)
+    )
+}
+
+/// By which month self-built cash is at or below reserved cloud, if within the plan.
+fn break_even_line(c: &Costs, labels: &[String]) -> String {
+    match c.break_even {
         Some(m) => format!(
             "  break-even: by {} the self-built cash spent ({} up front) is at or below three-year reserved cloud",
             labels[m as usize - 1],
@@ -407,35 +477,30 @@ fn cost_lines(c: &Costs, labels: &[String]) -> Vec<String> {
             "  break-even: not within {} months: cumulative self-built cash stays above reserved cloud",
             labels.len()
         ),
-    });
-    if t.cloud_elastic.is_none() {
-        out.push("  elastic: needs the hourly profile of a dataset (--traffic)".to_owned());
     }
-    for tier in &c.tiers {
-        let (cheap, dear) = if tier.favours == "self-built" {
-            (tier.self_built.total, tier.cloud.total)
-        } else {
-            (tier.cloud.total, tier.self_built.total)
-        };
-        out.push(format!(
-            "  {}: self-built {} ({}) against cloud {} ({}): favours {}{}",
-            tier.tier,
-            money(tier.self_built.total),
-            tier.self_built.what,
-            money(tier.cloud.total),
-            tier.cloud.what,
-            tier.favours,
-            if dear > 0.0 {
-                format!(" ({:.0}% cheaper)", (1.0 - cheap / dear) * 100.0)
-            } else {
-                String::new()
-            }
-        ));
-    }
-    for (tier, why) in &c.unpriced {
-        out.push(format!("  {tier}: not priced: {why}"));
-    }
-    out
+}
+
+/// One tier's self-built and cloud totals, and by how much the side it favours is cheaper.
+fn tier_cost_line(tier: &headroom_plan::TierCost) -> String {
+    let (cheap, dear) = if tier.favours == "self-built" {
+        (tier.self_built.total, tier.cloud.total)
+    } else {
+        (tier.cloud.total, tier.self_built.total)
+    };
+    let cheaper = if dear > 0.0 {
+        format!(" ({:.0}% cheaper)", (1.0 - cheap / dear) * 100.0)
+    } else {
+        String::new()
+    };
+    format!(
+        "  {}: self-built {} ({}) against cloud {} ({}): favours {}{cheaper}",
+        tier.tier,
+        money(tier.self_built.total),
+        tier.self_built.what,
+        money(tier.cloud.total),
+        tier.cloud.what,
+        tier.favours,
+    )
 }
 
 /// The plan as CSV: a header, then one row per month and tier.
@@ -513,37 +578,11 @@ fn month_label(day: i64) -> String {
 /// at its cheapest quantile and under the oracle.
 pub fn replay(r: &Replay, source: &Path, currency: &str, shortfall_per_minute: f64) -> String {
     let mut out = String::new();
-    let step = match r.step_s {
-        60 => "minute".to_owned(),
-        3600 => "hour".to_owned(),
-        86_400 => "day".to_owned(),
-        s => format!("{s} s step"),
-    };
-    let _ = writeln!(
-        out,
-        "replay of {}: {} months, {} to {}, a plan at {} after {} days of history, held against each {step}; past a ceiling = with the policy's failures taken",
-        source.display(),
-        r.months.len(),
-        month_label(r.months[0]),
-        month_label(r.months[r.months.len() - 1]),
-        match r.every_months {
-            1 => "every month start".to_owned(),
-            n => format!("every {n} months' start"),
-        },
-        r.min_history_days
-    );
-    let line = |cells: &[String]| {
+    let _ = writeln!(out, "{}", replay_heading(r, source));
+    let line = |c: &[String]| {
         format!(
             "{:<20} {:>27} {:>22} {:>6} {:>13} {:>7} {:>12} {:>12} {:>12}",
-            cells[0],
-            cells[1],
-            cells[2],
-            cells[3],
-            cells[4],
-            cells[5],
-            cells[6],
-            cells[7],
-            cells[8]
+            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]
         )
     };
     let mut header = OUTCOME_COLUMNS.map(str::to_owned);
@@ -576,6 +615,29 @@ pub fn replay(r: &Replay, source: &Path, currency: &str, shortfall_per_minute: f
     out
 }
 
+/// What was replayed: the source, the months, how often a plan was made, and the step
+/// it was held against.
+fn replay_heading(r: &Replay, source: &Path) -> String {
+    let step = match r.step_s {
+        60 => "minute".to_owned(),
+        3600 => "hour".to_owned(),
+        86_400 => "day".to_owned(),
+        s => format!("{s} s step"),
+    };
+    let every = match r.every_months {
+        1 => "every month start".to_owned(),
+        n => format!("every {n} months' start"),
+    };
+    format!(
+        "replay of {}: {} months, {} to {}, a plan at {every} after {} days of history, held against each {step}; past a ceiling = with the policy's failures taken",
+        source.display(),
+        r.months.len(),
+        month_label(r.months[0]),
+        month_label(r.months[r.months.len() - 1]),
+        r.min_history_days
+    )
+}
+
 /// `point`, `80` or `95`.
 pub fn quantile_name(q: headroom_plan::Quantile) -> &'static str {
     match q {
@@ -599,7 +661,6 @@ pub fn summary(s: &Summary) -> Vec<String> {
 /// The summary's one-line figures, named.
 fn summary_rows(s: &Summary) -> Vec<(&'static str, String)> {
     let none = || "-".to_owned();
-    let pct = |x: f64| format!("{:.1}%", x * 100.0);
     let rows = [
         ("lines read", thousands(s.lines.lines_read as i64)),
         ("lines parsed", thousands(s.lines.lines_parsed as i64)),
@@ -616,9 +677,18 @@ fn summary_rows(s: &Summary) -> Vec<(&'static str, String)> {
         ("mean requests/s", format!("{:.3}", s.mean_rps)),
         ("peak-to-mean", format!("{:.2}", s.peak_to_mean)),
         ("peak Mbps", format!("{:.3}", s.peak_mbps)),
+    ];
+    rows.into_iter().chain(summary_mix_rows(s)).collect()
+}
+
+/// The summary's figures on who asked and how they were answered.
+fn summary_mix_rows(s: &Summary) -> Vec<(&'static str, String)> {
+    let pct = |x: f64| format!("{:.1}%", x * 100.0);
+    let hour = s.busiest_hour_of_week.clone();
+    let rows = [
         (
             "busiest hour of week (UTC)",
-            s.busiest_hour_of_week.clone().unwrap_or_else(none),
+            hour.unwrap_or_else(|| "-".to_owned()),
         ),
         (
             "status 1xx/2xx/3xx/4xx/5xx",
@@ -668,10 +738,16 @@ fn summary_details(s: &Summary) -> Vec<String> {
     for sample in &s.lines.reject_samples {
         out.push(format!("  {sample}"));
     }
-    out.push(format!(
+    out.extend(summary_months(s));
+    out
+}
+
+/// The summary's months table and its top paths and user agents.
+fn summary_months(s: &Summary) -> Vec<String> {
+    let mut out = vec![format!(
         "{:<10} {:>12} {:>16} {:>10} {:>10} {:>10}",
         "month", "requests", "bytes", "visitors", "hosts", "peak rps"
-    ));
+    )];
     for m in &s.months {
         out.push(format!(
             "{:<10} {:>12} {:>16} {:>10.0} {:>10.0} {:>10.3}",

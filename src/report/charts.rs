@@ -238,36 +238,46 @@ pub fn tiers(
 ) -> Result<String> {
     use headroom_topology::Band;
     let peak = planned.plan.months.last().map_or(0.0, |m| m.peak_rps);
-    let mut layer = vec![0usize; topology.tiers().len()];
-    for &t in topology.order() {
-        for e in topology.edges().iter().filter(|e| e.from == t) {
-            layer[e.to] = layer[e.to].max(layer[t] + 1);
-        }
-    }
+    let nodes = nodes(topology, analysis, peak);
+    let edges: Vec<(usize, usize)> = topology.edges().iter().map(|e| (e.from, e.to)).collect();
+    let key = [Band::Comfortable, Band::Near, Band::Over].map(|b| {
+        let words = match b {
+            Band::Comfortable => "below 80% of its ceiling",
+            Band::Near => "within 20% of its ceiling",
+            Band::Over => "at or over its ceiling",
+        };
+        (b.colour(), words)
+    });
+    let last = planned.demand.month_labels.last();
+    let title = format!(
+        "Tiers at {} rps ({}'s planned peak) with today's servers",
+        headroom_chart::si(peak),
+        last.map_or("-", String::as_str)
+    );
+    headroom_chart::graph(&headroom_chart::Graph {
+        title: &title,
+        nodes: &nodes,
+        edges: &edges,
+        key: &key,
+    })
+    .context("drawing the topology")
+}
+
+/// Each tier's box: its detail (servers, how busy at `peak`, what reaches it), its
+/// layer (depth from the entry), its colour and whether it is a single point of failure.
+fn nodes<'a>(
+    topology: &'a Topology,
+    analysis: &headroom_topology::Analysis,
+    peak: f64,
+) -> Vec<headroom_chart::Node<'a>> {
+    let layer = layers(topology);
+    let incoming = incoming(topology);
     let spofs: Vec<&str> = analysis
         .single_points_of_failure
         .iter()
         .map(|s| s.tier.as_str())
         .collect();
-    // What reaches each tier, per request of the tier sending it.
-    let incoming: Vec<Vec<String>> = (0..topology.tiers().len())
-        .map(|i| {
-            topology
-                .edges()
-                .iter()
-                .filter(|e| e.to == i)
-                .map(|e| {
-                    let hits = if e.hit_ratio > 0.0 {
-                        format!(", {:.0}% cached", e.hit_ratio * 100.0)
-                    } else {
-                        String::new()
-                    };
-                    format!("× {} from {}{hits}", e.ratio, topology.tiers()[e.from].name)
-                })
-                .collect()
-        })
-        .collect();
-    let nodes: Vec<headroom_chart::Node> = topology
+    topology
         .tiers()
         .iter()
         .enumerate()
@@ -286,38 +296,43 @@ pub fn tiers(
                 name: &t.name,
                 detail,
                 layer: layer[i],
-                fill: Band::of(u, t.ceiling).colour(),
+                fill: headroom_topology::Band::of(u, t.ceiling).colour(),
                 marked: spofs.contains(&t.name.as_str()),
             }
         })
-        .collect();
-    let edges: Vec<(usize, usize)> = topology.edges().iter().map(|e| (e.from, e.to)).collect();
-    let key = [Band::Comfortable, Band::Near, Band::Over].map(|b| {
-        (
-            b.colour(),
-            match b {
-                Band::Comfortable => "below 80% of its ceiling",
-                Band::Near => "within 20% of its ceiling",
-                Band::Over => "at or over its ceiling",
-            },
-        )
-    });
-    let title = format!(
-        "Tiers at {} rps ({}'s planned peak) with today's servers",
-        headroom_chart::si(peak),
-        planned
-            .demand
-            .month_labels
-            .last()
-            .map_or("-", String::as_str)
-    );
-    headroom_chart::graph(&headroom_chart::Graph {
-        title: &title,
-        nodes: &nodes,
-        edges: &edges,
-        key: &key,
-    })
-    .context("drawing the topology")
+        .collect()
+}
+
+/// Each tier's depth from the entry: the longest path to it.
+fn layers(topology: &Topology) -> Vec<usize> {
+    let mut layer = vec![0usize; topology.tiers().len()];
+    for &t in topology.order() {
+        for e in topology.edges().iter().filter(|e| e.from == t) {
+            layer[e.to] = layer[e.to].max(layer[t] + 1);
+        }
+    }
+    layer
+}
+
+/// What reaches each tier, per request of the tier sending it.
+fn incoming(topology: &Topology) -> Vec<Vec<String>> {
+    (0..topology.tiers().len())
+        .map(|i| {
+            topology
+                .edges()
+                .iter()
+                .filter(|e| e.to == i)
+                .map(|e| {
+                    let hits = if e.hit_ratio > 0.0 {
+                        format!(", {:.0}% cached", e.hit_ratio * 100.0)
+                    } else {
+                        String::new()
+                    };
+                    format!("× {} from {}{hits}", e.ratio, topology.tiers()[e.from].name)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Daily peaks, their forecast with the planned interval, and the front-door rate at
@@ -327,41 +342,17 @@ pub fn forecast(planned: &Planned, topology: &Topology) -> Result<Option<String>
         return Ok(None);
     };
     let history: Vec<(i64, f64)> = planned.demand.daily_peaks.clone();
-    let day = |i: usize| (first_day + i as i64) * DAY;
-    // Only as far as the plan's last month: the look-ahead months are not planned.
-    let shown = planned.plan.months.len() as f64 * headroom_plan::DAYS_PER_MONTH;
-    let n = daily.point.len().min(shown.ceil() as usize + 31);
-    let point: Vec<(i64, f64)> = (0..n).map(|i| (day(i), daily.point[i])).collect();
-    let band: Vec<(i64, f64, f64)> = (0..n)
-        .map(|i| (day(i), daily.lower[i], daily.upper[i]))
-        .collect();
-    let bottleneck = topology.bottleneck();
-    let capacity = topology.loads(1.0)[bottleneck].saturation_entry_rps;
-    let capacity_label = format!(
-        "'{}' at its ceiling with today's {} servers",
-        topology.tiers()[bottleneck].name,
-        topology.tiers()[bottleneck].servers
-    );
+    let (point, band) = forecast_lines(planned, *first_day, daily);
+    let (capacity, capacity_label) = tightest(topology);
     let band_label = planned.quantile.map_or("interval".to_owned(), |q| {
         q.describe().replace("the upper bound of the ", "")
     });
-    // A capacity far above the traffic would flatten it to the axis: then it is named
-    // in the title instead of drawn.
     let top = band
         .iter()
         .map(|b| b.2)
         .chain(history.iter().map(|h| h.1))
         .fold(0.0, f64::max);
-    let far = capacity > 10.0 * top;
-    let title = if far {
-        format!(
-            "Daily peak requests/s (capacity {:.0}, {:.0}× the highest forecast, not drawn)",
-            capacity,
-            capacity / top.max(1e-9)
-        )
-    } else {
-        "Daily peak requests/s: measured, forecast and capacity".to_owned()
-    };
+    let (title, far) = forecast_title(capacity, top);
     let svg = traffic_chart(&TrafficChart {
         title: &title,
         y_label: "requests/s (busiest minute)",
@@ -386,6 +377,128 @@ pub fn forecast(planned: &Planned, topology: &Topology) -> Result<Option<String>
     Ok(Some(svg))
 }
 
+/// The front-door rate at which the tightest tier reaches its ceiling with today's
+/// servers, and its name in words.
+fn tightest(topology: &Topology) -> (f64, String) {
+    let bottleneck = topology.bottleneck();
+    let capacity = topology.loads(1.0)[bottleneck].saturation_entry_rps;
+    let tier = &topology.tiers()[bottleneck];
+    let label = format!(
+        "'{}' at its ceiling with today's {} servers",
+        tier.name, tier.servers
+    );
+    (capacity, label)
+}
+
+/// The forecast's point and band by day, only as far as the plan's last month (and a
+/// month more): the look-ahead months are not planned.
+fn forecast_lines(
+    planned: &Planned,
+    first_day: i64,
+    daily: &headroom_plan::DailyForecast,
+) -> (Points, Vec<(i64, f64, f64)>) {
+    let day = |i: usize| (first_day + i as i64) * DAY;
+    let shown = planned.plan.months.len() as f64 * headroom_plan::DAYS_PER_MONTH;
+    let n = daily.point.len().min(shown.ceil() as usize + 31);
+    let point = (0..n).map(|i| (day(i), daily.point[i])).collect();
+    let band = (0..n)
+        .map(|i| (day(i), daily.lower[i], daily.upper[i]))
+        .collect();
+    (point, band)
+}
+
+/// The forecast chart's title, and whether the capacity is `far` above the highest
+/// value (`top`): drawn, it would flatten the traffic to the axis, so it is named in the
+/// title instead.
+fn forecast_title(capacity: f64, top: f64) -> (String, bool) {
+    if capacity > 10.0 * top {
+        let title = format!(
+            "Daily peak requests/s (capacity {:.0}, {:.0}× the highest forecast, not drawn)",
+            capacity,
+            capacity / top.max(1e-9)
+        );
+        (title, true)
+    } else {
+        (
+            "Daily peak requests/s: measured, forecast and capacity".to_owned(),
+            false,
+        )
+    }
+}
+
+/// Each option's spend summed month by month (elastic only with an hourly profile).
+fn cumulative_costs(c: &headroom_plan::Costs) -> Vec<(String, Vec<f64>)> {
+    let running = |f: &dyn Fn(&headroom_plan::CostMonth) -> f64| -> Vec<f64> {
+        c.months
+            .iter()
+            .scan(0.0, |sum, m| {
+                *sum += f(m);
+                Some(*sum)
+            })
+            .collect()
+    };
+    let mut series = vec![
+        (
+            "self-built (cash)".to_owned(),
+            running(&|m| m.self_built_cash),
+        ),
+        (
+            "self-built (amortised)".to_owned(),
+            running(&|m| m.self_built),
+        ),
+        ("cloud reserved".to_owned(), running(&|m| m.cloud_reserved)),
+        (
+            "cloud on demand".to_owned(),
+            running(&|m| m.cloud_on_demand),
+        ),
+    ];
+    if c.totals.cloud_elastic.is_some() {
+        series.push((
+            "cloud elastic".to_owned(),
+            running(&|m| m.cloud_elastic.unwrap_or(0.0)),
+        ));
+    }
+    series
+}
+
+/// Each tier's realised monthly peaks as a percentage of the capacity the plan had.
+fn shares_of_capacity(
+    plan: &headroom_plan::replay::Outcome,
+    realised: &[f64],
+) -> Vec<(String, Vec<f64>)> {
+    plan.tiers
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let values = plan
+                .capacity_rps
+                .iter()
+                .zip(realised)
+                .map(|(capacity, peak)| peak / capacity[k] * 100.0)
+                .collect();
+            (t.tier.clone(), values)
+        })
+        .collect()
+}
+
+/// Each hour's requests, statuses, static assets and bots, summed from its minutes.
+fn hourly_counts(
+    rollups: &Rollups,
+) -> std::collections::BTreeMap<i64, headroom_traffic::MinuteCounts> {
+    let mut hours: std::collections::BTreeMap<i64, headroom_traffic::MinuteCounts> =
+        Default::default();
+    for (minute, c) in rollups.iter() {
+        let h = hours.entry(minute.div_euclid(3600) * 3600).or_default();
+        h.requests += c.requests;
+        for (a, b) in h.status.iter_mut().zip(c.status) {
+            *a += b;
+        }
+        h.static_assets += c.static_assets;
+        h.bots += c.bots;
+    }
+    hours
+}
+
 /// (Unix seconds, requests/s) points of a chart line.
 type Points = Vec<(i64, f64)>;
 
@@ -393,19 +506,7 @@ type Points = Vec<(i64, f64)>;
 /// dataset's minutes, else each hour's busiest step and mean from a history.
 pub fn traffic(rollups: Option<&Rollups>, history: &History) -> Result<String> {
     let (busiest, mean) = match rollups {
-        Some(rollups) => {
-            let hours = per_hour(rollups, |c| c.requests);
-            (
-                hours
-                    .iter()
-                    .map(|&(h, top, _)| (h, top as f64 / 60.0))
-                    .collect(),
-                hours
-                    .iter()
-                    .map(|&(h, _, total)| (h, total as f64 / 3600.0))
-                    .collect(),
-            )
-        }
+        Some(rollups) => hourly_rates(rollups),
         None => hourly_of(history),
     };
     traffic_chart(&TrafficChart {
@@ -430,6 +531,20 @@ pub fn traffic(rollups: Option<&Rollups>, history: &History) -> Result<String> {
         ceiling: None,
     })
     .context("drawing the traffic chart")
+}
+
+/// Requests/s of each hour of a dataset: its busiest minute's and its mean.
+fn hourly_rates(rollups: &Rollups) -> (Points, Points) {
+    let hours = per_hour(rollups, |c| c.requests);
+    let busiest = hours
+        .iter()
+        .map(|&(h, top, _)| (h, top as f64 / 60.0))
+        .collect();
+    let mean = hours
+        .iter()
+        .map(|&(h, _, total)| (h, total as f64 / 3600.0))
+        .collect();
+    (busiest, mean)
 }
 
 /// Requests/s of each hour a history spans: its busiest step and its mean (a step
@@ -595,17 +710,7 @@ pub fn busiest_day(rollups: &Rollups) -> Result<Option<String>> {
 
 /// Status classes, static assets and bots as shares of each hour's requests.
 pub fn mix(rollups: &Rollups) -> Result<Option<String>> {
-    let mut hours: std::collections::BTreeMap<i64, headroom_traffic::MinuteCounts> =
-        Default::default();
-    for (minute, c) in rollups.iter() {
-        let h = hours.entry(minute.div_euclid(3600) * 3600).or_default();
-        h.requests += c.requests;
-        for (a, b) in h.status.iter_mut().zip(c.status) {
-            *a += b;
-        }
-        h.static_assets += c.static_assets;
-        h.bots += c.bots;
-    }
+    let hours = hourly_counts(rollups);
     if hours.is_empty() {
         return Ok(None);
     }
@@ -678,20 +783,7 @@ pub fn held(
         .iter()
         .map(|&d| format_date(d * DAY)[..7].to_owned())
         .collect();
-    let series: Vec<(String, Vec<f64>)> = plan
-        .tiers
-        .iter()
-        .enumerate()
-        .map(|(k, t)| {
-            let values = plan
-                .capacity_rps
-                .iter()
-                .zip(&replayed.realised_peak_rps)
-                .map(|(capacity, peak)| peak / capacity[k] * 100.0)
-                .collect();
-            (t.tier.clone(), values)
-        })
-        .collect();
+    let series = shares_of_capacity(plan, &replayed.realised_peak_rps);
     let markers: Vec<(usize, String)> = series
         .iter()
         .filter_map(|(name, values)| {
@@ -750,36 +842,7 @@ pub fn utilisation(planned: &Planned, topology: &Topology) -> Result<String> {
 /// Cumulative spend of each option, with the break-even month marked.
 pub fn cost(planned: &Planned) -> Result<String> {
     let c = &planned.costs;
-    let running = |f: &dyn Fn(&headroom_plan::CostMonth) -> f64| -> Vec<f64> {
-        c.months
-            .iter()
-            .scan(0.0, |sum, m| {
-                *sum += f(m);
-                Some(*sum)
-            })
-            .collect()
-    };
-    let mut series = vec![
-        (
-            "self-built (cash)".to_owned(),
-            running(&|m| m.self_built_cash),
-        ),
-        (
-            "self-built (amortised)".to_owned(),
-            running(&|m| m.self_built),
-        ),
-        ("cloud reserved".to_owned(), running(&|m| m.cloud_reserved)),
-        (
-            "cloud on demand".to_owned(),
-            running(&|m| m.cloud_on_demand),
-        ),
-    ];
-    if c.totals.cloud_elastic.is_some() {
-        series.push((
-            "cloud elastic".to_owned(),
-            running(&|m| m.cloud_elastic.unwrap_or(0.0)),
-        ));
-    }
+    let series = cumulative_costs(c);
     let markers: Vec<(usize, String)> = c
         .break_even
         .map(|m| (m as usize - 1, "break-even".to_owned()))

@@ -56,6 +56,16 @@ impl Source {
     }
 }
 
+impl Source {
+    /// The dataset's minutes; `None` for a series.
+    fn rollups(&self) -> Option<&Rollups> {
+        match self {
+            Source::Logs(_, rollups) => Some(rollups),
+            Source::Series { .. } => None,
+        }
+    }
+}
+
 /// A report, built and ready to write.
 #[derive(Debug)]
 pub struct Report {
@@ -75,26 +85,8 @@ pub fn build(
     months: u32,
     options: &Options,
 ) -> Result<Report> {
-    let (history, planned) = match &source {
-        Source::Series { path, counts } => {
-            let history = pipeline::history(path, *counts)?;
-            let planned = pipeline::plan_history(topology, &history, months, options)?;
-            (history, planned)
-        }
-        Source::Logs(_, rollups) => {
-            let planned = pipeline::plan_dataset(topology, rollups, months, options)?;
-            (pipeline::history_of(rollups)?, planned)
-        }
-    };
-    // `Auto` has replayed the history already; otherwise replay it here.
-    let replayed = match &planned.replayed {
-        Some(r) => Some(r.clone()),
-        None => pipeline::replay_for(topology, &history, months, (MIN_HISTORY_DAYS, 1), options)?,
-    };
-    let rollups = match &source {
-        Source::Logs(_, rollups) => Some(rollups),
-        Source::Series { .. } => None,
-    };
+    let (history, planned, replayed) = plan_and_replay(&source, topology, months, options)?;
+    let rollups = source.rollups();
     let traffic_svg = charts::traffic(rollups, &history)?;
     let servers_svg = charts::servers(&planned, topology)?;
     // Failures are played out at the measured peak: the load the service carries today.
@@ -117,7 +109,52 @@ pub fn build(
     };
     let html = page.render(&traffic_svg, &servers_svg, &figures, held_svg.as_deref());
     let findings = page.findings();
-    let charts = [
+    let charts = files(traffic_svg, servers_svg, figures, held_svg);
+    Ok(Report {
+        findings,
+        html,
+        charts,
+    })
+}
+
+/// The history behind `source`, its plan, and the planner replayed on it (`Auto` has
+/// replayed it already; otherwise it is replayed here) when it is long enough.
+fn plan_and_replay(
+    source: &Source,
+    topology: &Topology,
+    months: u32,
+    options: &Options,
+) -> Result<(
+    headroom_plan::replay::History,
+    Planned,
+    Option<headroom_plan::replay::Replay>,
+)> {
+    let (history, planned) = match source {
+        Source::Series { path, counts } => {
+            let history = pipeline::history(path, *counts)?;
+            let planned = pipeline::plan_history(topology, &history, months, options)?;
+            (history, planned)
+        }
+        Source::Logs(_, rollups) => {
+            let planned = pipeline::plan_dataset(topology, rollups, months, options)?;
+            (pipeline::history_of(rollups)?, planned)
+        }
+    };
+    let replayed = match &planned.replayed {
+        Some(r) => Some(r.clone()),
+        None => pipeline::replay_for(topology, &history, months, (MIN_HISTORY_DAYS, 1), options)?,
+    };
+    Ok((history, planned, replayed))
+}
+
+/// Each chart drawn, under the file name it is saved as, in the page's order.
+fn files(
+    traffic_svg: String,
+    servers_svg: String,
+    figures: charts::Figures,
+    held_svg: Option<String>,
+) -> Vec<(&'static str, String)> {
+    [
         ("traffic.svg", Some(traffic_svg)),
         ("servers.svg", Some(servers_svg)),
         ("forecast.svg", figures.forecast),
@@ -132,12 +169,7 @@ pub fn build(
     ]
     .into_iter()
     .filter_map(|(name, svg)| svg.map(|svg| (name, svg)))
-    .collect();
-    Ok(Report {
-        findings,
-        html,
-        charts,
-    })
+    .collect()
 }
 
 impl Report {
@@ -314,10 +346,35 @@ impl Page<'_> {
         figures: &charts::Figures,
         held_svg: Option<&str>,
     ) -> String {
-        let figure = |svg: &Option<String>| {
-            svg.as_ref()
-                .map_or(String::new(), |s| format!("<figure>{s}</figure>\n"))
-        };
+        let last = self.planned.demand.month_labels.last();
+        format!(
+            "{head}<h2>Growth</h2>\n{forecast}\
+             <h2>Servers per tier per month</h2>\n<figure>{servers_svg}</figure>\n\
+             <figure>{utilisation}</figure>\n{plan}\n\
+             <h3>Why, in {last}</h3>\n{stacked}<ul>\n{reasons}</ul>\n\
+             <h2>Cost: self-built against cloud</h2>\n<figure>{cost_svg}</figure>\n{cost}\n\
+             <h3>The plan in full</h3>\n<pre>{full}</pre>\n\
+             <h2>Would it have held?</h2>\n{held}\n\
+             <h2>Topology</h2>\n<figure>{topology_svg}</figure>\n{topology}\n</body>\n</html>\n",
+            head = self.head(traffic_svg, figures),
+            plan = self.plan_table(),
+            last = escape(last.map_or("-", String::as_str)),
+            reasons = self.reasons(),
+            stacked = self.stacked_table(),
+            cost = self.cost_table(),
+            forecast = figure(&figures.forecast),
+            utilisation = figures.utilisation,
+            cost_svg = figures.cost,
+            topology_svg = figures.topology,
+            full = escape(&text::plan(self.planned, self.topology).join("\n")),
+            topology = self.topology_table(),
+            held = self.held(held_svg),
+        )
+    }
+
+    /// The page from its head to the traffic section: title, fonts and styles, the
+    /// findings, the traffic's figures and the summary table.
+    fn head(&self, traffic_svg: &str, figures: &charts::Figures) -> String {
         let findings: String = self
             .findings()
             .iter()
@@ -327,41 +384,15 @@ impl Page<'_> {
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
              <title>headroom report: {name}</title>\n<style>{font}\n{css}</style>\n</head>\n<body>\n\
              <h1>headroom report: {name}</h1>\n<h2>Findings</h2>\n<ul>\n{findings}</ul>\n\
-             <h2>Traffic</h2>\n<figure>{traffic_svg}</figure>\n{busiest_day}{bandwidth}{heat}{mix}{summary}\n\
-             <h2>Growth</h2>\n{forecast}\
-             <h2>Servers per tier per month</h2>\n<figure>{servers_svg}</figure>\n\
-             <figure>{utilisation}</figure>\n{plan}\n\
-             <h3>Why, in {last}</h3>\n{stacked}<ul>\n{reasons}</ul>\n\
-             <h2>Cost: self-built against cloud</h2>\n<figure>{cost_svg}</figure>\n{cost}\n\
-             <h3>The plan in full</h3>\n<pre>{full}</pre>\n\
-             <h2>Would it have held?</h2>\n{held}\n\
-             <h2>Topology</h2>\n<figure>{topology_svg}</figure>\n{topology}\n</body>\n</html>\n",
+             <h2>Traffic</h2>\n<figure>{traffic_svg}</figure>\n{busiest_day}{bandwidth}{heat}{mix}{summary}\n",
             name = escape(self.topology.name()),
             font = headroom_chart::font_face_css(),
             css = CSS,
             summary = self.summary_table(),
-            plan = self.plan_table(),
-            last = escape(
-                self.planned
-                    .demand
-                    .month_labels
-                    .last()
-                    .map_or("-", String::as_str)
-            ),
-            reasons = self.reasons(),
-            stacked = self.stacked_table(),
-            cost = self.cost_table(),
             heat = figure(&figures.heat),
             mix = figure(&figures.mix),
             bandwidth = figure(&figures.bandwidth),
             busiest_day = figure(&figures.busiest_day),
-            forecast = figure(&figures.forecast),
-            utilisation = figures.utilisation,
-            cost_svg = figures.cost,
-            topology_svg = figures.topology,
-            full = escape(&text::plan(self.planned, self.topology).join("\n")),
-            topology = self.topology_table(),
-            held = self.held(held_svg),
         )
     }
 
@@ -453,65 +484,7 @@ impl Page<'_> {
             Source::Logs(s, _) => s,
             Source::Series { path, .. } => return self.series_table(path),
         };
-        let rows = [
-            (
-                "log files",
-                s.files
-                    .iter()
-                    .map(|f| format!("{} ({})", f.input, f.format))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-            (
-                "lines read / parsed / rejected",
-                format!(
-                    "{} / {} / {}",
-                    thousands(s.lines.lines_read as i64),
-                    thousands(s.lines.lines_parsed as i64),
-                    thousands(s.lines.lines_rejected as i64)
-                ),
-            ),
-            ("requests", thousands(s.requests)),
-            ("bytes", thousands(s.bytes)),
-            ("first minute", s.first_minute.clone().unwrap_or_default()),
-            ("last minute", s.last_minute.clone().unwrap_or_default()),
-            (
-                "peak requests/s (busiest minute ÷ 60)",
-                format!("{:.3}", s.peak_rps),
-            ),
-            ("mean requests/s", format!("{:.3}", s.mean_rps)),
-            ("peak-to-mean", format!("{:.2}", s.peak_to_mean)),
-            ("peak Mbps", format!("{:.3}", s.peak_mbps)),
-            (
-                "status 1xx / 2xx / 3xx / 4xx / 5xx",
-                format!(
-                    "{} / {} / {} / {} / {}",
-                    s.status.s1xx, s.status.s2xx, s.status.s3xx, s.status.s4xx, s.status.s5xx
-                ),
-            ),
-            (
-                "static / bot share",
-                format!(
-                    "{:.1}% / {:.1}%",
-                    s.static_share * 100.0,
-                    s.bot_share * 100.0
-                ),
-            ),
-            (
-                "busiest hour of week (UTC)",
-                s.busiest_hour_of_week.clone().unwrap_or_default(),
-            ),
-            (
-                "unique visitors (over the span)",
-                format!("{:.0}", s.unique_visitors),
-            ),
-            (
-                "unique visitors (GoAccess: daily, added up)",
-                format!("{:.0}", s.goaccess_unique_visitors),
-            ),
-            ("distinct hosts", format!("{:.0}", s.unique_hosts)),
-        ];
-        let rows: Vec<Vec<String>> = rows
+        let rows: Vec<Vec<String>> = summary_rows(s)
             .into_iter()
             .map(|(k, v)| vec![k.to_owned(), v])
             .collect();
@@ -581,34 +554,11 @@ impl Page<'_> {
                 ]
             })
             .collect();
-        let tier_header = [
-            "tier",
-            "self-built",
-            "as",
-            "cloud reserved",
-            "as",
-            "favours",
-        ]
-        .map(String::from);
-        let tier_rows: Vec<Vec<String>> = c
-            .tiers
-            .iter()
-            .map(|t| {
-                vec![
-                    t.tier.clone(),
-                    money(t.self_built.total),
-                    t.self_built.what.clone(),
-                    money(t.cloud.total),
-                    t.cloud.what.clone(),
-                    t.favours.to_owned(),
-                ]
-            })
-            .collect();
         format!(
             "<p>In {}. Both sides start from nothing and pay for what each month requires. Self-built is amortised; its cash column buys the first month's fleet at once and the rest as it comes.</p>\n{}{}",
             escape(&c.currency),
             table(&header, &rows),
-            table(&tier_header, &tier_rows)
+            tier_cost_table(c)
         )
     }
 
@@ -727,6 +677,109 @@ const CSS: &str = "body{font-family:\"DejaVu Sans\",sans-serif;max-width:1000px;
 table{border-collapse:collapse;margin:1em 0;}th,td{border:1px solid #ccc;padding:4px 8px;}\
 td.num{text-align:right;font-variant-numeric:tabular-nums;}th{background:#f3f3f3;}\
 figure{margin:1em 0;}svg{max-width:100%;height:auto;}";
+
+/// Each priced tier's two sides, and which it favours.
+fn tier_cost_table(c: &headroom_plan::Costs) -> String {
+    let header = [
+        "tier",
+        "self-built",
+        "as",
+        "cloud reserved",
+        "as",
+        "favours",
+    ]
+    .map(String::from);
+    let rows: Vec<Vec<String>> = c
+        .tiers
+        .iter()
+        .map(|t| {
+            vec![
+                t.tier.clone(),
+                money(t.self_built.total),
+                t.self_built.what.clone(),
+                money(t.cloud.total),
+                t.cloud.what.clone(),
+                t.favours.to_owned(),
+            ]
+        })
+        .collect();
+    table(&header, &rows)
+}
+
+/// A figure element for an SVG, or nothing.
+fn figure(svg: &Option<String>) -> String {
+    svg.as_ref()
+        .map_or(String::new(), |s| format!("<figure>{s}</figure>\n"))
+}
+
+/// The logs' figures, named, for the summary table.
+fn summary_rows(s: &Summary) -> Vec<(&'static str, String)> {
+    let files: Vec<String> = s
+        .files
+        .iter()
+        .map(|f| format!("{} ({})", f.input, f.format))
+        .collect();
+    let lines = &s.lines;
+    let rows = [
+        ("log files", files.join(", ")),
+        (
+            "lines read / parsed / rejected",
+            format!(
+                "{} / {} / {}",
+                thousands(lines.lines_read as i64),
+                thousands(lines.lines_parsed as i64),
+                thousands(lines.lines_rejected as i64)
+            ),
+        ),
+        ("requests", thousands(s.requests)),
+        ("bytes", thousands(s.bytes)),
+        ("first minute", s.first_minute.clone().unwrap_or_default()),
+        ("last minute", s.last_minute.clone().unwrap_or_default()),
+        (
+            "peak requests/s (busiest minute ÷ 60)",
+            format!("{:.3}", s.peak_rps),
+        ),
+        ("mean requests/s", format!("{:.3}", s.mean_rps)),
+        ("peak-to-mean", format!("{:.2}", s.peak_to_mean)),
+        ("peak Mbps", format!("{:.3}", s.peak_mbps)),
+    ];
+    rows.into_iter().chain(summary_mix_rows(s)).collect()
+}
+
+/// The logs' figures on who asked and how they were answered.
+fn summary_mix_rows(s: &Summary) -> Vec<(&'static str, String)> {
+    let status = &s.status;
+    vec![
+        (
+            "status 1xx / 2xx / 3xx / 4xx / 5xx",
+            format!(
+                "{} / {} / {} / {} / {}",
+                status.s1xx, status.s2xx, status.s3xx, status.s4xx, status.s5xx
+            ),
+        ),
+        (
+            "static / bot share",
+            format!(
+                "{:.1}% / {:.1}%",
+                s.static_share * 100.0,
+                s.bot_share * 100.0
+            ),
+        ),
+        (
+            "busiest hour of week (UTC)",
+            s.busiest_hour_of_week.clone().unwrap_or_default(),
+        ),
+        (
+            "unique visitors (over the span)",
+            format!("{:.0}", s.unique_visitors),
+        ),
+        (
+            "unique visitors (GoAccess: daily, added up)",
+            format!("{:.0}", s.goaccess_unique_visitors),
+        ),
+        ("distinct hosts", format!("{:.0}", s.unique_hosts)),
+    ]
+}
 
 /// A sentence when the forecast reaches further ahead than the history goes back: a
 /// horizon longer than the history is a guess, and the report says so.

@@ -471,71 +471,25 @@ fn read_lines(
 ) -> Result<Part> {
     let name = &plan.name;
     let mut part = Part::default();
-    let mut head = Vec::new();
-    let format = match &plan.format {
-        Some((_, f)) => f.clone(),
-        None => {
-            head = read_head(&mut reader, name)?;
-            if head.is_empty() {
-                return Ok(part);
-            }
-            let found =
-                sniff(head.iter().map(Vec::as_slice)).ok_or_else(|| Error::UnknownFormat {
-                    input: name.clone(),
-                })?;
-            part.sniffed = Some(found.clone());
-            found.1
-        }
+    let Some((format, head)) = format_of(&mut reader, plan, &mut part)? else {
+        return Ok(part);
     };
     let mut parser = format.parser();
-    let mut handle = |line: &[u8], part: &mut Part| -> Result<()> {
-        part.lines_read += 1;
-        match parser.parse(line) {
-            Ok(record) => {
-                part.rollups.add(&record);
-                part.lines_parsed += 1;
-            }
-            Err(reason) if config.strict => {
-                return Err(Error::BadLine {
-                    input: name.clone(),
-                    line: part.lines_read,
-                    reason,
-                });
-            }
-            Err(reason) => {
-                *part.rejected.entry(reason).or_default() += 1;
-                if part.samples.len() < REJECT_SAMPLES {
-                    part.samples.push((part.lines_read, reason));
-                }
-            }
-        }
-        Ok(())
-    };
     for line in &head {
-        handle(line, &mut part)?;
+        part.take(&mut parser, line, config.strict, name)?;
     }
     // Lines are parsed where they lie in a large buffer (no copy per line); a partial
     // line at the end moves to the front before the next read.
     let mut buf = vec![0u8; READ_BYTES];
     let (mut start, mut end) = (0, 0);
-    let (mut lines_since, mut bytes_since) = (0u64, 0u64);
-    let report = |lines: &mut u64, bytes: &mut u64| {
-        if let Some(p) = &config.progress {
-            p.lines.fetch_add(std::mem::take(lines), Ordering::Relaxed);
-            p.bytes.fetch_add(std::mem::take(bytes), Ordering::Relaxed);
-        }
-    };
+    let mut progress = Tally::new(config);
     'read: while remaining > 0 {
         while let Some(nl) = memchr::memchr(b'\n', &buf[start..end]) {
             let n = nl + 1;
-            handle(&buf[start..start + n], &mut part)?;
+            part.take(&mut parser, &buf[start..start + n], config.strict, name)?;
             start += n;
             remaining = remaining.saturating_sub(n as u64);
-            lines_since += 1;
-            bytes_since += n as u64;
-            if lines_since == PROGRESS_EVERY {
-                report(&mut lines_since, &mut bytes_since);
-            }
+            progress.line(n);
             if remaining == 0 {
                 break 'read;
             }
@@ -546,31 +500,134 @@ fn read_lines(
             // One line longer than the buffer: make room for the rest of it.
             buf.resize(buf.len() * 2, 0);
         }
-        let n = loop {
-            match reader.read(&mut buf[end..]) {
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                result => {
-                    break result.map_err(|source| Error::Read {
-                        input: name.clone(),
-                        after_line: part.lines_read,
-                        source,
-                    })?;
-                }
-            }
-        };
+        let n = fill(&mut reader, &mut buf[end..], name, part.lines_read)?;
         if n == 0 {
             // The last line, without its newline (a truncated file).
             if end > 0 {
-                handle(&buf[..end], &mut part)?;
-                lines_since += 1;
-                bytes_since += end as u64;
+                part.take(&mut parser, &buf[..end], config.strict, name)?;
+                progress.line(end);
             }
             break;
         }
         end += n;
     }
-    report(&mut lines_since, &mut bytes_since);
+    progress.report();
     Ok(part)
+}
+
+/// The unit's format: its plan's, or sniffed from its first lines (stdin), which are
+/// handed back to be parsed first; `None` for an empty input.
+fn format_of(
+    reader: &mut Box<dyn BufRead + Send>,
+    plan: &Plan,
+    part: &mut Part,
+) -> Result<Option<(LogFormat, Vec<Vec<u8>>)>> {
+    if let Some((_, f)) = &plan.format {
+        return Ok(Some((f.clone(), Vec::new())));
+    }
+    let head = read_head(reader, &plan.name)?;
+    if head.is_empty() {
+        return Ok(None);
+    }
+    let found = sniff(head.iter().map(Vec::as_slice)).ok_or_else(|| Error::UnknownFormat {
+        input: plan.name.clone(),
+    })?;
+    part.sniffed = Some(found.clone());
+    Ok(Some((found.1, head)))
+}
+
+/// Reads into `buf`, retrying when interrupted; 0 at the end of the input.
+fn fill(
+    reader: &mut Box<dyn BufRead + Send>,
+    buf: &mut [u8],
+    name: &str,
+    after_line: u64,
+) -> Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            result => {
+                return result.map_err(|source| Error::Read {
+                    input: name.to_owned(),
+                    after_line,
+                    source,
+                });
+            }
+        }
+    }
+}
+
+/// Lines and bytes read since the progress counters were last told, told every
+/// [`PROGRESS_EVERY`] lines (atomics once per batch, not per line).
+struct Tally<'a> {
+    progress: Option<&'a Progress>,
+    lines: u64,
+    bytes: u64,
+}
+
+impl<'a> Tally<'a> {
+    fn new(config: &'a IngestConfig) -> Tally<'a> {
+        Tally {
+            progress: config.progress.as_deref(),
+            lines: 0,
+            bytes: 0,
+        }
+    }
+
+    /// One line of `bytes` read.
+    #[inline]
+    fn line(&mut self, bytes: usize) {
+        self.lines += 1;
+        self.bytes += bytes as u64;
+        if self.lines == PROGRESS_EVERY {
+            self.report();
+        }
+    }
+
+    /// Tells the counters what was read since last time.
+    fn report(&mut self) {
+        if let Some(p) = self.progress {
+            p.lines
+                .fetch_add(std::mem::take(&mut self.lines), Ordering::Relaxed);
+            p.bytes
+                .fetch_add(std::mem::take(&mut self.bytes), Ordering::Relaxed);
+        }
+    }
+}
+
+impl Part {
+    /// Counts one line as parsed (into the rollups) or rejected (by reason, with the
+    /// first few line numbers); under `strict` a rejected line is an error naming it.
+    #[inline]
+    fn take(
+        &mut self,
+        parser: &mut headroom_logformat::Parser<'_>,
+        line: &[u8],
+        strict: bool,
+        name: &str,
+    ) -> Result<()> {
+        self.lines_read += 1;
+        match parser.parse(line) {
+            Ok(record) => {
+                self.rollups.add(&record);
+                self.lines_parsed += 1;
+            }
+            Err(reason) if strict => {
+                return Err(Error::BadLine {
+                    input: name.to_owned(),
+                    line: self.lines_read,
+                    reason,
+                });
+            }
+            Err(reason) => {
+                *self.rejected.entry(reason).or_default() += 1;
+                if self.samples.len() < REJECT_SAMPLES {
+                    self.samples.push((self.lines_read, reason));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A reader at the first line that starts at or after `start`, and how many bytes of
