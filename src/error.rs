@@ -19,12 +19,9 @@ pub enum Error {
     /// A forecast could not be made.
     #[error(transparent)]
     Forecast(#[from] headroom_forecast::Error),
-    /// The demand could not be planned.
+    /// The demand could not be planned, or a price table is invalid.
     #[error(transparent)]
     Plan(#[from] headroom_plan::Error),
-    /// A price table is invalid.
-    #[error(transparent)]
-    Prices(#[from] headroom_plan::PriceError),
     /// A chart could not be drawn or rasterised.
     #[error(transparent)]
     Chart(#[from] headroom_chart::Error),
@@ -47,6 +44,16 @@ pub enum Error {
         cloud_path: PathBuf,
         /// Its currency.
         cloud: String,
+    },
+    /// A plan file (`headroom plan --json`) could not be read back.
+    #[error("{}:{line}: {reason}", path.display())]
+    PlanFile {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// Why.
+        reason: String,
     },
     /// The history has no request at all.
     #[error("the history holds no traffic")]

@@ -1340,6 +1340,48 @@ fn chart_draws_each_of_the_report_s_charts_on_its_own() {
         one.to_str().unwrap(),
     );
     assert!(String::from_utf8_lossy(&bad.stderr).contains("a mix chart needs a dataset's minutes"));
+    // From what `plan --json` wrote: the same plan, so the same servers and cost charts.
+    let json = ok(headroom(&[
+        "plan",
+        "--topology",
+        HATENA,
+        "--traffic",
+        dataset.to_str().unwrap(),
+        "--months",
+        "3",
+        "--json",
+    ]));
+    let plan = tmp.path().join("plan.json");
+    std::fs::write(&plan, json).unwrap();
+    for kind in ["servers", "utilisation", "cost", "topology", "forecast"] {
+        let out = tmp.path().join(format!("from-plan-{kind}.svg"));
+        let drawn = headroom(&[
+            "chart",
+            kind,
+            "--plan",
+            plan.to_str().unwrap(),
+            "--topology",
+            HATENA,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        if kind == "forecast" {
+            let stderr = String::from_utf8_lossy(&drawn.stderr);
+            assert!(
+                stderr.contains("needs the traffic's daily peaks"),
+                "{stderr}"
+            );
+            continue;
+        }
+        ok(drawn);
+        if kind != "topology" {
+            let theirs = std::fs::read(report.join(format!("{kind}.svg"))).unwrap();
+            assert!(
+                std::fs::read(&out).unwrap() == theirs,
+                "{kind} from the plan file"
+            );
+        }
+    }
     let bad = chart("cost", &tmp.path().join("c.jpg"), &dataset, HATENA);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("c.jpg: name an .svg or a .png file"));
 }

@@ -219,6 +219,59 @@ pub struct Planned {
     pub replayed: Option<Replay>,
 }
 
+/// What `headroom plan --json` writes (its other fields are derived from these).
+#[derive(serde::Deserialize)]
+struct PlanFile {
+    months: Vec<String>,
+    demand: PlanDemand,
+    plan: Plan,
+    costs: Costs,
+}
+
+impl Planned {
+    /// A plan read back from what `headroom plan --json` wrote to `path`: enough for
+    /// the plan's text and its servers, utilisation, cost and topology charts, not for
+    /// the forecast chart (the file holds monthly peaks, not the daily ones).
+    pub fn from_json(text: &str, path: &Path) -> Result<Planned> {
+        let file: PlanFile = serde_json::from_str(text).map_err(|e| Error::PlanFile {
+            path: path.to_owned(),
+            line: e.line(),
+            reason: e.to_string(),
+        })?;
+        let start_day = file
+            .months
+            .first()
+            .and_then(|m| month_start(m))
+            .map_or(0, |d| d - 1);
+        let demand = Demand {
+            plan: file.demand,
+            month_labels: file.months,
+            start_day,
+            daily_peaks: Vec::new(),
+            trend: None,
+            hourly_shares: None,
+            described: format!("the plan in {}", path.display()),
+            daily_forecast: None,
+        };
+        Ok(Planned {
+            demand,
+            plan: file.plan,
+            costs: file.costs,
+            quantile: None,
+            replayed: None,
+        })
+    }
+}
+
+/// The day number of the first of a `YYYY-MM` month.
+fn month_start(label: &str) -> Option<i64> {
+    let (year, month) = label.split_once('-')?;
+    let (year, month): (i64, u32) = (year.parse().ok()?, month.parse().ok()?);
+    (1..=12)
+        .contains(&month)
+        .then(|| headroom_traffic::time::days_from_civil(year, month, 1))
+}
+
 /// Plans `topology` for the forecast of a dataset's daily peaks, `months` calendar
 /// months past its last day, with its bytes per request and hour-of-week profile.
 pub fn plan_dataset(

@@ -179,32 +179,49 @@ fn from_plan(
     topology: &Topology,
     planned: Planned,
 ) -> Result<Option<String>> {
+    if kind != Kind::Replay {
+        // As in the report: failures played out at the measured peak.
+        let peak = inputs.history.rps.iter().copied().fold(0.0, f64::max);
+        return draw_plan(kind, &planned, topology, peak);
+    }
+    let replayed = match planned.replayed {
+        Some(r) => Some(r),
+        None => crate::pipeline::replay_for(
+            topology,
+            inputs.history,
+            inputs.months,
+            (crate::pipeline::MIN_HISTORY_DAYS, 1),
+            inputs.options,
+        )?,
+    };
+    let quantile = planned.quantile.unwrap_or(headroom_plan::Quantile::Upper80);
+    replayed.map(|r| held(&r, quantile)).transpose()
+}
+
+/// Draws a chart of a plan already made (from the traffic, or read back from
+/// `headroom plan --json`): forecast (`None` without the daily forecast), servers,
+/// utilisation, cost, or the topology with failures played out at `peak_rps`.
+pub fn draw_plan(
+    kind: Kind,
+    planned: &Planned,
+    topology: &Topology,
+    peak_rps: f64,
+) -> Result<Option<String>> {
     Ok(match kind {
-        Kind::Forecast => forecast(&planned, topology)?,
-        Kind::Servers => Some(servers(&planned, topology)?),
-        Kind::Utilisation => Some(utilisation(&planned, topology)?),
-        Kind::Cost => Some(cost(&planned)?),
+        Kind::Forecast => forecast(planned, topology)?,
+        Kind::Servers => Some(servers(planned, topology)?),
+        Kind::Utilisation => Some(utilisation(planned, topology)?),
+        Kind::Cost => Some(cost(planned)?),
         Kind::Topology => {
-            // As in the report: failures played out at the measured peak.
-            let peak = inputs.history.rps.iter().copied().fold(0.0, f64::max);
-            let analysis = headroom_topology::analyze(topology, peak);
-            Some(tiers(&planned, topology, &analysis)?)
+            let analysis = headroom_topology::analyze(topology, peak_rps);
+            Some(tiers(planned, topology, &analysis)?)
         }
-        Kind::Replay => {
-            let replayed = match planned.replayed {
-                Some(r) => Some(r),
-                None => crate::pipeline::replay_for(
-                    topology,
-                    inputs.history,
-                    inputs.months,
-                    (crate::pipeline::MIN_HISTORY_DAYS, 1),
-                    inputs.options,
-                )?,
-            };
-            let quantile = planned.quantile.unwrap_or(headroom_plan::Quantile::Upper80);
-            replayed.map(|r| held(&r, quantile)).transpose()?
+        _ => {
+            return Err(crate::Error::Needs {
+                what: kind.name(),
+                needs: "the traffic, not a plan",
+            });
         }
-        _ => unreachable!("the traffic's charts are drawn by from_traffic"),
     })
 }
 

@@ -15,7 +15,7 @@
 //! Block storage for stored data and tiered egress for the month's transfer.
 
 use headroom_topology::{Placement, Role, Topology, pack_pools};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::prices::{Cloud, SelfBuilt, ServerPrice, VCPUS_PER_CORE};
 use crate::{MonthPlan, Plan, SECONDS_PER_MONTH, TierPlan};
@@ -24,7 +24,7 @@ use crate::{MonthPlan, Plan, SECONDS_PER_MONTH, TierPlan};
 const GIB: f64 = 1_073_741_824.0;
 
 /// One month's cost under each option.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostMonth {
     /// Planned month, from 1.
     pub month: u32,
@@ -42,7 +42,7 @@ pub struct CostMonth {
 }
 
 /// One side's cost of one tier.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TierSide {
     /// What is bought, in words.
     pub what: String,
@@ -53,7 +53,7 @@ pub struct TierSide {
 }
 
 /// One tier's cost on both sides.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TierCost {
     /// Tier name.
     pub tier: String,
@@ -62,11 +62,11 @@ pub struct TierCost {
     /// Cloud, reserved.
     pub cloud: TierSide,
     /// `self-built` or `cloud`: the cheaper over the plan.
-    pub favours: &'static str,
+    pub favours: String,
 }
 
 /// The cost of a plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Costs {
     /// Currency of every figure.
     pub currency: String,
@@ -85,7 +85,7 @@ pub struct Costs {
 }
 
 /// Sums over the plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Totals {
     /// Self-built, amortised.
     pub self_built: f64,
@@ -362,7 +362,8 @@ impl Ledger<'_> {
                         "self-built"
                     } else {
                         "cloud"
-                    },
+                    }
+                    .to_owned(),
                 })
             })
             .collect()
@@ -628,7 +629,10 @@ ratio = 1
         let elastic = 3.25 * 10.0 * 2.0 + 2.0 * 20.0 + storage + egress;
         assert!((m.cloud_elastic.unwrap() - elastic).abs() < 1e-6);
         let web = &c.tiers[0];
-        assert_eq!((web.cloud.what.as_str(), web.favours), ("small", "cloud"));
+        assert_eq!(
+            (web.cloud.what.as_str(), web.favours.as_str()),
+            ("small", "cloud")
+        );
         assert!((web.self_built.total - 5.0 * 210.0).abs() < 1e-9);
         assert_eq!(c.tiers[1].cloud.what, "big");
     }

@@ -6,10 +6,10 @@ use headroom_forecast::interval::conformal;
 use headroom_forecast::m4::Method;
 use headroom_forecast::model::{Fallback, Model};
 use headroom_forecast::seasons::Seasons;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which part of the forecast to plan for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Quantile {
     /// The point forecast: half the months will need more.

@@ -2,42 +2,21 @@
 //! and a cloud's instance shapes with their reserved prices.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-/// A price file that cannot be used, with where and why.
-#[derive(Debug, thiserror::Error)]
-pub enum PriceError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The file is not valid for its purpose.
-    #[error("{path}:{line}: {reason}")]
-    Invalid {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line, 0 when the whole file is at fault.
-        line: usize,
-        /// Why.
-        reason: String,
-    },
-}
+use crate::Error;
 
-fn read(path: &Path) -> Result<String, PriceError> {
-    std::fs::read_to_string(path).map_err(|source| PriceError::Read {
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|source| Error::PriceFile {
         path: path.to_owned(),
         source,
     })
 }
 
-fn invalid(path: &Path, line: usize, reason: impl Into<String>) -> PriceError {
-    PriceError::Invalid {
+fn invalid(path: &Path, line: usize, reason: impl Into<String>) -> Error {
+    Error::PriceTable {
         path: path.to_owned(),
         line,
         reason: reason.into(),
@@ -45,7 +24,7 @@ fn invalid(path: &Path, line: usize, reason: impl Into<String>) -> PriceError {
 }
 
 /// A TOML error with its line.
-fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> PriceError {
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
     let line = e
         .span()
         .map_or(0, |s| text[..s.start].matches('\n').count() + 1);
@@ -105,12 +84,12 @@ pub(crate) const HOURS_PER_MONTH: f64 = 730.5;
 
 impl SelfBuilt {
     /// Reads and checks a self-built price table (TOML).
-    pub fn load(path: &Path) -> Result<SelfBuilt, PriceError> {
+    pub fn load(path: &Path) -> Result<SelfBuilt, Error> {
         SelfBuilt::parse(&read(path)?, path)
     }
 
     /// Parses and checks a self-built price table; `path` names it in errors.
-    pub fn parse(text: &str, path: &Path) -> Result<SelfBuilt, PriceError> {
+    pub fn parse(text: &str, path: &Path) -> Result<SelfBuilt, Error> {
         let table: SelfBuilt = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
         let positive = [
             ("amortisation_years", table.amortisation_years),
@@ -261,7 +240,7 @@ pub const VCPUS_PER_CORE: f64 = 1.0 / 0.6;
 
 impl Cloud {
     /// Reads a cloud price file (TOML) and the instance CSV it names, relative to it.
-    pub fn load(path: &Path) -> Result<Cloud, PriceError> {
+    pub fn load(path: &Path) -> Result<Cloud, Error> {
         let text = read(path)?;
         let raw: RawCloud = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
         let csv_path = path.parent().unwrap_or(Path::new(".")).join(&raw.instances);
@@ -271,7 +250,7 @@ impl Cloud {
 
     /// Parses a cloud price file (TOML) and its instance CSV, given as text; the paths
     /// name them in errors.
-    pub fn parse(text: &str, path: &Path, csv: &str, csv_path: &Path) -> Result<Cloud, PriceError> {
+    pub fn parse(text: &str, path: &Path, csv: &str, csv_path: &Path) -> Result<Cloud, Error> {
         let raw: RawCloud = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
         if !(raw.on_demand_multiplier >= 1.0 && raw.on_demand_multiplier.is_finite()) {
             return Err(invalid(
@@ -364,7 +343,7 @@ impl Cloud {
 /// Instance types from a CSV with columns `instance`, `cpu`, `ram_gib`, `net_mbps`,
 /// `annual_cost_usd_3yr_upfront` and `lifecycle`; rows without a price, or in an
 /// `alpha` or `deprecated` lifecycle, are left out.
-fn parse_instances(text: &str, path: &Path) -> Result<Vec<Instance>, PriceError> {
+fn parse_instances(text: &str, path: &Path) -> Result<Vec<Instance>, Error> {
     let (header, rows) = headroom_forecast::table::read(text)
         .map_err(|(line, reason)| invalid(path, line, reason))?;
     if header.is_empty() {
@@ -397,7 +376,7 @@ fn parse_instances(text: &str, path: &Path) -> Result<Vec<Instance>, PriceError>
         if fields[price_c].is_empty() || lifecycle == "alpha" || lifecycle == "deprecated" {
             continue;
         }
-        let number = |c: usize, what: &str| -> Result<f64, PriceError> {
+        let number = |c: usize, what: &str| -> Result<f64, Error> {
             fields[c]
                 .parse::<f64>()
                 .ok()
@@ -427,6 +406,7 @@ fn parse_instances(text: &str, path: &Path) -> Result<Vec<Instance>, PriceError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn shipped() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/prices")

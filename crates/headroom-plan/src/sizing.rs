@@ -4,12 +4,12 @@
 use headroom_topology::{
     Deploy, Domain, Failures, Placement, Strategy, Supply, Topology, pack_pools,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{DAYS_PER_MONTH, Redundancy};
 
 /// How long adding a server takes, by where it comes from, minutes.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LeadTimes {
     /// Buying, delivering and racking a server.
     pub purchase: f64,
