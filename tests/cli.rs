@@ -111,6 +111,52 @@ fn ingest_matches_goaccess_on_the_elastic_log() {
 }
 
 #[test]
+fn ingest_reproduces_the_generated_log_s_known_totals() {
+    // scripts/gen-log.py writes a log with real-world diversity (Zipf paths and hosts,
+    // IPv6, bots, mixed offsets, out-of-order lines, 0.1% junk) and the totals an ingest
+    // must reproduce exactly.
+    let tmp = tempfile::tempdir().unwrap();
+    let (log, truth) = (tmp.path().join("gen.log"), tmp.path().join("truth.json"));
+    let generated = Command::new("python3")
+        .args(["scripts/gen-log.py", "30000", "--seed", "11", "--days", "3"])
+        .arg("--out")
+        .arg(&log)
+        .arg("--truth")
+        .arg(&truth)
+        .current_dir(root())
+        .status()
+        .expect("python3 runs");
+    assert!(generated.success());
+    let truth: Value = serde_json::from_slice(&std::fs::read(&truth).unwrap()).unwrap();
+    let s = ingest_file(&log, &tmp.path().join("dataset"));
+    for field in [
+        "lines_read",
+        "lines_parsed",
+        "lines_rejected",
+        "requests",
+        "bytes",
+        "first_minute",
+        "last_minute",
+    ] {
+        assert_eq!(s[field], truth[field], "{field}");
+    }
+    assert_eq!(s["status"], truth["status"]);
+    assert!(
+        truth["lines_rejected"].as_u64().unwrap() > 0,
+        "the log has junk"
+    );
+    let requests = truth["requests"].as_f64().unwrap();
+    for (share, count) in [("bot_share", "bots"), ("static_share", "static_assets")] {
+        let expected = truth[count].as_f64().unwrap() / requests;
+        let got = s[share].as_f64().unwrap();
+        assert!(
+            (got - expected).abs() < 1e-12,
+            "{share}: {got} against {expected}"
+        );
+    }
+}
+
+#[test]
 fn ingest_counts_rejected_lines_and_strict_names_the_line() {
     let tmp = tempfile::tempdir().unwrap();
     let log = tmp.path().join("mixed.log");
