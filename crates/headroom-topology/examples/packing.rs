@@ -71,31 +71,33 @@ fn main() {
         "chosen/bound"
     );
     for (family, mixed) in [("mixed", true), ("uniform", false)] {
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        let mut sums = [0usize; 6];
         let n = 500;
-        for _ in 0..n {
-            let items = instance(&mut rng, mixed);
-            let ffd = pack(&items, &host, Heuristic::FirstFitDecreasing);
-            let dot = pack(&items, &host, Heuristic::DotProduct);
-            let (f, d) = (ffd.len(), dot.len());
-            let fc = consolidate(&items, &host, ffd).len();
-            let dc = consolidate(&items, &host, dot).len();
-            for (s, x) in sums.iter_mut().zip([
-                lower_bound(&items, &host) as usize,
-                f,
-                d,
-                fc,
-                dc,
-                fc.min(dc),
-            ]) {
-                *s += x;
-            }
-        }
-        let [lb, f, d, fc, dc, chosen] = sums;
+        let [lb, f, d, fc, dc, chosen] = totals(mixed, n, &host);
         println!(
             "{family:<8} {n:>9} {lb:>11} {f:>7} {d:>7} {fc:>10} {dc:>10} {chosen:>8} {:>12.3}",
             chosen as f64 / lb as f64
         );
     }
+}
+
+/// Hosts summed over `n` seeded instances of one family: the lower bound, FFD, dot
+/// product, each consolidated, and the better consolidated packing.
+fn totals(mixed: bool, n: usize, host: &Resources) -> [usize; 6] {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut sums = [0usize; 6];
+    for _ in 0..n {
+        let items = instance(&mut rng, mixed);
+        let ffd = pack(&items, host, Heuristic::FirstFitDecreasing);
+        let dot = pack(&items, host, Heuristic::DotProduct);
+        let (f, d) = (ffd.len(), dot.len());
+        let fc = consolidate(&items, host, ffd).len();
+        let dc = consolidate(&items, host, dot).len();
+        for (s, x) in
+            sums.iter_mut()
+                .zip([lower_bound(&items, host) as usize, f, d, fc, dc, fc.min(dc)])
+        {
+            *s += x;
+        }
+    }
+    sums
 }

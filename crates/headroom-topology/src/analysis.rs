@@ -143,52 +143,11 @@ fn summarise(topology: &Topology, set: Scenarios) -> ScenarioSet {
 pub fn analyze(topology: &Topology, entry_rps: f64) -> Analysis {
     let servers: Vec<u32> = topology.tiers().iter().map(|t| t.servers).collect();
     let loads = topology.loads(entry_rps);
-    let names = |v: &[usize]| -> Vec<String> {
-        v.iter()
-            .map(|&i| topology.tiers()[i].name.clone())
-            .collect()
-    };
-    let dominated = dominated_by(topology);
-    let tiers = topology
-        .tiers()
-        .iter()
-        .zip(&loads)
-        .zip(&dominated)
-        .map(|((t, load), behind)| TierSummary {
-            name: t.name.clone(),
-            servers: t.servers,
-            capacity_rps: t.capacity_rps,
-            ceiling: t.ceiling,
-            ceiling_source: t.ceiling_source.clone(),
-            load: *load,
-            band: Band::of(load.utilisation, t.ceiling).as_str(),
-            behind: names(behind),
-        })
-        .collect();
+    let tiers = tier_summaries(topology, &loads);
     let packing = pack_pools(topology, &servers);
     let pools = packing
         .iter()
-        .map(|p| {
-            let host = topology.profiles()[topology.pools()[p.pool].profile].resources;
-            let n = f64::from(p.host_count().max(1));
-            let sum = |f: fn(&crate::Resources) -> f64| p.used.iter().map(f).sum::<f64>();
-            PoolSummary {
-                name: topology.pools()[p.pool].name.clone(),
-                vms: p.hosts.iter().map(Vec::len).sum(),
-                hosts_needed: p.host_count(),
-                lower_bound: p.lower_bound,
-                first_fit_decreasing: p.first_fit_decreasing,
-                dot_product: p.dot_product,
-                heuristic: p.heuristic,
-                available: p.available,
-                fill: [
-                    sum(|r| r.cores) / (n * host.cores),
-                    sum(|r| r.memory_gib) / (n * host.memory_gib),
-                    sum(|r| r.disk_gb) / (n * host.disk_gb),
-                ],
-                packing: p.clone(),
-            }
-        })
+        .map(|p| pool_summary(topology, p))
         .collect::<Vec<_>>();
     let dedicated: u32 = topology
         .tiers()
@@ -205,18 +164,78 @@ pub fn analyze(topology: &Topology, entry_rps: f64) -> Analysis {
         tiers,
         bottleneck: topology.tiers()[bottleneck].name.clone(),
         bottleneck_entry_rps: loads[bottleneck].saturation_entry_rps,
-        single_points_of_failure: single_points_of_failure(topology, &servers, &packing)
-            .into_iter()
-            .map(|s| SpofSummary {
-                tier: topology.tiers()[s.tier].name.clone(),
-                reason: s.reason,
-                cuts_off: names(&s.cuts_off),
-            })
-            .collect(),
-        articulation_tiers: names(&articulation_tiers(topology)),
+        single_points_of_failure: spof_summaries(topology, &servers, &packing),
+        articulation_tiers: names(topology, &articulation_tiers(topology)),
         physical_machines: dedicated + pools.iter().map(|p| p.hosts_needed).sum::<u32>(),
         pools,
         n_minus_1: summarise(topology, failures.scenarios(1, LISTED)),
         n_minus_2: summarise(topology, failures.scenarios(2, LISTED)),
     }
+}
+
+/// The names of tiers `v`.
+fn names(topology: &Topology, v: &[usize]) -> Vec<String> {
+    v.iter()
+        .map(|&i| topology.tiers()[i].name.clone())
+        .collect()
+}
+
+/// Every tier (file order) under `loads`, with the tiers in front of it.
+fn tier_summaries(topology: &Topology, loads: &[TierLoad]) -> Vec<TierSummary> {
+    let dominated = dominated_by(topology);
+    topology
+        .tiers()
+        .iter()
+        .zip(loads)
+        .zip(&dominated)
+        .map(|((t, load), behind)| TierSummary {
+            name: t.name.clone(),
+            servers: t.servers,
+            capacity_rps: t.capacity_rps,
+            ceiling: t.ceiling,
+            ceiling_source: t.ceiling_source.clone(),
+            load: *load,
+            band: Band::of(load.utilisation, t.ceiling).as_str(),
+            behind: names(topology, behind),
+        })
+        .collect()
+}
+
+/// A pool's packing in brief, with the share of its hosts' resources in use.
+fn pool_summary(topology: &Topology, p: &PoolPacking) -> PoolSummary {
+    let host = topology.profiles()[topology.pools()[p.pool].profile].resources;
+    let n = f64::from(p.host_count().max(1));
+    let sum = |f: fn(&crate::Resources) -> f64| p.used.iter().map(f).sum::<f64>();
+    PoolSummary {
+        name: topology.pools()[p.pool].name.clone(),
+        vms: p.hosts.iter().map(Vec::len).sum(),
+        hosts_needed: p.host_count(),
+        lower_bound: p.lower_bound,
+        first_fit_decreasing: p.first_fit_decreasing,
+        dot_product: p.dot_product,
+        heuristic: p.heuristic,
+        available: p.available,
+        fill: [
+            sum(|r| r.cores) / (n * host.cores),
+            sum(|r| r.memory_gib) / (n * host.memory_gib),
+            sum(|r| r.disk_gb) / (n * host.disk_gb),
+        ],
+        packing: p.clone(),
+    }
+}
+
+/// The single points of failure by name.
+fn spof_summaries(
+    topology: &Topology,
+    servers: &[u32],
+    packing: &[PoolPacking],
+) -> Vec<SpofSummary> {
+    single_points_of_failure(topology, servers, packing)
+        .into_iter()
+        .map(|s| SpofSummary {
+            tier: topology.tiers()[s.tier].name.clone(),
+            reason: s.reason,
+            cuts_off: names(topology, &s.cuts_off),
+        })
+        .collect()
 }

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use petgraph::graph::NodeIndex;
 
-use crate::model::{Placement, TierLoad, Topology};
+use crate::model::{Edge, Placement, TierLoad, Topology};
 
 /// How loaded a tier is against its ceiling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +114,21 @@ impl Tree<'_> {
             label(self.topology, tier, &self.loads[tier]),
             band.as_str()
         );
+        let children = self.children(tier);
+        let child_prefix = match last {
+            None => String::new(),
+            Some(true) => format!("{prefix}   "),
+            Some(false) => format!("{prefix}│  "),
+        };
+        for (i, e) in children.iter().enumerate() {
+            let edge = self.topology.edges()[*e];
+            let via = edge_note(&edge);
+            self.walk(edge.to, via, &child_prefix, Some(i + 1 == children.len()));
+        }
+    }
+
+    /// The edges out of `tier`, in file order.
+    fn children(&self, tier: usize) -> Vec<usize> {
         let mut children: Vec<usize> = self
             .topology
             .graph
@@ -122,23 +137,20 @@ impl Tree<'_> {
             .collect();
         // petgraph lists outgoing edges newest first; file order reads better.
         children.sort_unstable();
-        let child_prefix = match last {
-            None => String::new(),
-            Some(true) => format!("{prefix}   "),
-            Some(false) => format!("{prefix}│  "),
-        };
-        for (i, e) in children.iter().enumerate() {
-            let edge = self.topology.edges()[*e];
-            let mut via = format!("×{}", edge.ratio);
-            if edge.hit_ratio > 0.0 {
-                let _ = write!(via, ", {:.0}% hits", edge.hit_ratio * 100.0);
-            }
-            if edge.write_fraction > 0.0 {
-                let _ = write!(via, ", {:.0}% writes", edge.write_fraction * 100.0);
-            }
-            self.walk(edge.to, via, &child_prefix, Some(i + 1 == children.len()));
-        }
+        children
     }
+}
+
+/// What an edge does to the requests through it: its ratio, cache hits and writes.
+fn edge_note(edge: &Edge) -> String {
+    let mut via = format!("×{}", edge.ratio);
+    if edge.hit_ratio > 0.0 {
+        let _ = write!(via, ", {:.0}% hits", edge.hit_ratio * 100.0);
+    }
+    if edge.write_fraction > 0.0 {
+        let _ = write!(via, ", {:.0}% writes", edge.write_fraction * 100.0);
+    }
+    via
 }
 
 /// Escapes a string for a double-quoted DOT or Mermaid label.
@@ -187,21 +199,7 @@ pub fn dot(topology: &Topology, loads: &[TierLoad], spofs: &[usize]) -> String {
 /// Mermaid flowchart, left to right, with the same colours and SPOF marking as [`dot`].
 pub fn mermaid(topology: &Topology, loads: &[TierLoad], spofs: &[usize]) -> String {
     let mut out = String::from("flowchart LR\n");
-    for (i, t) in topology.tiers().iter().enumerate() {
-        let spof = if spofs.contains(&i) {
-            "<br/>single point of failure"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            out,
-            "  t{i}[\"{}<br/>{} × {:.0} rps<br/>{:.0}% busy{spof}\"]",
-            mermaid_text(&t.name),
-            t.servers,
-            t.capacity_rps,
-            loads[i].utilisation * 100.0
-        );
-    }
+    mermaid_nodes(&mut out, topology, loads, spofs);
     for e in topology.edges() {
         let _ = writeln!(
             out,
@@ -224,6 +222,25 @@ pub fn mermaid(topology: &Topology, loads: &[TierLoad], spofs: &[usize]) -> Stri
         let _ = writeln!(out, "  class t{i} {}", class(band));
     }
     out
+}
+
+/// One Mermaid node a tier, labelled with its servers and load.
+fn mermaid_nodes(out: &mut String, topology: &Topology, loads: &[TierLoad], spofs: &[usize]) {
+    for (i, t) in topology.tiers().iter().enumerate() {
+        let spof = if spofs.contains(&i) {
+            "<br/>single point of failure"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  t{i}[\"{}<br/>{} × {:.0} rps<br/>{:.0}% busy{spof}\"]",
+            mermaid_text(&t.name),
+            t.servers,
+            t.capacity_rps,
+            loads[i].utilisation * 100.0
+        );
+    }
 }
 
 /// A name as Mermaid label text: its entity codes for the characters that would end

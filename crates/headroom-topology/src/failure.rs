@@ -172,6 +172,104 @@ pub struct Scenarios {
     pub worst: Vec<Scenario>,
 }
 
+/// Where each pool's hosts start among the domains (pools without a packing: none), and
+/// where the racks start after them.
+fn host_starts(
+    topology: &Topology,
+    packing: &[PoolPacking],
+) -> (Vec<Option<(usize, usize)>>, usize) {
+    // `domains` lists servers by tier, then each packing's hosts, then racks.
+    let mut host_start = vec![None; topology.pools().len()];
+    let mut next = topology.tiers().len();
+    for p in packing {
+        host_start[p.pool] = Some((next, p.hosts.len()));
+        next += p.hosts.len();
+    }
+    (host_start, next)
+}
+
+/// What each failure domain takes from each tier, gathered kind by kind: servers, then
+/// hosts, then racks (which take what the servers and hosts in them take).
+struct Gather<'t> {
+    topology: &'t Topology,
+    /// What each domain takes: (tier, servers), sorted by tier.
+    takes: Vec<Vec<(usize, u32)>>,
+    /// For a host, the domain index of the rack it stands in.
+    rack_of: Vec<Option<usize>>,
+    /// Servers each rack takes, by tier, until the racks' lists are made.
+    rack_takes: Vec<HashMap<usize, u32>>,
+    /// Domain index of the first rack.
+    racks_start: usize,
+}
+
+impl<'t> Gather<'t> {
+    /// Nothing taken yet, for `domains` domains whose racks start at `racks_start`.
+    fn new(topology: &'t Topology, domains: usize, racks_start: usize) -> Gather<'t> {
+        Gather {
+            topology,
+            takes: vec![Vec::new(); domains],
+            rack_of: vec![None; domains],
+            rack_takes: vec![HashMap::new(); topology.racks().len()],
+            racks_start,
+        }
+    }
+
+    /// Each tier's server domain takes one server; physical servers add to their racks.
+    fn servers(&mut self, servers: &[u32]) {
+        for (t, tier) in self.topology.tiers().iter().enumerate() {
+            self.takes[t].push((t, 1));
+            if let Placement::Physical { racks, .. } = &tier.placement
+                && !racks.is_empty()
+            {
+                // Replica i stands in racks[i mod len].
+                let (n, len) = (servers[t] as usize, racks.len());
+                for (pos, &r) in racks.iter().enumerate() {
+                    let count = n / len + usize::from(pos < n % len);
+                    if count > 0 {
+                        *self.rack_takes[r].entry(t).or_default() += count as u32;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each host takes the VMs packed on it, which add to the host's rack.
+    fn hosts(&mut self, packing: &[PoolPacking], host_start: &[Option<(usize, usize)>]) {
+        for p in packing {
+            let racks = &self.topology.pools()[p.pool].racks;
+            for (h, vms) in p.hosts.iter().enumerate() {
+                let d = host_start[p.pool].expect("a packed pool has hosts").0 + h;
+                let mut on_host: Vec<(usize, u32)> = vms.iter().map(|vm| (vm.tier, 1)).collect();
+                on_host.sort_unstable();
+                on_host.dedup_by(|b, a| {
+                    let same = a.0 == b.0;
+                    if same {
+                        a.1 += b.1;
+                    }
+                    same
+                });
+                if !racks.is_empty() {
+                    let r = racks[h % racks.len()];
+                    self.rack_of[d] = Some(self.racks_start + r);
+                    for &(t, c) in &on_host {
+                        *self.rack_takes[r].entry(t).or_default() += c;
+                    }
+                }
+                self.takes[d] = on_host;
+            }
+        }
+    }
+
+    /// Each rack takes what was gathered for it.
+    fn racks(&mut self) {
+        for (r, map) in std::mem::take(&mut self.rack_takes).into_iter().enumerate() {
+            let d = self.racks_start + r;
+            self.takes[d] = map.into_iter().collect();
+            self.takes[d].sort_unstable();
+        }
+    }
+}
+
 impl<'a> Failures<'a> {
     /// The layout of `servers[t]` servers per tier placed as `packing` says, at
     /// `entry_rps` front-door requests per second.
@@ -189,60 +287,12 @@ impl<'a> Failures<'a> {
             .collect();
         let limit: Vec<f64> = (0..tiers).map(|t| topology.limit_rps(t)).collect();
         let domains = domains(topology, packing);
-        // `domains` lists servers by tier, then each packing's hosts, then racks.
-        let mut host_start = vec![None; topology.pools().len()];
-        let mut next = tiers;
-        for p in packing {
-            host_start[p.pool] = Some((next, p.hosts.len()));
-            next += p.hosts.len();
-        }
-        let rack_domain = |r: usize| next + r;
-        let mut takes: Vec<Vec<(usize, u32)>> = vec![Vec::new(); domains.len()];
-        let mut rack_of = vec![None; domains.len()];
-        let mut rack_takes: Vec<HashMap<usize, u32>> = vec![HashMap::new(); topology.racks().len()];
-        for (t, tier) in topology.tiers().iter().enumerate() {
-            takes[t].push((t, 1));
-            if let Placement::Physical { racks, .. } = &tier.placement
-                && !racks.is_empty()
-            {
-                // Replica i stands in racks[i mod len].
-                let (n, len) = (servers[t] as usize, racks.len());
-                for (pos, &r) in racks.iter().enumerate() {
-                    let count = n / len + usize::from(pos < n % len);
-                    if count > 0 {
-                        *rack_takes[r].entry(t).or_default() += count as u32;
-                    }
-                }
-            }
-        }
-        for p in packing {
-            let racks = &topology.pools()[p.pool].racks;
-            for (h, vms) in p.hosts.iter().enumerate() {
-                let d = host_start[p.pool].expect("a packed pool has hosts").0 + h;
-                let mut on_host: Vec<(usize, u32)> = vms.iter().map(|vm| (vm.tier, 1)).collect();
-                on_host.sort_unstable();
-                on_host.dedup_by(|b, a| {
-                    let same = a.0 == b.0;
-                    if same {
-                        a.1 += b.1;
-                    }
-                    same
-                });
-                if !racks.is_empty() {
-                    let r = racks[h % racks.len()];
-                    rack_of[d] = Some(rack_domain(r));
-                    for &(t, c) in &on_host {
-                        *rack_takes[r].entry(t).or_default() += c;
-                    }
-                }
-                takes[d] = on_host;
-            }
-        }
-        for (r, map) in rack_takes.into_iter().enumerate() {
-            let d = rack_domain(r);
-            takes[d] = map.into_iter().collect();
-            takes[d].sort_unstable();
-        }
+        let (host_start, racks_start) = host_starts(topology, packing);
+        let mut gather = Gather::new(topology, domains.len(), racks_start);
+        gather.servers(servers);
+        gather.hosts(packing, &host_start);
+        gather.racks();
+        let Gather { takes, rack_of, .. } = gather;
         let mut failures = Failures {
             topology,
             servers: servers.to_vec(),
@@ -256,17 +306,21 @@ impl<'a> Failures<'a> {
             base: Vec::new(),
             alone: Vec::new(),
         };
-        failures.base = (0..tiers).map(|t| failures.utilisation(t, 0)).collect();
-        failures.by_base = (0..tiers).collect();
-        failures.by_base.sort_by(|&a, &b| {
-            failures.base[b]
-                .total_cmp(&failures.base[a])
-                .then(a.cmp(&b))
-        });
-        failures.alone = (0..failures.domains.len())
-            .map(|d| failures.worst_alone(d))
-            .collect();
+        failures.rank();
         failures
+    }
+
+    /// Fills in each tier's utilisation with nothing lost, the tiers ranked by it, and
+    /// the worst utilisation with each domain lost alone.
+    fn rank(&mut self) {
+        let tiers = self.servers.len();
+        self.base = (0..tiers).map(|t| self.utilisation(t, 0)).collect();
+        self.by_base = (0..tiers).collect();
+        self.by_base
+            .sort_by(|&a, &b| self.base[b].total_cmp(&self.base[a]).then(a.cmp(&b)));
+        self.alone = (0..self.domains.len())
+            .map(|d| self.worst_alone(d))
+            .collect();
     }
 
     /// Where `domain` stands in [`Failures::domains`], if this layout has it.
@@ -319,28 +373,7 @@ impl<'a> Failures<'a> {
     /// not have takes nothing).
     pub fn evaluate(&self, lost: &[Domain]) -> Scenario {
         let tiers = self.servers.len();
-        let mut ids: Vec<usize> = Vec::with_capacity(lost.len());
-        for d in lost {
-            // Two servers of a tier are two losses; a host or rack named twice is one.
-            match self.index(d) {
-                Some(i) if matches!(d, Domain::Server { .. }) || !ids.contains(&i) => ids.push(i),
-                _ => {}
-            }
-        }
-        let mut servers_lost = vec![0u32; tiers];
-        for &d in &ids {
-            // A host in a rack also lost is already counted with the rack; a lost
-            // server is one the host or rack loss did not take (the worse case).
-            if self.rack_of[d].is_some_and(|r| ids.contains(&r)) {
-                continue;
-            }
-            for &(t, n) in &self.takes[d] {
-                servers_lost[t] += n;
-            }
-        }
-        for (lost, n) in servers_lost.iter_mut().zip(&self.servers) {
-            *lost = (*lost).min(*n);
-        }
+        let servers_lost = self.servers_lost(&self.ids(lost));
         let utilisation: Vec<f64> = (0..tiers)
             .map(|t| self.utilisation(t, servers_lost[t]))
             .collect();
@@ -361,6 +394,38 @@ impl<'a> Failures<'a> {
         }
     }
 
+    /// The domain indices of `lost`, leaving out domains this layout does not have.
+    fn ids(&self, lost: &[Domain]) -> Vec<usize> {
+        let mut ids: Vec<usize> = Vec::with_capacity(lost.len());
+        for d in lost {
+            // Two servers of a tier are two losses; a host or rack named twice is one.
+            match self.index(d) {
+                Some(i) if matches!(d, Domain::Server { .. }) || !ids.contains(&i) => ids.push(i),
+                _ => {}
+            }
+        }
+        ids
+    }
+
+    /// Servers lost per tier when the domains `ids` are lost (at most all of them).
+    fn servers_lost(&self, ids: &[usize]) -> Vec<u32> {
+        let mut servers_lost = vec![0u32; self.servers.len()];
+        for &d in ids {
+            // A host in a rack also lost is already counted with the rack; a lost
+            // server is one the host or rack loss did not take (the worse case).
+            if self.rack_of[d].is_some_and(|r| ids.contains(&r)) {
+                continue;
+            }
+            for &(t, n) in &self.takes[d] {
+                servers_lost[t] += n;
+            }
+        }
+        for (lost, n) in servers_lost.iter_mut().zip(&self.servers) {
+            *lost = (*lost).min(*n);
+        }
+        servers_lost
+    }
+
     /// Every scenario losing one domain (`depth` 1) or any two (`depth` 2: two servers
     /// of one tier count as a pair, a host or rack is not lost twice): how many fail,
     /// and the `keep` worst of them.
@@ -376,66 +441,104 @@ impl<'a> Failures<'a> {
         let mut order: Vec<usize> = (0..self.domains.len()).collect();
         order.sort_by(|&a, &b| self.alone[b].total_cmp(&self.alone[a]).then(a.cmp(&b)));
         if depth <= 1 {
-            let failing: Vec<usize> = order.iter().copied().filter(|&d| fails_alone[d]).collect();
-            return Scenarios {
-                tried: n,
-                failing: failing.len() as u64,
-                worst: failing
-                    .iter()
-                    .take(keep)
-                    .map(|&d| self.evaluate(&[self.domains[d]]))
-                    .collect(),
-            };
+            return self.singles(&order, &fails_alone, keep);
         }
-        let is_server = |d: usize| matches!(self.domains[d], Domain::Server { .. });
         let tiers = self.servers.len() as u64;
-        let pairs = |k: u64| k * k.saturating_sub(1) / 2;
-        let alone = fails_alone.iter().filter(|&&f| f).count() as u64;
-        let alone_servers = (0..self.domains.len())
-            .filter(|&d| fails_alone[d] && is_server(d))
-            .count() as u64;
-        // Pairs with a member that fails alone, then those that fail only together.
-        let together = self.joint(1.0, |d| fails_alone[d], usize::MAX).len() as u64;
-        let failing = pairs(n) - pairs(n - alone) + alone_servers + together;
+        let failing = self.failing_pairs(&fails_alone);
 
         // The `keep` worst (ties in pair order). A pair is at least as bad as its worse
         // member alone; `threshold` is the keep-th largest of those bounds. Every pair
         // of the answer is above it by a member, at it by a member (the first `keep`
         // such pairs in order suffice), or at or above it through a shared tier.
-        let mut threshold = 1.0;
-        let mut counted = 0u64;
-        for (i, &a) in order.iter().enumerate() {
-            if self.alone[a] < 1.0 || keep == 0 {
-                break;
-            }
-            counted += (self.domains.len() - 1 - i) as u64 + u64::from(is_server(a));
-            if counted >= keep as u64 {
-                threshold = self.alone[a];
-                break;
-            }
-        }
+        let threshold = self.threshold(&order, keep);
         let mut candidates: HashMap<(usize, usize), f64> = if keep == 0 {
             HashMap::new()
         } else {
             // Pairs with a member worse than the threshold alone are added below.
             self.joint(threshold, |d| self.alone[d] > threshold, JOINT_BUDGET)
         };
-        let mut add = |a: usize, b: usize| {
-            candidates
-                .entry((a.min(b), a.max(b)))
-                .or_insert(f64::NEG_INFINITY);
-        };
+        self.add_above(&mut candidates, &order, threshold, keep);
+        self.add_at(&mut candidates, threshold, keep);
+        Scenarios {
+            tried: pairs(n) + tiers,
+            failing,
+            worst: self.ranked(candidates, keep),
+        }
+    }
+
+    /// Whether domain `d` is a server (two of which may be lost together).
+    fn is_server(&self, d: usize) -> bool {
+        matches!(self.domains[d], Domain::Server { .. })
+    }
+
+    /// The single losses: how many fail, and the `keep` worst (domains in `order`).
+    fn singles(&self, order: &[usize], fails_alone: &[bool], keep: usize) -> Scenarios {
+        let failing: Vec<usize> = order.iter().copied().filter(|&d| fails_alone[d]).collect();
+        Scenarios {
+            tried: self.domains.len() as u64,
+            failing: failing.len() as u64,
+            worst: failing
+                .iter()
+                .take(keep)
+                .map(|&d| self.evaluate(&[self.domains[d]]))
+                .collect(),
+        }
+    }
+
+    /// How many pairs of domains fail, counted without visiting every pair.
+    fn failing_pairs(&self, fails_alone: &[bool]) -> u64 {
+        let n = self.domains.len() as u64;
+        let alone = fails_alone.iter().filter(|&&f| f).count() as u64;
+        let alone_servers = (0..self.domains.len())
+            .filter(|&d| fails_alone[d] && self.is_server(d))
+            .count() as u64;
+        // Pairs with a member that fails alone, then those that fail only together.
+        let together = self.joint(1.0, |d| fails_alone[d], usize::MAX).len() as u64;
+        pairs(n) - pairs(n - alone) + alone_servers + together
+    }
+
+    /// The keep-th largest lower bound on a failing pair's worst utilisation (its worse
+    /// member alone), counting pairs down `order`; 1 when fewer pairs fail alone.
+    fn threshold(&self, order: &[usize], keep: usize) -> f64 {
+        let mut threshold = 1.0;
+        let mut counted = 0u64;
+        for (i, &a) in order.iter().enumerate() {
+            if self.alone[a] < 1.0 || keep == 0 {
+                break;
+            }
+            counted += (self.domains.len() - 1 - i) as u64 + u64::from(self.is_server(a));
+            if counted >= keep as u64 {
+                threshold = self.alone[a];
+                break;
+            }
+        }
+        threshold
+    }
+
+    /// Adds every pair with a member worse than `threshold` alone.
+    fn add_above(
+        &self,
+        candidates: &mut HashMap<(usize, usize), f64>,
+        order: &[usize],
+        threshold: f64,
+        keep: usize,
+    ) {
         for (i, &a) in order.iter().enumerate() {
             if keep == 0 || self.alone[a] <= threshold {
                 break;
             }
-            if is_server(a) {
-                add(a, a);
+            if self.is_server(a) {
+                add(candidates, a, a);
             }
             for &b in &order[i + 1..] {
-                add(a, b);
+                add(candidates, a, b);
             }
         }
+    }
+
+    /// Adds the first `keep` pairs, in domain order, whose worse member is at
+    /// `threshold` alone.
+    fn add_at(&self, candidates: &mut HashMap<(usize, usize), f64>, threshold: f64, keep: usize) {
         let at: Vec<usize> = (0..self.domains.len())
             .filter(|&d| self.alone[d] == threshold)
             .collect();
@@ -443,7 +546,7 @@ impl<'a> Failures<'a> {
         'pairs: for a in 0..self.domains.len() {
             let partners: Vec<usize> = if self.alone[a] == threshold {
                 (a..self.domains.len())
-                    .filter(|&b| (b != a || is_server(a)) && self.alone[b] <= threshold)
+                    .filter(|&b| (b != a || self.is_server(a)) && self.alone[b] <= threshold)
                     .take(keep - taken)
                     .collect()
             } else if self.alone[a] < threshold {
@@ -459,10 +562,14 @@ impl<'a> Failures<'a> {
                 if taken == keep {
                     break 'pairs;
                 }
-                add(a, b);
+                add(candidates, a, b);
                 taken += 1;
             }
         }
+    }
+
+    /// The `keep` worst failing candidate pairs, worst first (ties in pair order).
+    fn ranked(&self, candidates: HashMap<(usize, usize), f64>, keep: usize) -> Vec<Scenario> {
         let mut ranked: Vec<((usize, usize), f64)> = candidates
             .into_iter()
             .map(|((a, b), shared)| {
@@ -472,15 +579,11 @@ impl<'a> Failures<'a> {
             .filter(|(_, w)| *w >= 1.0)
             .collect();
         ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-        Scenarios {
-            tried: pairs(n) + tiers,
-            failing,
-            worst: ranked
-                .into_iter()
-                .take(keep)
-                .map(|((a, b), _)| self.evaluate(&[self.domains[a], self.domains[b]]))
-                .collect(),
-        }
+        ranked
+            .into_iter()
+            .take(keep)
+            .map(|((a, b), _)| self.evaluate(&[self.domains[a], self.domains[b]]))
+            .collect()
     }
 
     /// The worst utilisation, over the tiers both `a` and `b` take servers from, when
@@ -523,6 +626,22 @@ impl<'a> Failures<'a> {
         left_out: impl Fn(usize) -> bool,
         budget: usize,
     ) -> HashMap<(usize, usize), f64> {
+        let mut out: HashMap<(usize, usize), f64> = HashMap::new();
+        for (t, mut list) in self.by_tier(left_out).into_iter().enumerate() {
+            let servers = self.servers[t];
+            if self.utilisation(t, servers) < threshold {
+                continue;
+            }
+            let need = self.need(t, threshold);
+            list.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            self.pair_up(t, &list, need, budget, &mut out);
+        }
+        out
+    }
+
+    /// For each tier, the domains (not `left_out`) that take servers from it, with how
+    /// many: (servers, domain).
+    fn by_tier(&self, left_out: impl Fn(usize) -> bool) -> Vec<Vec<(u32, usize)>> {
         let mut by_tier: Vec<Vec<(u32, usize)>> = vec![Vec::new(); self.servers.len()];
         for (d, takes) in self.takes.iter().enumerate() {
             if left_out(d) {
@@ -532,46 +651,66 @@ impl<'a> Failures<'a> {
                 by_tier[t].push((n, d));
             }
         }
-        let mut out: HashMap<(usize, usize), f64> = HashMap::new();
-        for (t, mut list) in by_tier.into_iter().enumerate() {
-            let servers = self.servers[t];
-            if self.utilisation(t, servers) < threshold {
-                continue;
-            }
-            // The fewest servers out that bring the tier to the threshold (utilisation
-            // never falls as servers are lost).
-            let (mut lo, mut hi) = (0u32, servers);
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                if self.utilisation(t, mid) >= threshold {
-                    hi = mid;
-                } else {
-                    lo = mid + 1;
-                }
-            }
-            let need = lo;
-            list.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-            for (i, &(na, a)) in list.iter().enumerate() {
-                if matches!(self.domains[a], Domain::Server { .. }) && 2 * na >= need {
-                    let u = self.utilisation(t, 2 * na);
-                    let e = out.entry((a, a)).or_insert(u);
-                    *e = e.max(u);
-                }
-                for &(nb, b) in &list[i + 1..] {
-                    if na + nb < need || out.len() >= budget {
-                        break;
-                    }
-                    if self.rack_of[a] == Some(b) || self.rack_of[b] == Some(a) {
-                        continue;
-                    }
-                    let u = self.utilisation(t, na + nb);
-                    let e = out.entry((a.min(b), a.max(b))).or_insert(u);
-                    *e = e.max(u);
-                }
+        by_tier
+    }
+
+    /// The fewest servers out that bring tier `t` to the threshold (utilisation never
+    /// falls as servers are lost).
+    fn need(&self, t: usize, threshold: f64) -> u32 {
+        let (mut lo, mut hi) = (0u32, self.servers[t]);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.utilisation(t, mid) >= threshold {
+                hi = mid;
+            } else {
+                lo = mid + 1;
             }
         }
-        out
+        lo
     }
+
+    /// Adds to `out` the pairs from tier `t`'s `list` (most servers first) that lose at
+    /// least `need` of its servers together, with the tier's utilisation then, while
+    /// `out` holds fewer than `budget` pairs.
+    fn pair_up(
+        &self,
+        t: usize,
+        list: &[(u32, usize)],
+        need: u32,
+        budget: usize,
+        out: &mut HashMap<(usize, usize), f64>,
+    ) {
+        for (i, &(na, a)) in list.iter().enumerate() {
+            if matches!(self.domains[a], Domain::Server { .. }) && 2 * na >= need {
+                let u = self.utilisation(t, 2 * na);
+                let e = out.entry((a, a)).or_insert(u);
+                *e = e.max(u);
+            }
+            for &(nb, b) in &list[i + 1..] {
+                if na + nb < need || out.len() >= budget {
+                    break;
+                }
+                if self.rack_of[a] == Some(b) || self.rack_of[b] == Some(a) {
+                    continue;
+                }
+                let u = self.utilisation(t, na + nb);
+                let e = out.entry((a.min(b), a.max(b))).or_insert(u);
+                *e = e.max(u);
+            }
+        }
+    }
+}
+
+/// Unordered pairs of `k` distinct domains.
+fn pairs(k: u64) -> u64 {
+    k * k.saturating_sub(1) / 2
+}
+
+/// Makes `a` and `b` a candidate pair, with no shared-tier bound yet if it is new.
+fn add(candidates: &mut HashMap<(usize, usize), f64>, a: usize, b: usize) {
+    candidates
+        .entry((a.min(b), a.max(b)))
+        .or_insert(f64::NEG_INFINITY);
 }
 
 /// The outcome of losing `lost` at `entry_rps` front-door requests per second, with
@@ -657,34 +796,8 @@ pub fn single_points_of_failure(
     };
     let layout = Layout::new(topology, servers, packing);
     let mut out = Vec::new();
-    for (t, tier) in topology.tiers().iter().enumerate() {
-        let n = servers[t];
-        let mut reasons = Vec::new();
-        if n == 1 {
-            reasons.push("it has one server".to_owned());
-        }
-        let racks: HashSet<usize> = layout.units[t].iter().filter_map(|u| u.rack).collect();
-        if n > 1 && racks.len() == 1 && topology.racks().len() > 1 {
-            let rack = &topology.racks()[*racks.iter().next().expect("one rack")];
-            reasons.push(format!("all {n} servers are in rack {rack}"));
-        }
-        if n > 1 && topology.racks().len() == 1 {
-            reasons.push(format!(
-                "the only rack, {}, holds all {n} servers",
-                topology.racks()[0]
-            ));
-        }
-        if let Placement::Virtual { pool, .. } = &tier.placement {
-            let pool = &topology.pools()[*pool];
-            if let Some(hosts) = pool.hosts
-                && n > hosts
-            {
-                reasons.push(format!(
-                    "{n} VMs on pool {} of {hosts} hosts: replicas must share a host",
-                    pool.name
-                ));
-            }
-        }
+    for t in 0..topology.tiers().len() {
+        let reasons = spof_reasons(topology, &layout, servers, t);
         if !reasons.is_empty() {
             out.push(Spof {
                 tier: t,
@@ -694,6 +807,39 @@ pub fn single_points_of_failure(
         }
     }
     out
+}
+
+/// Why tier `t`, of `servers[t]` servers laid out as `layout` says, is a single point
+/// of failure (none when it is not).
+fn spof_reasons(topology: &Topology, layout: &Layout, servers: &[u32], t: usize) -> Vec<String> {
+    let n = servers[t];
+    let mut reasons = Vec::new();
+    if n == 1 {
+        reasons.push("it has one server".to_owned());
+    }
+    let racks: HashSet<usize> = layout.units[t].iter().filter_map(|u| u.rack).collect();
+    if n > 1 && racks.len() == 1 && topology.racks().len() > 1 {
+        let rack = &topology.racks()[*racks.iter().next().expect("one rack")];
+        reasons.push(format!("all {n} servers are in rack {rack}"));
+    }
+    if n > 1 && topology.racks().len() == 1 {
+        reasons.push(format!(
+            "the only rack, {}, holds all {n} servers",
+            topology.racks()[0]
+        ));
+    }
+    if let Placement::Virtual { pool, .. } = &topology.tiers()[t].placement {
+        let pool = &topology.pools()[*pool];
+        if let Some(hosts) = pool.hosts
+            && n > hosts
+        {
+            reasons.push(format!(
+                "{n} VMs on pool {} of {hosts} hosts: replicas must share a host",
+                pool.name
+            ));
+        }
+    }
+    reasons
 }
 
 #[cfg(test)]

@@ -253,35 +253,7 @@ fn locate(text: &str, anchor: &Anchor, format: Format) -> Option<(usize, usize)>
         Anchor::Named(name) => ("name", name.as_str(), None),
         Anchor::Edge(from, to) => ("from", from.as_str(), Some(("to", to.as_str()))),
     };
-    // Byte offsets of `key: value` pairs, in text order.
-    let pairs = |key: &str, value: &str| -> Vec<usize> {
-        let mut out = Vec::new();
-        let pattern = match format {
-            Format::Json => format!("\"{key}\""),
-            _ => format!("{key}:"),
-        };
-        let mut from = 0;
-        while let Some(i) = text[from..].find(&pattern) {
-            let at = from + i;
-            let after = text[at + pattern.len()..].trim_start();
-            let after = after.strip_prefix(':').unwrap_or(after).trim_start();
-            let found = after.strip_prefix('"').unwrap_or(after);
-            let is_yaml_key = format != Format::Yaml
-                || text[..at]
-                    .rsplit('\n')
-                    .next()
-                    .is_some_and(|l| l.trim_start_matches([' ', '-']).is_empty());
-            if is_yaml_key
-                && found.starts_with(value)
-                && !found[value.len()..]
-                    .starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '-')
-            {
-                out.push(at);
-            }
-            from = at + pattern.len();
-        }
-        out
-    };
+    let pairs = |key: &str, value: &str| key_offsets(text, format, key, value);
     let at = match then {
         None => *pairs(key, value).first()?,
         Some((next_key, next_value)) => {
@@ -300,6 +272,41 @@ fn locate(text: &str, anchor: &Anchor, format: Format) -> Option<(usize, usize)>
         }
     };
     Some(line_column(text, at))
+}
+
+/// Byte offsets of `key: value` pairs, in text order.
+fn key_offsets(text: &str, format: Format, key: &str, value: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let pattern = match format {
+        Format::Json => format!("\"{key}\""),
+        _ => format!("{key}:"),
+    };
+    let mut from = 0;
+    while let Some(i) = text[from..].find(&pattern) {
+        let at = from + i;
+        let after = text[at + pattern.len()..].trim_start();
+        let after = after.strip_prefix(':').unwrap_or(after).trim_start();
+        let found = after.strip_prefix('"').unwrap_or(after);
+        if is_key(text, at, format)
+            && found.starts_with(value)
+            && !found[value.len()..]
+                .starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '-')
+        {
+            out.push(at);
+        }
+        from = at + pattern.len();
+    }
+    out
+}
+
+/// Whether the match at byte `at` is a key: in YAML only when nothing but indentation
+/// and list dashes precede it on its line (else it could sit inside a value).
+fn is_key(text: &str, at: usize, format: Format) -> bool {
+    format != Format::Yaml
+        || text[..at]
+            .rsplit('\n')
+            .next()
+            .is_some_and(|l| l.trim_start_matches([' ', '-']).is_empty())
 }
 
 /// Drops the " at line L column C" that JSON and YAML errors append, since the error
@@ -440,119 +447,144 @@ fn racks_of<M: Mode>(
 }
 
 fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
-    let rack_index = index_names::<M>(raw.racks.iter(), "rack")?;
-    let profile_index = index_names::<M>(raw.profiles.iter().map(|p| &p.name), "profile")?;
-    let pool_index = index_names::<M>(raw.pools.iter().map(|p| &p.name), "pool")?;
-    let tier_index = index_names::<M>(raw.tiers.iter().map(|t| &t.name), "tier")?;
-
-    let profiles = raw
-        .profiles
-        .iter()
-        .map(|p| {
-            let name = M::get(&p.name).clone();
-            let context = within(format!("profile '{name}'"), Anchor::Named(name));
-            let profile = || -> Result<Profile, Invalid> {
-                Ok(Profile {
-                    name: M::get(&p.name).clone(),
-                    resources: Resources {
-                        cores: positive::<M>(&p.cores, "cores")?,
-                        memory_gib: positive::<M>(&p.memory_gib, "memory_gib")?,
-                        disk_gb: positive::<M>(&p.disk_gb, "disk_gb")?,
-                    },
-                    nic_mbps: p
-                        .nic_mbps
-                        .as_ref()
-                        .map(|v| positive::<M>(v, "nic_mbps"))
-                        .transpose()?,
-                    iops: p
-                        .iops
-                        .as_ref()
-                        .map(|v| positive::<M>(v, "iops"))
-                        .transpose()?,
-                })
-            };
-            profile().map_err(context)
-        })
-        .collect::<Result<Vec<_>, Invalid>>()?;
-    let pools = raw
-        .pools
-        .iter()
-        .map(|p| {
-            let name = M::get(&p.name).clone();
-            let context = within(format!("pool '{name}'"), Anchor::Named(name));
-            let pool = || -> Result<Pool, Invalid> {
-                Ok(Pool {
-                    name: M::get(&p.name).clone(),
-                    profile: lookup::<M>(&profile_index, &p.profile, "profile")?,
-                    hosts: p
-                        .hosts
-                        .as_ref()
-                        .map(|h| count::<M>(h, "hosts", 1))
-                        .transpose()?,
-                    racks: racks_of::<M>(&rack_index, &p.racks)?,
-                })
-            };
-            pool().map_err(context)
-        })
-        .collect::<Result<Vec<_>, Invalid>>()?;
+    let catalog = Catalog::new(&raw)?;
     let tiers = raw
         .tiers
         .iter()
         .map(|t| {
-            tier::<M>(
-                t,
-                &profile_index,
-                &pool_index,
-                &rack_index,
-                &profiles,
-                &pools,
-            )
-            .map_err(within(
+            tier::<M>(t, &catalog).map_err(within(
                 format!("tier '{}'", M::get(&t.name)),
                 Anchor::Named(M::get(&t.name).clone()),
             ))
         })
         .collect::<Result<Vec<_>, Invalid>>()?;
 
-    let entry = lookup::<M>(&tier_index, &raw.entry, "tier")?;
+    let entry = lookup::<M>(&catalog.tier_index, &raw.entry, "tier")?;
+    let (graph, edges) = wire::<M>(&raw.edges, &catalog.tier_index, &tiers)?;
+    let order = order::<M>(&graph, &raw.tiers, entry)?;
+    let (peak_rps, peak_to_mean) = peaks::<M>(&raw)?;
+    let uplink = uplink::<M>(&raw)?;
+    Ok(Topology {
+        name: raw.name,
+        peak_rps,
+        peak_to_mean,
+        uplink,
+        racks: raw.racks.iter().map(|r| M::get(r).clone()).collect(),
+        profiles: catalog.profiles,
+        pools: catalog.pools,
+        tiers,
+        edges,
+        entry,
+        order,
+        graph,
+    })
+}
+
+/// The names a file defines, each checked for duplicates, and the profiles and pools
+/// its tiers are checked against.
+struct Catalog {
+    rack_index: HashMap<String, usize>,
+    profile_index: HashMap<String, usize>,
+    pool_index: HashMap<String, usize>,
+    tier_index: HashMap<String, usize>,
+    profiles: Vec<Profile>,
+    pools: Vec<Pool>,
+}
+
+impl Catalog {
+    /// Indexes the names, then checks the profiles and pools, in that order (so the
+    /// first error reported stays the same).
+    fn new<M: Mode>(raw: &RawFile<M>) -> Result<Catalog, Invalid> {
+        let rack_index = index_names::<M>(raw.racks.iter(), "rack")?;
+        let profile_index = index_names::<M>(raw.profiles.iter().map(|p| &p.name), "profile")?;
+        let pool_index = index_names::<M>(raw.pools.iter().map(|p| &p.name), "pool")?;
+        let tier_index = index_names::<M>(raw.tiers.iter().map(|t| &t.name), "tier")?;
+
+        let profiles = raw
+            .profiles
+            .iter()
+            .map(profile::<M>)
+            .collect::<Result<Vec<_>, Invalid>>()?;
+        let pools = raw
+            .pools
+            .iter()
+            .map(|p| pool::<M>(p, &profile_index, &rack_index))
+            .collect::<Result<Vec<_>, Invalid>>()?;
+        Ok(Catalog {
+            rack_index,
+            profile_index,
+            pool_index,
+            tier_index,
+            profiles,
+            pools,
+        })
+    }
+}
+
+/// A host profile, checked; errors name the profile.
+fn profile<M: Mode>(p: &RawProfile<M>) -> Result<Profile, Invalid> {
+    let name = M::get(&p.name).clone();
+    let context = within(format!("profile '{name}'"), Anchor::Named(name));
+    let profile = || -> Result<Profile, Invalid> {
+        Ok(Profile {
+            name: M::get(&p.name).clone(),
+            resources: Resources {
+                cores: positive::<M>(&p.cores, "cores")?,
+                memory_gib: positive::<M>(&p.memory_gib, "memory_gib")?,
+                disk_gb: positive::<M>(&p.disk_gb, "disk_gb")?,
+            },
+            nic_mbps: p
+                .nic_mbps
+                .as_ref()
+                .map(|v| positive::<M>(v, "nic_mbps"))
+                .transpose()?,
+            iops: p
+                .iops
+                .as_ref()
+                .map(|v| positive::<M>(v, "iops"))
+                .transpose()?,
+        })
+    };
+    profile().map_err(context)
+}
+
+/// A pool of hosts, checked against the profiles and racks; errors name the pool.
+fn pool<M: Mode>(
+    p: &RawPool<M>,
+    profile_index: &HashMap<String, usize>,
+    rack_index: &HashMap<String, usize>,
+) -> Result<Pool, Invalid> {
+    let name = M::get(&p.name).clone();
+    let context = within(format!("pool '{name}'"), Anchor::Named(name));
+    let pool = || -> Result<Pool, Invalid> {
+        Ok(Pool {
+            name: M::get(&p.name).clone(),
+            profile: lookup::<M>(profile_index, &p.profile, "profile")?,
+            hosts: p
+                .hosts
+                .as_ref()
+                .map(|h| count::<M>(h, "hosts", 1))
+                .transpose()?,
+            racks: racks_of::<M>(rack_index, &p.racks)?,
+        })
+    };
+    pool().map_err(context)
+}
+
+/// The call graph: a node per tier (weighted by its index) and an edge per checked
+/// edge (weighted by its index in the returned edges), in file order.
+fn wire<M: Mode>(
+    raw_edges: &[RawEdge<M>],
+    tier_index: &HashMap<String, usize>,
+    tiers: &[Tier],
+) -> Result<(DiGraph<usize, usize>, Vec<Edge>), Invalid> {
     let mut graph = DiGraph::<usize, usize>::new();
     for i in 0..tiers.len() {
         graph.add_node(i);
     }
-    let mut edges = Vec::with_capacity(raw.edges.len());
-    for e in &raw.edges {
-        let (from, to) = (M::get(&e.from).clone(), M::get(&e.to).clone());
-        let context = within(format!("edge {from} → {to}"), Anchor::Edge(from, to));
-        let edge = || -> Result<Edge, Invalid> {
-            let (from, to) = (
-                lookup::<M>(&tier_index, &e.from, "tier")?,
-                lookup::<M>(&tier_index, &e.to, "tier")?,
-            );
-            let edge = Edge {
-                from,
-                to,
-                ratio: positive::<M>(&e.ratio, "ratio")?,
-                hit_ratio: e
-                    .hit_ratio
-                    .as_ref()
-                    .map_or(Ok(0.0), |v| share::<M>(v, "hit_ratio", false))?,
-                write_fraction: e
-                    .write_fraction
-                    .as_ref()
-                    .map_or(Ok(0.0), |v| share::<M>(v, "write_fraction", true))?,
-            };
-            if edge.write_fraction > 0.0 && tiers[to].primaries == 0 {
-                let name = &tiers[to].name;
-                return err::<_, M, _>(
-                    e.write_fraction.as_ref().expect("checked above"),
-                    format!(
-                        "write_fraction needs tier '{name}' to say how many primaries take the writes"
-                    ),
-                );
-            }
-            Ok(edge)
-        };
-        let edge = edge().map_err(context)?;
+    let mut edges = Vec::with_capacity(raw_edges.len());
+    for e in raw_edges {
+        let edge = edge::<M>(e, tier_index, tiers)?;
         graph.add_edge(
             NodeIndex::new(edge.from),
             NodeIndex::new(edge.to),
@@ -560,24 +592,79 @@ fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
         );
         edges.push(edge);
     }
-    let order = toposort(&graph, None).map_err(|cycle| {
-        let t = &raw.tiers[graph[cycle.node_id()]];
+    Ok((graph, edges))
+}
+
+/// An edge, checked against the tiers; errors name the edge by its ends.
+fn edge<M: Mode>(
+    e: &RawEdge<M>,
+    tier_index: &HashMap<String, usize>,
+    tiers: &[Tier],
+) -> Result<Edge, Invalid> {
+    let (from, to) = (M::get(&e.from).clone(), M::get(&e.to).clone());
+    let context = within(format!("edge {from} → {to}"), Anchor::Edge(from, to));
+    let edge = || -> Result<Edge, Invalid> {
+        let (from, to) = (
+            lookup::<M>(tier_index, &e.from, "tier")?,
+            lookup::<M>(tier_index, &e.to, "tier")?,
+        );
+        let edge = Edge {
+            from,
+            to,
+            ratio: positive::<M>(&e.ratio, "ratio")?,
+            hit_ratio: e
+                .hit_ratio
+                .as_ref()
+                .map_or(Ok(0.0), |v| share::<M>(v, "hit_ratio", false))?,
+            write_fraction: e
+                .write_fraction
+                .as_ref()
+                .map_or(Ok(0.0), |v| share::<M>(v, "write_fraction", true))?,
+        };
+        if edge.write_fraction > 0.0 && tiers[to].primaries == 0 {
+            let name = &tiers[to].name;
+            return err::<_, M, _>(
+                e.write_fraction.as_ref().expect("checked above"),
+                format!(
+                    "write_fraction needs tier '{name}' to say how many primaries take the writes"
+                ),
+            );
+        }
+        Ok(edge)
+    };
+    edge().map_err(context)
+}
+
+/// The tiers (by index) in topological order, after checking the graph has no cycle
+/// and every tier is reachable from the entry.
+fn order<M: Mode>(
+    graph: &DiGraph<usize, usize>,
+    raw_tiers: &[RawTier<M>],
+    entry: usize,
+) -> Result<Vec<usize>, Invalid> {
+    let order = toposort(graph, None).map_err(|cycle| {
+        let t = &raw_tiers[graph[cycle.node_id()]];
         (
             at_name::<M>(&t.name),
             format!("tier '{}' is part of a cycle", M::get(&t.name)),
         )
     })?;
-    let mut reachable = vec![false; tiers.len()];
-    for n in Bfs::new(&graph, NodeIndex::new(entry)).iter(&graph) {
+    let mut reachable = vec![false; raw_tiers.len()];
+    for n in Bfs::new(graph, NodeIndex::new(entry)).iter(graph) {
         reachable[graph[n]] = true;
     }
     if let Some(i) = reachable.iter().position(|r| !r) {
-        let name = &raw.tiers[i].name;
+        let name = &raw_tiers[i].name;
         return Err((
             at_name::<M>(name),
             format!("tier '{}' is not reachable from the entry", M::get(name)),
         ));
     }
+    Ok(order.into_iter().map(|n| graph[n]).collect())
+}
+
+/// The file's peak requests per second and peak-to-mean ratio, if given.
+fn peaks<M: Mode>(raw: &RawFile<M>) -> Result<(Option<f64>, Option<f64>), Invalid> {
     let peak_rps = raw
         .peak_rps
         .as_ref()
@@ -596,6 +683,11 @@ fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
         }
         None => None,
     };
+    Ok((peak_rps, peak_to_mean))
+}
+
+/// The estate's uplinks to the outside, if the file gives their speed.
+fn uplink<M: Mode>(raw: &RawFile<M>) -> Result<Option<Uplink>, Invalid> {
     let uplink_mbps = raw
         .uplink_mbps
         .as_ref()
@@ -611,167 +703,20 @@ fn build<M: Mode>(raw: RawFile<M>) -> Result<Topology, Invalid> {
         (Some(v), Some(_)) => u32::try_from(*M::get(v)).unwrap_or(u32::MAX),
         (None, _) => 1,
     };
-    Ok(Topology {
-        name: raw.name,
-        peak_rps,
-        peak_to_mean,
-        uplink: uplink_mbps.map(|mbps| Uplink {
-            mbps,
-            count: uplinks,
-        }),
-        racks: raw.racks.iter().map(|r| M::get(r).clone()).collect(),
-        profiles,
-        pools,
-        tiers,
-        edges,
-        entry,
-        order: order.into_iter().map(|n| graph[n]).collect(),
-        graph,
-    })
+    Ok(uplink_mbps.map(|mbps| Uplink {
+        mbps,
+        count: uplinks,
+    }))
 }
 
-fn tier<M: Mode>(
-    t: &RawTier<M>,
-    profile_index: &HashMap<String, usize>,
-    pool_index: &HashMap<String, usize>,
-    rack_index: &HashMap<String, usize>,
-    profiles: &[Profile],
-    pools: &[Pool],
-) -> Result<Tier, Invalid> {
+/// A tier, checked against the catalog.
+fn tier<M: Mode>(t: &RawTier<M>, catalog: &Catalog) -> Result<Tier, Invalid> {
     let name = M::get(&t.name).clone();
-    let servers = count::<M>(&t.servers, "servers", 1)?;
-    if servers > MAX_TIER_SERVERS {
-        return err::<_, M, _>(
-            &t.servers,
-            format!(
-                "servers is {servers}, more than {MAX_TIER_SERVERS}: every server is placed, \
-                 packed and failed one by one, so a typo there would take gigabytes"
-            ),
-        );
-    }
+    let servers = servers::<M>(&t.servers)?;
     let (capacity, capacity_rps) = capacity::<M>(t)?;
-    let given_ceiling = t
-        .ceiling
-        .as_ref()
-        .map(|c| {
-            let x = *M::get(c);
-            if x > 0.0 && x <= 1.0 {
-                Ok(x)
-            } else {
-                err::<_, M, _>(c, format!("ceiling must be in (0, 1], not {x}"))
-            }
-        })
-        .transpose()?;
-    let (ceiling, ceiling_source) = match (given_ceiling, capacity) {
-        (Some(c), _) => (c, "stated in the file".to_owned()),
-        (
-            None,
-            Capacity::Queue {
-                service_time_s,
-                workers,
-                target_response_s: Some(target),
-            },
-        ) => {
-            let at = t
-                .target_response_ms
-                .as_ref()
-                .expect("target implies the field");
-            match queue::mmc_ceiling(workers, service_time_s, target) {
-                Some(c) => (
-                    c,
-                    format!(
-                        "M/M/{workers} keeps the mean response within {:.0} ms up to {:.1}% busy",
-                        target * 1e3,
-                        c * 100.0
-                    ),
-                ),
-                None => {
-                    return err::<_, M, _>(
-                        at,
-                        "target_response_ms must exceed service_time_ms".to_owned(),
-                    );
-                }
-            }
-        }
-        (None, _) => (
-            DEFAULT_CEILING,
-            "default: at 70% a single-server queue waits 2.3 service times".to_owned(),
-        ),
-    };
-    let placement = match (&t.pool, &t.vm, &t.profile) {
-        (Some(pool), Some(vm), None) => {
-            let pool_i = lookup::<M>(pool_index, pool, "pool")?;
-            let raw_vm = M::get(vm);
-            let size = Resources {
-                cores: positive::<M>(&raw_vm.cores, "cores")?,
-                memory_gib: positive::<M>(&raw_vm.memory_gib, "memory_gib")?,
-                disk_gb: positive::<M>(&raw_vm.disk_gb, "disk_gb")?,
-            };
-            let host = &profiles[pools[pool_i].profile];
-            if !size.fits_in(&host.resources) {
-                return err::<_, M, _>(
-                    vm,
-                    format!(
-                        "a VM of {} cores, {} GiB, {} GB is larger than pool '{}''s hosts ({} cores, {} GiB, {} GB)",
-                        size.cores,
-                        size.memory_gib,
-                        size.disk_gb,
-                        pools[pool_i].name,
-                        host.resources.cores,
-                        host.resources.memory_gib,
-                        host.resources.disk_gb
-                    ),
-                );
-            }
-            if !t.racks.is_empty() {
-                return err::<_, M, _>(
-                    &t.racks[0],
-                    "a virtual tier's racks are its pool's; name them on the pool".to_owned(),
-                );
-            }
-            Placement::Virtual {
-                pool: pool_i,
-                vm: size,
-            }
-        }
-        (Some(pool), None, _) => {
-            return err::<_, M, _>(pool, "a tier with a pool needs a vm size".to_owned());
-        }
-        (None, Some(vm), _) => {
-            return err::<_, M, _>(vm, "a tier with a vm size needs a pool".to_owned());
-        }
-        (Some(_), Some(_), Some(profile)) => {
-            return err::<_, M, _>(
-                profile,
-                "a virtual tier takes its hosts' profile from its pool; drop profile".to_owned(),
-            );
-        }
-        (None, None, profile) => Placement::Physical {
-            profile: profile
-                .as_ref()
-                .map(|p| lookup::<M>(profile_index, p, "profile"))
-                .transpose()?,
-            // A CDN's edge servers are someone else's and stand in none of our racks.
-            racks: if t.role == Role::Cdn && t.racks.is_empty() {
-                Vec::new()
-            } else {
-                racks_of::<M>(rack_index, &t.racks)?
-            },
-        },
-    };
-    let primaries = match &t.primaries {
-        Some(p) => {
-            let k = count::<M>(p, "primaries", 1)?;
-            if k > servers {
-                return err::<_, M, _>(
-                    p,
-                    format!("primaries ({k}) cannot exceed servers ({servers})"),
-                );
-            }
-            k
-        }
-        None => 0,
-    };
+    let (ceiling, ceiling_source) = ceiling::<M>(t, capacity)?;
+    let placement = placement::<M>(t, catalog)?;
+    let primaries = primaries::<M>(t, servers)?;
     let optional =
         |v: &Option<M::S<f64>>, what: &str| v.as_ref().map(|v| positive::<M>(v, what)).transpose();
     Ok(Tier {
@@ -790,20 +735,193 @@ fn tier<M: Mode>(
         data_gb: optional(&t.data_gb, "data_gb")?,
         bytes_per_write: optional(&t.bytes_per_write, "bytes_per_write")?,
         deploy: t.deploy.as_ref().map(deploy::<M>).transpose()?,
-        supply: match &t.supply {
-            None => None,
-            Some(s) => Some(match M::get(s).as_str() {
-                "purchase" => Supply::Purchase,
-                "vm" => Supply::Vm,
-                "cloud" => Supply::Cloud,
-                other => {
-                    return err::<_, M, _>(
-                        s,
-                        format!("supply '{other}': give purchase, vm or cloud"),
-                    );
-                }
-            }),
+        supply: t.supply.as_ref().map(supply::<M>).transpose()?,
+    })
+}
+
+/// A tier's server count, at least 1 and at most [`MAX_TIER_SERVERS`].
+fn servers<M: Mode>(v: &M::S<i64>) -> Result<u32, Invalid> {
+    let servers = count::<M>(v, "servers", 1)?;
+    if servers > MAX_TIER_SERVERS {
+        return err::<_, M, _>(
+            v,
+            format!(
+                "servers is {servers}, more than {MAX_TIER_SERVERS}: every server is placed, \
+                 packed and failed one by one, so a typo there would take gigabytes"
+            ),
+        );
+    }
+    Ok(servers)
+}
+
+/// A tier's utilisation ceiling and where it came from: stated, derived from a
+/// response-time target, or the default.
+fn ceiling<M: Mode>(t: &RawTier<M>, capacity: Capacity) -> Result<(f64, String), Invalid> {
+    let given_ceiling = t
+        .ceiling
+        .as_ref()
+        .map(|c| {
+            let x = *M::get(c);
+            if x > 0.0 && x <= 1.0 {
+                Ok(x)
+            } else {
+                err::<_, M, _>(c, format!("ceiling must be in (0, 1], not {x}"))
+            }
+        })
+        .transpose()?;
+    Ok(match (given_ceiling, capacity) {
+        (Some(c), _) => (c, "stated in the file".to_owned()),
+        (
+            None,
+            Capacity::Queue {
+                service_time_s,
+                workers,
+                target_response_s: Some(target),
+            },
+        ) => target_ceiling::<M>(t, workers, service_time_s, target)?,
+        (None, _) => (
+            DEFAULT_CEILING,
+            "default: at 70% a single-server queue waits 2.3 service times".to_owned(),
+        ),
+    })
+}
+
+/// The ceiling at which an M/M/c queue's mean response meets the tier's target.
+fn target_ceiling<M: Mode>(
+    t: &RawTier<M>,
+    workers: u32,
+    service_time_s: f64,
+    target: f64,
+) -> Result<(f64, String), Invalid> {
+    let at = t
+        .target_response_ms
+        .as_ref()
+        .expect("target implies the field");
+    match queue::mmc_ceiling(workers, service_time_s, target) {
+        Some(c) => Ok((
+            c,
+            format!(
+                "M/M/{workers} keeps the mean response within {:.0} ms up to {:.1}% busy",
+                target * 1e3,
+                c * 100.0
+            ),
+        )),
+        None => err::<_, M, _>(
+            at,
+            "target_response_ms must exceed service_time_ms".to_owned(),
+        ),
+    }
+}
+
+/// Where a tier's servers run: VMs in a pool, or machines of a profile in racks.
+fn placement<M: Mode>(t: &RawTier<M>, catalog: &Catalog) -> Result<Placement, Invalid> {
+    Ok(match (&t.pool, &t.vm, &t.profile) {
+        (Some(pool), Some(vm), None) => virtual_placement::<M>(t, pool, vm, catalog)?,
+        (Some(pool), None, _) => {
+            return err::<_, M, _>(pool, "a tier with a pool needs a vm size".to_owned());
+        }
+        (None, Some(vm), _) => {
+            return err::<_, M, _>(vm, "a tier with a vm size needs a pool".to_owned());
+        }
+        (Some(_), Some(_), Some(profile)) => {
+            return err::<_, M, _>(
+                profile,
+                "a virtual tier takes its hosts' profile from its pool; drop profile".to_owned(),
+            );
+        }
+        (None, None, profile) => Placement::Physical {
+            profile: profile
+                .as_ref()
+                .map(|p| lookup::<M>(&catalog.profile_index, p, "profile"))
+                .transpose()?,
+            // A CDN's edge servers are someone else's and stand in none of our racks.
+            racks: if t.role == Role::Cdn && t.racks.is_empty() {
+                Vec::new()
+            } else {
+                racks_of::<M>(&catalog.rack_index, &t.racks)?
+            },
         },
+    })
+}
+
+/// A virtual tier's placement: VMs of a size that fits the pool's hosts.
+fn virtual_placement<M: Mode>(
+    t: &RawTier<M>,
+    pool: &M::S<String>,
+    vm: &M::S<RawVm<M>>,
+    catalog: &Catalog,
+) -> Result<Placement, Invalid> {
+    let pool_i = lookup::<M>(&catalog.pool_index, pool, "pool")?;
+    let size = vm_size::<M>(vm, &catalog.pools[pool_i], &catalog.profiles)?;
+    if !t.racks.is_empty() {
+        return err::<_, M, _>(
+            &t.racks[0],
+            "a virtual tier's racks are its pool's; name them on the pool".to_owned(),
+        );
+    }
+    Ok(Placement::Virtual {
+        pool: pool_i,
+        vm: size,
+    })
+}
+
+/// A VM's size, checked to fit on one of the pool's hosts.
+fn vm_size<M: Mode>(
+    vm: &M::S<RawVm<M>>,
+    pool: &Pool,
+    profiles: &[Profile],
+) -> Result<Resources, Invalid> {
+    let raw_vm = M::get(vm);
+    let size = Resources {
+        cores: positive::<M>(&raw_vm.cores, "cores")?,
+        memory_gib: positive::<M>(&raw_vm.memory_gib, "memory_gib")?,
+        disk_gb: positive::<M>(&raw_vm.disk_gb, "disk_gb")?,
+    };
+    let host = &profiles[pool.profile];
+    if !size.fits_in(&host.resources) {
+        return err::<_, M, _>(
+            vm,
+            format!(
+                "a VM of {} cores, {} GiB, {} GB is larger than pool '{}''s hosts ({} cores, {} GiB, {} GB)",
+                size.cores,
+                size.memory_gib,
+                size.disk_gb,
+                pool.name,
+                host.resources.cores,
+                host.resources.memory_gib,
+                host.resources.disk_gb
+            ),
+        );
+    }
+    Ok(size)
+}
+
+/// How many of a tier's servers take writes (0 when the file names none).
+fn primaries<M: Mode>(t: &RawTier<M>, servers: u32) -> Result<u32, Invalid> {
+    Ok(match &t.primaries {
+        Some(p) => {
+            let k = count::<M>(p, "primaries", 1)?;
+            if k > servers {
+                return err::<_, M, _>(
+                    p,
+                    format!("primaries ({k}) cannot exceed servers ({servers})"),
+                );
+            }
+            k
+        }
+        None => 0,
+    })
+}
+
+/// Where a tier's extra capacity comes from.
+fn supply<M: Mode>(s: &M::S<String>) -> Result<Supply, Invalid> {
+    Ok(match M::get(s).as_str() {
+        "purchase" => Supply::Purchase,
+        "vm" => Supply::Vm,
+        "cloud" => Supply::Cloud,
+        other => {
+            return err::<_, M, _>(s, format!("supply '{other}': give purchase, vm or cloud"));
+        }
     })
 }
 
@@ -833,19 +951,29 @@ fn deploy<M: Mode>(raw: &M::S<RawDeploy<M>>) -> Result<Deploy, Invalid> {
         Some(b) => Some(u32::try_from(*M::get(b)).unwrap_or(u32::MAX)),
         None => None,
     };
-    let strategy = match (M::get(&d.strategy).as_str(), batch, fraction) {
+    let strategy = strategy::<M>(&d.strategy, batch, fraction)?;
+    Ok(Deploy { strategy, minutes })
+}
+
+/// The named deploy strategy, checked against the batch or fraction it was given.
+fn strategy<M: Mode>(
+    name: &M::S<String>,
+    batch: Option<u32>,
+    fraction: Option<f64>,
+) -> Result<Strategy, Invalid> {
+    Ok(match (M::get(name).as_str(), batch, fraction) {
         ("rolling", Some(n), None) => Strategy::Rolling(Batch::Servers(n)),
         ("rolling", None, Some(f)) => Strategy::Rolling(Batch::Fraction(f)),
         ("rolling", _, _) => {
             return err::<_, M, _>(
-                &d.strategy,
+                name,
                 "a rolling deploy takes either batch (servers out at once) or fraction".to_owned(),
             );
         }
         ("canary", None, Some(f)) => Strategy::Canary(f),
         ("canary", _, _) => {
             return err::<_, M, _>(
-                &d.strategy,
+                name,
                 "a canary deploy takes fraction (the share on the new release), not batch"
                     .to_owned(),
             );
@@ -853,22 +981,35 @@ fn deploy<M: Mode>(raw: &M::S<RawDeploy<M>>) -> Result<Deploy, Invalid> {
         ("blue_green", None, None) => Strategy::BlueGreen,
         ("blue_green", _, _) => {
             return err::<_, M, _>(
-                &d.strategy,
+                name,
                 "a blue_green deploy switches whole sets: it takes no batch or fraction".to_owned(),
             );
         }
         (other, _, _) => {
             return err::<_, M, _>(
-                &d.strategy,
+                name,
                 format!("strategy '{other}': give rolling, blue_green or canary"),
             );
         }
-    };
-    Ok(Deploy { strategy, minutes })
+    })
 }
 
 /// The tier's capacity model and its requests per second per server at 100% busy.
 fn capacity<M: Mode>(t: &RawTier<M>) -> Result<(Capacity, f64), Invalid> {
+    one_model::<M>(t)?;
+    if let Some(rps) = &t.capacity_rps {
+        let rps = positive::<M>(rps, "capacity_rps")?;
+        return Ok((Capacity::Fixed { rps }, rps));
+    }
+    if let Some(usl) = &t.usl {
+        return usl_capacity::<M>(usl);
+    }
+    queue_capacity::<M>(t)
+}
+
+/// Checks the tier gives exactly one capacity model, and no queueing fields without
+/// the queueing model.
+fn one_model<M: Mode>(t: &RawTier<M>) -> Result<(), Invalid> {
     let models = [
         t.capacity_rps.is_some(),
         t.usl.is_some(),
@@ -896,36 +1037,40 @@ fn capacity<M: Mode>(t: &RawTier<M>) -> Result<(Capacity, f64), Invalid> {
             }
         }
     }
-    if let Some(rps) = &t.capacity_rps {
-        let rps = positive::<M>(rps, "capacity_rps")?;
-        return Ok((Capacity::Fixed { rps }, rps));
-    }
-    if let Some(usl) = &t.usl {
-        let u = M::get(usl);
-        let alpha = share::<M>(&u.alpha, "usl.alpha", false)?;
-        let beta = share::<M>(&u.beta, "usl.beta", false)?;
-        let gamma = positive::<M>(&u.gamma, "usl.gamma")?;
-        let concurrency = match (&u.concurrency, queue::usl_peak_concurrency(alpha, beta)) {
-            (Some(n), _) => positive::<M>(n, "usl.concurrency")?,
-            (None, Some(peak)) => peak.floor().max(1.0),
-            (None, None) => {
-                return err::<_, M, _>(
-                    usl,
-                    "with beta = 0 throughput never peaks: give usl.concurrency".to_owned(),
-                );
-            }
-        };
-        let rps = queue::usl_throughput(alpha, beta, gamma, concurrency);
-        return Ok((
-            Capacity::Usl {
-                alpha,
-                beta,
-                gamma,
-                concurrency,
-            },
-            rps,
-        ));
-    }
+    Ok(())
+}
+
+/// A Universal Scalability Law capacity, evaluated at the stated concurrency or else
+/// at the integer concurrency below the peak.
+fn usl_capacity<M: Mode>(usl: &M::S<RawUsl<M>>) -> Result<(Capacity, f64), Invalid> {
+    let u = M::get(usl);
+    let alpha = share::<M>(&u.alpha, "usl.alpha", false)?;
+    let beta = share::<M>(&u.beta, "usl.beta", false)?;
+    let gamma = positive::<M>(&u.gamma, "usl.gamma")?;
+    let concurrency = match (&u.concurrency, queue::usl_peak_concurrency(alpha, beta)) {
+        (Some(n), _) => positive::<M>(n, "usl.concurrency")?,
+        (None, Some(peak)) => peak.floor().max(1.0),
+        (None, None) => {
+            return err::<_, M, _>(
+                usl,
+                "with beta = 0 throughput never peaks: give usl.concurrency".to_owned(),
+            );
+        }
+    };
+    let rps = queue::usl_throughput(alpha, beta, gamma, concurrency);
+    Ok((
+        Capacity::Usl {
+            alpha,
+            beta,
+            gamma,
+            concurrency,
+        },
+        rps,
+    ))
+}
+
+/// An M/M/c queueing capacity: `workers` slots each taking the service time.
+fn queue_capacity<M: Mode>(t: &RawTier<M>) -> Result<(Capacity, f64), Invalid> {
     let service = t.service_time_ms.as_ref().expect("one model is present");
     let service_time_s = positive::<M>(service, "service_time_ms")? / 1e3;
     let workers = match &t.workers {

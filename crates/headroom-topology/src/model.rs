@@ -592,66 +592,17 @@ impl Topology {
         let t = &self.tiers[tier];
         let (gain, writes) = self.flow_gains()[tier];
         let (rps, writes) = (entry_rps * gain, entry_rps * writes);
-        // Requests one server carries at the ceiling, by requests and by network.
-        let mut usable = t.capacity_rps * t.ceiling;
-        let mut per_server = format!("({} rps × {:.2})", t.capacity_rps, t.ceiling);
-        for limit in self.other_limits(tier) {
-            if limit.rps * t.ceiling < usable {
-                usable = limit.rps * t.ceiling;
-                per_server = format!(
-                    "({:.1} rps for {} × {:.2})",
-                    limit.rps, limit.describe, t.ceiling
-                );
-            }
-        }
-        let at_least = |x: f64| (x * (1.0 - 1e-12)).ceil().max(0.0) as u32;
+        let (usable, per_server) = self.usable(tier);
         let (mut servers, mut reason, primaries) = if t.primaries == 0 {
             let n = at_least(rps / usable).max(1);
             (n, format!("ceil({rps:.1} rps ÷ {per_server})"), 0)
         } else {
-            // Servers with `k` primaries, or None when their writes leave no room.
-            let with = |k: u32| -> Option<u32> {
-                let k_f = f64::from(k);
-                let per_primary = writes / k_f;
-                if rps / k_f <= usable {
-                    Some(k)
-                } else if per_primary >= usable * (1.0 - 1e-9) {
-                    None
-                } else {
-                    // Each replica carries its share of reads plus its shard's writes.
-                    Some(k.saturating_add(at_least((rps - writes) / (usable - per_primary))))
-                }
+            let demand = Demand {
+                rps,
+                writes,
+                usable,
             };
-            let stated = t.primaries;
-            let mut best: Option<(u32, u32)> = None;
-            let mut k = stated;
-            // n(k) ≥ k, so no k at or past the best count can beat it.
-            while best.is_none_or(|(n, _)| k < n) {
-                if let Some(n) = with(k)
-                    && best.is_none_or(|(b, _)| n < b)
-                {
-                    best = Some((n, k));
-                }
-                k += 1;
-            }
-            let (n, k) = best.expect("all-primary tiers always fit");
-            let per_primary = writes / f64::from(k);
-            let how = if n == k {
-                format!("{k} primaries carry all {rps:.1} rps within {per_server} each")
-            } else {
-                format!(
-                    "{k} primaries + ceil({:.1} reads/s ÷ ({usable:.1} − {per_primary:.1} replicated writes/s))",
-                    rps - writes
-                )
-            };
-            let why = match with(stated) {
-                _ if k == stated => how,
-                None => {
-                    format!("{how}; sharded from {stated} primaries, whose writes no longer fit")
-                }
-                Some(m) => format!("{how}; sharded from {stated} primaries, which would need {m}"),
-            };
-            (n, why, k)
+            demand.sharded(t.primaries, &per_server)
         };
         if let (Some(ws), Some(r)) = (t.working_set_gib, self.server_resources(tier)) {
             let by_memory = at_least(ws / r.memory_gib);
@@ -668,6 +619,95 @@ impl Topology {
             reason,
             primaries,
         }
+    }
+
+    /// Requests one server of `tier` carries at the ceiling, by requests and by
+    /// network, and that figure in words.
+    fn usable(&self, tier: usize) -> (f64, String) {
+        let t = &self.tiers[tier];
+        let mut usable = t.capacity_rps * t.ceiling;
+        let mut per_server = format!("({} rps × {:.2})", t.capacity_rps, t.ceiling);
+        for limit in self.other_limits(tier) {
+            if limit.rps * t.ceiling < usable {
+                usable = limit.rps * t.ceiling;
+                per_server = format!(
+                    "({:.1} rps for {} × {:.2})",
+                    limit.rps, limit.describe, t.ceiling
+                );
+            }
+        }
+        (usable, per_server)
+    }
+}
+
+/// The smallest whole number at least `x`, allowing for rounding just above it.
+fn at_least(x: f64) -> u32 {
+    (x * (1.0 - 1e-12)).ceil().max(0.0) as u32
+}
+
+/// A tier with primaries to size: requests and writes per second reaching it, and the
+/// requests one server carries at the ceiling.
+struct Demand {
+    rps: f64,
+    writes: f64,
+    usable: f64,
+}
+
+impl Demand {
+    /// Servers with `k` primaries, or None when their writes leave no room.
+    fn with(&self, k: u32) -> Option<u32> {
+        let (rps, writes, usable) = (self.rps, self.writes, self.usable);
+        let k_f = f64::from(k);
+        let per_primary = writes / k_f;
+        if rps / k_f <= usable {
+            Some(k)
+        } else if per_primary >= usable * (1.0 - 1e-9) {
+            None
+        } else {
+            // Each replica carries its share of reads plus its shard's writes.
+            Some(k.saturating_add(at_least((rps - writes) / (usable - per_primary))))
+        }
+    }
+
+    /// The fewest servers over every number of primaries from `stated` up, and the
+    /// primaries that take them (the fewest on ties).
+    fn fewest(&self, stated: u32) -> (u32, u32) {
+        let mut best: Option<(u32, u32)> = None;
+        let mut k = stated;
+        // n(k) ≥ k, so no k at or past the best count can beat it.
+        while best.is_none_or(|(n, _)| k < n) {
+            if let Some(n) = self.with(k)
+                && best.is_none_or(|(b, _)| n < b)
+            {
+                best = Some((n, k));
+            }
+            k += 1;
+        }
+        best.expect("all-primary tiers always fit")
+    }
+
+    /// (servers, the arithmetic in words, primaries) for a tier stating `stated`
+    /// primaries, each server carrying `per_server` (in words).
+    fn sharded(&self, stated: u32, per_server: &str) -> (u32, String, u32) {
+        let (rps, writes, usable) = (self.rps, self.writes, self.usable);
+        let (n, k) = self.fewest(stated);
+        let per_primary = writes / f64::from(k);
+        let how = if n == k {
+            format!("{k} primaries carry all {rps:.1} rps within {per_server} each")
+        } else {
+            format!(
+                "{k} primaries + ceil({:.1} reads/s ÷ ({usable:.1} − {per_primary:.1} replicated writes/s))",
+                rps - writes
+            )
+        };
+        let why = match self.with(stated) {
+            _ if k == stated => how,
+            None => {
+                format!("{how}; sharded from {stated} primaries, whose writes no longer fit")
+            }
+            Some(m) => format!("{how}; sharded from {stated} primaries, which would need {m}"),
+        };
+        (n, why, k)
     }
 }
 

@@ -13,7 +13,7 @@
 //!   demand vector best matches what the host has left. It is what puts a CPU-heavy web
 //!   VM beside a memory-heavy cache VM, the complementary packing Hatena does by hand.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use serde::Serialize;
 
@@ -248,69 +248,118 @@ fn dot_product(
     class: &[usize],
     n_classes: usize,
 ) -> Hosts {
-    let mut rank = vec![0usize; items.len()];
-    for (r, &i) in order.iter().enumerate() {
-        rank[i] = r;
-    }
-    // Per class: each group's waiting items in order, and the groups by their first.
-    let (kind, kinds) = kinds(items, class);
-    let mut queues: Vec<std::collections::VecDeque<usize>> = vec![Default::default(); kinds];
-    for &i in order {
-        queues[kind[i]].push_back(i);
-    }
-    let mut fronts: Vec<BTreeSet<(usize, usize)>> = vec![BTreeSet::new(); n_classes];
-    let mut size = vec![[0.0; 3]; n_classes];
-    for q in &queues {
-        let i = q[0];
-        fronts[class[i]].insert((rank[i], kind[i]));
-        size[class[i]] = share[i];
-    }
+    let mut queues = Queues::new(items, share, order, class, n_classes);
     let mut waiting = items.len();
     let mut hosts = Hosts::default();
     while waiting > 0 {
         let b = hosts.len();
         let mut first = true;
-        loop {
-            let residual = if first {
-                [1.0; 3]
-            } else {
-                let u = hosts.used[b];
-                [1.0 - u[0], 1.0 - u[1], 1.0 - u[2]]
-            };
-            let mut best: Option<(f64, usize, usize, usize)> = None;
-            for (c, front) in fronts.iter().enumerate() {
-                let s = &size[c];
-                if front.is_empty() || (!first && !room(&hosts.used[b], s)) {
-                    continue;
-                }
-                let Some(&(r, k)) = front
-                    .iter()
-                    .find(|&&(r, _)| first || !hosts.groups[b].contains(&items[order[r]].group))
-                else {
-                    continue;
-                };
-                let score = s[0] * residual[0] + s[1] * residual[1] + s[2] * residual[2];
-                let better = match best {
-                    None => true,
-                    Some((bs, br, _, _)) => score > bs || (score == bs && r < br),
-                };
-                if better {
-                    best = Some((score, r, c, k));
-                }
-            }
-            let Some((_, r, c, k)) = best else { break };
-            let q = &mut queues[k];
-            let i = q.pop_front().expect("a front's queue is not empty");
-            fronts[c].remove(&(r, k));
-            if let Some(&next) = q.front() {
-                fronts[c].insert((rank[next], k));
-            }
+        while let Some((_, r, c, k)) = queues.best(&hosts, b, first, items, order) {
+            let i = queues.take(r, c, k);
             hosts.place(b, i, items[i].group, &share[i]);
             waiting -= 1;
             first = false;
         }
     }
     hosts
+}
+
+/// The items dot product has yet to place.
+struct Queues {
+    /// Each item's position in the packing order.
+    rank: Vec<usize>,
+    /// Per kind (class and group): its waiting items in order.
+    queues: Vec<VecDeque<usize>>,
+    /// Per class: the fronts of its kinds' queues, as (rank, kind), first first.
+    fronts: Vec<BTreeSet<(usize, usize)>>,
+    /// Per class: its items' share of a host.
+    size: Vec<[f64; 3]>,
+}
+
+impl Queues {
+    /// Every item waiting, queued by kind in `order`.
+    fn new(
+        items: &[Item],
+        share: &[[f64; 3]],
+        order: &[usize],
+        class: &[usize],
+        n_classes: usize,
+    ) -> Queues {
+        let mut rank = vec![0usize; items.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r;
+        }
+        // Per class: each group's waiting items in order, and the groups by their first.
+        let (kind, kinds) = kinds(items, class);
+        let mut queues: Vec<VecDeque<usize>> = vec![Default::default(); kinds];
+        for &i in order {
+            queues[kind[i]].push_back(i);
+        }
+        let mut fronts: Vec<BTreeSet<(usize, usize)>> = vec![BTreeSet::new(); n_classes];
+        let mut size = vec![[0.0; 3]; n_classes];
+        for q in &queues {
+            let i = q[0];
+            fronts[class[i]].insert((rank[i], kind[i]));
+            size[class[i]] = share[i];
+        }
+        Queues {
+            rank,
+            queues,
+            fronts,
+            size,
+        }
+    }
+
+    /// The waiting item to add to host `b` (empty when `first`): (score, rank, class,
+    /// kind) of the best-scoring class's earliest item that fits, if any does.
+    fn best(
+        &self,
+        hosts: &Hosts,
+        b: usize,
+        first: bool,
+        items: &[Item],
+        order: &[usize],
+    ) -> Option<(f64, usize, usize, usize)> {
+        let residual = if first {
+            [1.0; 3]
+        } else {
+            let u = hosts.used[b];
+            [1.0 - u[0], 1.0 - u[1], 1.0 - u[2]]
+        };
+        let mut best: Option<(f64, usize, usize, usize)> = None;
+        for (c, front) in self.fronts.iter().enumerate() {
+            let s = &self.size[c];
+            if front.is_empty() || (!first && !room(&hosts.used[b], s)) {
+                continue;
+            }
+            let Some(&(r, k)) = front
+                .iter()
+                .find(|&&(r, _)| first || !hosts.groups[b].contains(&items[order[r]].group))
+            else {
+                continue;
+            };
+            let score = s[0] * residual[0] + s[1] * residual[1] + s[2] * residual[2];
+            let better = match best {
+                None => true,
+                Some((bs, br, _, _)) => score > bs || (score == bs && r < br),
+            };
+            if better {
+                best = Some((score, r, c, k));
+            }
+        }
+        best
+    }
+
+    /// Takes the item at the front of kind `k`'s queue (rank `r`, class `c`).
+    fn take(&mut self, r: usize, c: usize, k: usize) -> usize {
+        let q = &mut self.queues[k];
+        let i = q.pop_front().expect("a front's queue is not empty");
+        self.fronts[c].remove(&(r, k));
+        if let Some(&next) = q.front() {
+            self.fronts[c].insert((self.rank[next], k));
+        }
+        i
+    }
 }
 
 /// Empties hosts where it can: takes the least-filled host and moves each of its VMs to
@@ -323,7 +372,7 @@ fn dot_product(
 /// and trying each would cost hosts² a round.
 pub fn consolidate(items: &[Item], host: &Resources, hosts: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
     let share = shares(items, host);
-    let mut fill: Vec<[f64; 3]> = hosts
+    let fill: Vec<[f64; 3]> = hosts
         .iter()
         .map(|h| {
             let mut u = [0.0; 3];
@@ -335,80 +384,109 @@ pub fn consolidate(items: &[Item], host: &Resources, hosts: Vec<Vec<usize>>) -> 
             u
         })
         .collect();
-    let mut hosts = hosts;
     // No item is smaller than this in any dimension: a host without that much room
     // takes no item, and hosts only fill within a round.
     let smallest = share.iter().fold([f64::INFINITY; 3], |m, s| {
         [m[0].min(s[0]), m[1].min(s[1]), m[2].min(s[2])]
     });
-    loop {
-        let open: Vec<usize> = (0..hosts.len())
-            .filter(|&b| room(&fill[b], &smallest))
+    let mut packing = Consolidation {
+        items,
+        share,
+        hosts,
+        fill,
+    };
+    while let Some(v) = packing.round(&smallest) {
+        packing.hosts.remove(v);
+        packing.fill.remove(v);
+    }
+    packing.hosts
+}
+
+/// A packing being consolidated: the items on each host and each host's share in use.
+struct Consolidation<'a> {
+    items: &'a [Item],
+    share: Vec<[f64; 3]>,
+    hosts: Vec<Vec<usize>>,
+    fill: Vec<[f64; 3]>,
+}
+
+impl Consolidation<'_> {
+    /// One round: empties the first of the least-filled hosts whose VMs all find room
+    /// elsewhere (its VMs moved, the host left empty) and returns it, if any.
+    fn round(&mut self, smallest: &[f64; 3]) -> Option<usize> {
+        let open: Vec<usize> = (0..self.hosts.len())
+            .filter(|&b| room(&self.fill[b], smallest))
             .collect();
         // Hosts holding each group: a VM whose group every other host holds has
         // nowhere to go (moves within a try are of other groups, so this holds).
         let mut holding: HashMap<usize, usize> = HashMap::new();
-        for h in &hosts {
+        for h in &self.hosts {
             for &i in h {
-                *holding.entry(items[i].group).or_default() += 1;
+                *holding.entry(self.items[i].group).or_default() += 1;
             }
         }
-        let mut order: Vec<usize> = (0..hosts.len()).collect();
+        let mut order: Vec<usize> = (0..self.hosts.len()).collect();
         let total = |u: &[f64; 3]| u.iter().sum::<f64>();
-        order.sort_by(|&a, &b| total(&fill[a]).total_cmp(&total(&fill[b])));
-        let mut emptied = None;
+        order.sort_by(|&a, &b| total(&self.fill[a]).total_cmp(&total(&self.fill[b])));
         for &victim in order.iter().take(CONSOLIDATE_TRIES) {
-            // Moves made for this victim, undone (last first) if one VM finds no room.
-            let mut moved: Vec<(usize, [f64; 3])> = Vec::new();
-            let mut all = true;
-            if hosts[victim]
+            if self.hosts[victim]
                 .iter()
-                .any(|&i| holding[&items[i].group] >= hosts.len())
+                .any(|&i| holding[&self.items[i].group] >= self.hosts.len())
             {
                 continue;
             }
-            for &i in &hosts[victim].clone() {
-                let s = &share[i];
-                let best = open
-                    .iter()
-                    .copied()
-                    .filter(|&b| b != victim && room(&fill[b], s))
-                    .filter(|&b| !hosts[b].iter().any(|&j| items[j].group == items[i].group))
-                    .map(|b| {
-                        let u = &fill[b];
-                        (b, (0..3).map(|d| (1.0 - u[d] - s[d]).powi(2)).sum::<f64>())
-                    })
-                    .min_by(|a, b| a.1.total_cmp(&b.1));
-                match best {
-                    Some((b, _)) => {
-                        moved.push((b, fill[b]));
-                        hosts[b].push(i);
-                        for d in 0..3 {
-                            fill[b][d] += s[d];
-                        }
-                    }
-                    None => {
-                        all = false;
-                        break;
+            if self.try_empty(victim, &open) {
+                return Some(victim);
+            }
+        }
+        None
+    }
+
+    /// Moves each of `victim`'s VMs to the best-fitting `open` host; when one finds no
+    /// room, undoes the moves and returns false.
+    fn try_empty(&mut self, victim: usize, open: &[usize]) -> bool {
+        // Moves made for this victim, undone (last first) if one VM finds no room.
+        let mut moved: Vec<(usize, [f64; 3])> = Vec::new();
+        for &i in &self.hosts[victim].clone() {
+            let s = &self.share[i];
+            match self.best_fit(victim, i, open) {
+                Some(b) => {
+                    moved.push((b, self.fill[b]));
+                    self.hosts[b].push(i);
+                    for (u, s) in self.fill[b].iter_mut().zip(s) {
+                        *u += s;
                     }
                 }
-            }
-            if all {
-                emptied = Some(victim);
-                break;
-            }
-            for (b, before) in moved.into_iter().rev() {
-                hosts[b].pop();
-                fill[b] = before;
+                None => {
+                    for (b, before) in moved.into_iter().rev() {
+                        self.hosts[b].pop();
+                        self.fill[b] = before;
+                    }
+                    return false;
+                }
             }
         }
-        match emptied {
-            Some(v) => {
-                hosts.remove(v);
-                fill.remove(v);
-            }
-            None => return hosts,
-        }
+        true
+    }
+
+    /// The `open` host other than `victim` with room for item `i` and none of its
+    /// group that it fills most tightly (least squared room left).
+    fn best_fit(&self, victim: usize, i: usize, open: &[usize]) -> Option<usize> {
+        let s = &self.share[i];
+        open.iter()
+            .copied()
+            .filter(|&b| b != victim && room(&self.fill[b], s))
+            .filter(|&b| {
+                !self.hosts[b]
+                    .iter()
+                    .any(|&j| self.items[j].group == self.items[i].group)
+            })
+            .map(|b| {
+                let u = &self.fill[b];
+                (b, (0..3).map(|d| (1.0 - u[d] - s[d]).powi(2)).sum::<f64>())
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(b, _)| b)
     }
 }
 
@@ -456,59 +534,75 @@ impl PoolPacking {
 /// counts for today, or a plan's counts for a future month).
 pub fn pack_pools(topology: &Topology, servers: &[u32]) -> Vec<PoolPacking> {
     (0..topology.pools().len())
-        .map(|p| {
-            let mut refs = Vec::new();
-            let mut items = Vec::new();
-            for (t, tier) in topology.tiers().iter().enumerate() {
-                if let Placement::Virtual { pool, vm } = &tier.placement
-                    && *pool == p
-                {
-                    for replica in 0..servers[t] {
-                        refs.push(VmRef { tier: t, replica });
-                        items.push(Item {
-                            group: t,
-                            size: *vm,
-                        });
-                    }
-                }
+        .map(|p| pack_pool(topology, servers, p))
+        .collect()
+}
+
+/// Packs pool `p`'s VMs with both heuristics, consolidated, and keeps the packing
+/// needing fewer hosts (first fit on ties).
+fn pack_pool(topology: &Topology, servers: &[u32], p: usize) -> PoolPacking {
+    let (refs, items) = pool_items(topology, servers, p);
+    let pool = &topology.pools()[p];
+    let host = topology.profiles()[pool.profile].resources;
+    let ffd = pack(&items, &host, Heuristic::FirstFitDecreasing);
+    let dot = pack(&items, &host, Heuristic::DotProduct);
+    let (ffd_n, dot_n) = (ffd.len() as u32, dot.len() as u32);
+    let (ffd, dot) = (
+        consolidate(&items, &host, ffd),
+        consolidate(&items, &host, dot),
+    );
+    let (chosen, heuristic) = if dot.len() < ffd.len() {
+        (dot, Heuristic::DotProduct)
+    } else {
+        (ffd, Heuristic::FirstFitDecreasing)
+    };
+    let used = used(&chosen, &items);
+    PoolPacking {
+        pool: p,
+        hosts: chosen
+            .into_iter()
+            .map(|h| h.into_iter().map(|i| refs[i]).collect())
+            .collect(),
+        used,
+        lower_bound: lower_bound(&items, &host),
+        first_fit_decreasing: ffd_n,
+        dot_product: dot_n,
+        heuristic,
+        available: pool.hosts,
+    }
+}
+
+/// Pool `p`'s VMs, `servers[t]` of each tier `t` placed on it, by reference and as
+/// items to pack (one anti-affinity group per tier).
+fn pool_items(topology: &Topology, servers: &[u32], p: usize) -> (Vec<VmRef>, Vec<Item>) {
+    let mut refs = Vec::new();
+    let mut items = Vec::new();
+    for (t, tier) in topology.tiers().iter().enumerate() {
+        if let Placement::Virtual { pool, vm } = &tier.placement
+            && *pool == p
+        {
+            for replica in 0..servers[t] {
+                refs.push(VmRef { tier: t, replica });
+                items.push(Item {
+                    group: t,
+                    size: *vm,
+                });
             }
-            let pool = &topology.pools()[p];
-            let host = topology.profiles()[pool.profile].resources;
-            let ffd = pack(&items, &host, Heuristic::FirstFitDecreasing);
-            let dot = pack(&items, &host, Heuristic::DotProduct);
-            let (ffd_n, dot_n) = (ffd.len() as u32, dot.len() as u32);
-            let (ffd, dot) = (
-                consolidate(&items, &host, ffd),
-                consolidate(&items, &host, dot),
-            );
-            let (chosen, heuristic) = if dot.len() < ffd.len() {
-                (dot, Heuristic::DotProduct)
-            } else {
-                (ffd, Heuristic::FirstFitDecreasing)
-            };
-            let used = chosen
-                .iter()
-                .map(|h| {
-                    h.iter().fold(Resources::default(), |acc, &i| Resources {
-                        cores: acc.cores + items[i].size.cores,
-                        memory_gib: acc.memory_gib + items[i].size.memory_gib,
-                        disk_gb: acc.disk_gb + items[i].size.disk_gb,
-                    })
-                })
-                .collect();
-            PoolPacking {
-                pool: p,
-                hosts: chosen
-                    .into_iter()
-                    .map(|h| h.into_iter().map(|i| refs[i]).collect())
-                    .collect(),
-                used,
-                lower_bound: lower_bound(&items, &host),
-                first_fit_decreasing: ffd_n,
-                dot_product: dot_n,
-                heuristic,
-                available: pool.hosts,
-            }
+        }
+    }
+    (refs, items)
+}
+
+/// Resources in use on each host of a packing.
+fn used(hosts: &[Vec<usize>], items: &[Item]) -> Vec<Resources> {
+    hosts
+        .iter()
+        .map(|h| {
+            h.iter().fold(Resources::default(), |acc, &i| Resources {
+                cores: acc.cores + items[i].size.cores,
+                memory_gib: acc.memory_gib + items[i].size.memory_gib,
+                disk_gb: acc.disk_gb + items[i].size.disk_gb,
+            })
         })
         .collect()
 }

@@ -69,25 +69,7 @@ pub fn analysis(topology: &Topology, a: &Analysis, top: usize) -> String {
 
 /// The tiers' table and what else each tier's load says.
 fn tiers(out: &mut String, topology: &Topology, a: &Analysis) {
-    let _ = writeln!(
-        out,
-        "{} at {:.0} front-door requests/s: {} servers, {} physical machines",
-        a.service, a.entry_rps, a.servers, a.physical_machines
-    );
-    let _ = writeln!(
-        out,
-        "\n{:<8} {:<14} {:>7} {:>9} {:>7} {:>10} {:>6} {:>8} {:>8} {:>13}  status",
-        "tier",
-        "role",
-        "servers",
-        "cap rps",
-        "ceiling",
-        "demand rps",
-        "busy",
-        "limit",
-        "Mbps",
-        "saturates at",
-    );
+    tiers_heading(out, a);
     for (t, s) in topology.tiers().iter().zip(&a.tiers) {
         let _ = writeln!(
             out,
@@ -108,6 +90,29 @@ fn tiers(out: &mut String, topology: &Topology, a: &Analysis) {
     for e in extras(a) {
         let _ = writeln!(out, "  {e}");
     }
+}
+
+/// What was analysed, in one line, and the tiers' table's column heads.
+fn tiers_heading(out: &mut String, a: &Analysis) {
+    let _ = writeln!(
+        out,
+        "{} at {:.0} front-door requests/s: {} servers, {} physical machines",
+        a.service, a.entry_rps, a.servers, a.physical_machines
+    );
+    let _ = writeln!(
+        out,
+        "\n{:<8} {:<14} {:>7} {:>9} {:>7} {:>10} {:>6} {:>8} {:>8} {:>13}  status",
+        "tier",
+        "role",
+        "servers",
+        "cap rps",
+        "ceiling",
+        "demand rps",
+        "busy",
+        "limit",
+        "Mbps",
+        "saturates at",
+    );
 }
 
 /// Memory, disk, writes and stated ceilings, where a tier has them.

@@ -128,6 +128,32 @@ pub fn t975(df: f64) -> f64 {
 
 /// Fits the USL to (concurrency, throughput) points.
 pub fn fit(points: &[(f64, f64)]) -> Result<UslFit, UslError> {
+    check(points)?;
+    let (p, cost) = least_squares(points);
+    let n = points.len();
+    let df = (n - 3) as f64;
+    let sigma2 = cost / df;
+    let std_errors = std_errors(points, p, sigma2);
+    if std_errors.iter().any(|e| !e.is_finite()) {
+        return Err(UslError::Unidentifiable(
+            "the measurements do not separate alpha, beta and gamma (their errors are undefined): load-test at levels further apart, up to and past the peak".to_owned(),
+        ));
+    }
+    let t = t975(df);
+    let est = p;
+    Ok(UslFit {
+        alpha: p[0],
+        beta: p[1],
+        gamma: p[2],
+        std_errors,
+        intervals: [0, 1, 2].map(|i| (est[i] - t * std_errors[i], est[i] + t * std_errors[i])),
+        residual_std_error: sigma2.sqrt(),
+        n,
+    })
+}
+
+/// Checks there are enough valid points, at enough concurrency levels, to fit.
+fn check(points: &[(f64, f64)]) -> Result<(), UslError> {
     if points.len() < 4 {
         return Err(UslError::TooFew(points.len()));
     }
@@ -154,6 +180,12 @@ pub fn fit(points: &[(f64, f64)]) -> Result<UslFit, UslError> {
                 .join(", ")
         )));
     }
+    Ok(())
+}
+
+/// The least-squares parameters (α, β, γ) by Levenberg–Marquardt from usl-rs's start,
+/// kept in bounds, and their sum of squared errors.
+fn least_squares(points: &[(f64, f64)]) -> ([f64; 3], f64) {
     let gamma0 = points.iter().map(|&(n, x)| x / n).fold(0.0, f64::max);
     let mut p = [0.1, 0.01, gamma0];
     let mut cost = sse(points, p);
@@ -184,9 +216,12 @@ pub fn fit(points: &[(f64, f64)]) -> Result<UslFit, UslError> {
             }
         }
     }
-    let n = points.len();
-    let df = (n - 3) as f64;
-    let sigma2 = cost / df;
+    (p, cost)
+}
+
+/// Standard errors of the parameters at `p`, given the residual variance `sigma2`
+/// (NaN where JᵀJ is singular).
+fn std_errors(points: &[(f64, f64)], p: [f64; 3], sigma2: f64) -> [f64; 3] {
     let (jtj, _) = normal_equations(points, p);
     // Covariance σ²(JᵀJ)⁻¹, column by column.
     let mut std_errors = [f64::NAN; 3];
@@ -197,22 +232,7 @@ pub fn fit(points: &[(f64, f64)]) -> Result<UslFit, UslError> {
             *se = (sigma2 * col[i]).max(0.0).sqrt();
         }
     }
-    if std_errors.iter().any(|e| !e.is_finite()) {
-        return Err(UslError::Unidentifiable(
-            "the measurements do not separate alpha, beta and gamma (their errors are undefined): load-test at levels further apart, up to and past the peak".to_owned(),
-        ));
-    }
-    let t = t975(df);
-    let est = p;
-    Ok(UslFit {
-        alpha: p[0],
-        beta: p[1],
-        gamma: p[2],
-        std_errors,
-        intervals: [0, 1, 2].map(|i| (est[i] - t * std_errors[i], est[i] + t * std_errors[i])),
-        residual_std_error: sigma2.sqrt(),
-        n,
-    })
+    std_errors
 }
 
 #[cfg(test)]
