@@ -1,8 +1,10 @@
 //! Hour-of-week heat map: when in the week the peaks come.
 
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::{RangedCoordf64, RangedCoordi32};
 use plotters::prelude::*;
 
-use crate::{Error, Result, SIZE, draw_err, font, si};
+use crate::{Error, Result, SIZE, SvgArea, draw_err, font, si};
 
 /// What to draw in a heat map.
 pub struct HeatMap<'a> {
@@ -49,86 +51,108 @@ pub fn heat_map(chart: &HeatMap<'_>) -> Result<String> {
     if chart.cells.is_empty() || !top.is_finite() {
         return Err(Error::NoData("no hour has data"));
     }
-    let rows = chart.cells.len();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
         let (plot, scale) = root.split_horizontally(SIZE.0 - 110);
-        let mut c = ChartBuilder::on(&plot)
-            .caption(chart.title, (font::FONT_FAMILY, 24))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0.0..24.0, (0..rows as i32).into_segmented())
-            .map_err(draw_err)?;
-        let labels = chart.rows;
-        c.configure_mesh()
-            .disable_mesh()
-            .x_labels(13)
-            .x_label_formatter(&|x: &f64| format!("{:02}:00", x.round() as i64))
-            .y_labels(rows)
-            .y_label_formatter(&|y: &SegmentValue<i32>| match y {
-                // Row r (top first) is segment rows − r − 1.
-                SegmentValue::CenterOf(i) => labels
-                    .get((rows as i32 - 1 - i) as usize)
-                    .cloned()
-                    .unwrap_or_default(),
-                _ => String::new(),
-            })
-            .x_desc("hour of day (UTC)")
-            .label_style((font::FONT_FAMILY, 15))
-            .axis_desc_style((font::FONT_FAMILY, 16))
-            .draw()
-            .map_err(draw_err)?;
-        let grey = RGBColor(225, 225, 225);
-        c.draw_series(chart.cells.iter().enumerate().flat_map(|(r, hours)| {
-            let y = (rows - r - 1) as i32;
-            hours.iter().enumerate().map(move |(h, v)| {
-                let fill = v.map_or(grey, |v| colour(if top > 0.0 { v / top } else { 0.0 }));
-                Rectangle::new(
-                    [
-                        (h as f64, SegmentValue::Exact(y)),
-                        (h as f64 + 1.0, SegmentValue::Exact(y + 1)),
-                    ],
-                    fill.filled(),
-                )
-            })
-        }))
-        .map_err(draw_err)?;
-        // The scale: a bar from 0 to the top value.
-        let mut s = ChartBuilder::on(&scale)
-            .margin_top(48)
-            .margin_bottom(48)
-            .margin_right(8)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0.0..1.0, 0.0..top.max(1e-9))
-            .map_err(draw_err)?;
-        s.configure_mesh()
-            .disable_mesh()
-            .disable_x_axis()
-            .y_labels(5)
-            .y_label_formatter(&|y| si(*y))
-            .y_desc(chart.unit)
-            .label_style((font::FONT_FAMILY, 14))
-            .axis_desc_style((font::FONT_FAMILY, 15))
-            .draw()
-            .map_err(draw_err)?;
-        let steps = 40;
-        s.draw_series((0..steps).map(|i| {
-            let (a, b) = (
-                top * f64::from(i) / f64::from(steps),
-                top * f64::from(i + 1) / f64::from(steps),
-            );
-            Rectangle::new(
-                [(0.0, a), (1.0, b)],
-                colour((f64::from(i) + 0.5) / f64::from(steps)).filled(),
-            )
-        }))
-        .map_err(draw_err)?;
+        let mut c = cell_axes(&plot, chart)?;
+        draw_cells(&mut c, chart.cells, top)?;
+        draw_scale(&scale, chart.unit, top)?;
         root.present().map_err(draw_err)?;
     }
     Ok(svg)
+}
+
+/// The cells' plot: hours across, one segment per row up, bottom row first.
+type CellChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordi32>>>;
+
+/// Builds the cells' plot on `plot`: the caption, hours below, row labels on the left.
+fn cell_axes<'a, 'b>(plot: &'a SvgArea<'b>, chart: &HeatMap<'_>) -> Result<CellChart<'a, 'b>> {
+    let rows = chart.cells.len();
+    let mut c = ChartBuilder::on(plot)
+        .caption(chart.title, (font::FONT_FAMILY, 24))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0.0..24.0, (0..rows as i32).into_segmented())
+        .map_err(draw_err)?;
+    let labels = chart.rows;
+    c.configure_mesh()
+        .disable_mesh()
+        .x_labels(13)
+        .x_label_formatter(&|x: &f64| format!("{:02}:00", x.round() as i64))
+        .y_labels(rows)
+        .y_label_formatter(&|y: &SegmentValue<i32>| match y {
+            // Row r (top first) is segment rows − r − 1.
+            SegmentValue::CenterOf(i) => labels
+                .get((rows as i32 - 1 - i) as usize)
+                .cloned()
+                .unwrap_or_default(),
+            _ => String::new(),
+        })
+        .x_desc("hour of day (UTC)")
+        .label_style((font::FONT_FAMILY, 15))
+        .axis_desc_style((font::FONT_FAMILY, 16))
+        .draw()
+        .map_err(draw_err)?;
+    Ok(c)
+}
+
+/// Draws a cell per row and hour, coloured by its share of `top`; hours without data grey.
+fn draw_cells(c: &mut CellChart<'_, '_>, cells: &[[Option<f64>; 24]], top: f64) -> Result<()> {
+    let rows = cells.len();
+    let grey = RGBColor(225, 225, 225);
+    c.draw_series(cells.iter().enumerate().flat_map(|(r, hours)| {
+        let y = (rows - r - 1) as i32;
+        hours.iter().enumerate().map(move |(h, v)| {
+            let fill = v.map_or(grey, |v| colour(if top > 0.0 { v / top } else { 0.0 }));
+            Rectangle::new(
+                [
+                    (h as f64, SegmentValue::Exact(y)),
+                    (h as f64 + 1.0, SegmentValue::Exact(y + 1)),
+                ],
+                fill.filled(),
+            )
+        })
+    }))
+    .map_err(draw_err)?;
+    Ok(())
+}
+
+/// Draws the scale on `scale`: a bar from 0 to `top`, in `unit`.
+fn draw_scale(scale: &SvgArea<'_>, unit: &str, top: f64) -> Result<()> {
+    let mut s = ChartBuilder::on(scale)
+        .margin_top(48)
+        .margin_bottom(48)
+        .margin_right(8)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0.0..1.0, 0.0..top.max(1e-9))
+        .map_err(draw_err)?;
+    s.configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_labels(5)
+        .y_label_formatter(&|y| si(*y))
+        .y_desc(unit)
+        .label_style((font::FONT_FAMILY, 14))
+        .axis_desc_style((font::FONT_FAMILY, 15))
+        .draw()
+        .map_err(draw_err)?;
+    let steps = 40;
+    s.draw_series((0..steps).map(|i| {
+        let (a, b) = (
+            top * f64::from(i) / f64::from(steps),
+            top * f64::from(i + 1) / f64::from(steps),
+        );
+        Rectangle::new(
+            [(0.0, a), (1.0, b)],
+            colour((f64::from(i) + 0.5) / f64::from(steps)).filled(),
+        )
+    }))
+    .map_err(draw_err)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -96,26 +96,28 @@ pub(crate) struct MonthY<'a> {
     pub format: &'a dyn Fn(&f64) -> String,
 }
 
+/// The drawing area every chart here draws on: an SVG document built in memory.
+pub(crate) type SvgArea<'b> =
+    plotters::drawing::DrawingArea<plotters::backend::SVGBackend<'b>, plotters::coord::Shift>;
+
+/// A month-indexed chart's plot: one slot per month across, values up.
+pub(crate) type MonthChart<'a, 'b> = plotters::chart::ChartContext<
+    'a,
+    plotters::backend::SVGBackend<'b>,
+    plotters::coord::cartesian::Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::types::RangedCoordf64,
+    >,
+>;
+
 /// The frame every month-indexed chart (servers, month lines) shares: the caption, one
 /// slot per month centred on its index, month labels below, a light horizontal grid.
 pub(crate) fn month_axes<'a, 'b>(
-    root: &'a plotters::drawing::DrawingArea<
-        plotters::backend::SVGBackend<'b>,
-        plotters::coord::Shift,
-    >,
+    root: &'a SvgArea<'b>,
     title: &str,
     months: &'a [String],
     y: &MonthY<'_>,
-) -> Result<
-    plotters::chart::ChartContext<
-        'a,
-        plotters::backend::SVGBackend<'b>,
-        plotters::coord::cartesian::Cartesian2d<
-            plotters::coord::types::RangedCoordf64,
-            plotters::coord::types::RangedCoordf64,
-        >,
-    >,
-> {
+) -> Result<MonthChart<'a, 'b>> {
     use plotters::chart::ChartBuilder;
     use plotters::style::RGBColor;
     let n = months.len();

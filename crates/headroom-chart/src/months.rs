@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use crate::{Error, PALETTE, Result, SIZE, draw_err, font, si};
+use crate::{Error, MonthChart, PALETTE, Result, SIZE, draw_err, font, si};
 
 /// What to draw in a month-lines chart.
 pub struct MonthLines<'a> {
@@ -29,14 +29,7 @@ pub fn month_lines(chart: &MonthLines<'_>) -> Result<String> {
     if n == 0 || chart.series.is_empty() {
         return Err(Error::NoData("no months or no series"));
     }
-    let y_max = chart
-        .series
-        .iter()
-        .flat_map(|(_, v)| v.iter().copied())
-        .chain(chart.reference.map(|r| r.0))
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
-    let y_top = if y_max > 0.0 { y_max * 1.3 } else { 1.0 };
+    let y_top = y_top(chart);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
@@ -49,48 +42,79 @@ pub fn month_lines(chart: &MonthLines<'_>) -> Result<String> {
         };
         let mut c = crate::month_axes(&root, chart.title, chart.months, &y)?;
         if let Some((value, label)) = chart.reference {
-            c.draw_series(DashedLineSeries::new(
-                [(-0.5, value), (n as f64 - 0.5, value)],
-                8,
-                5,
-                BLACK.stroke_width(2),
-            ))
-            .map_err(draw_err)?
-            .label(label)
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLACK.stroke_width(2)));
+            draw_reference(&mut c, value, label, n)?;
         }
         for (i, (name, values)) in chart.series.iter().enumerate() {
-            let (r, g, b) = PALETTE[i % PALETTE.len()];
-            let colour = RGBColor(r, g, b);
-            c.draw_series(LineSeries::new(
-                values.iter().enumerate().map(|(m, v)| (m as f64, *v)),
-                colour.stroke_width(3),
-            ))
-            .map_err(draw_err)?
-            .label(name.as_str())
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(3)));
+            draw_line(&mut c, i, name, values)?;
         }
-        let grey = RGBColor(90, 90, 90);
-        for (m, label) in chart.markers {
-            let x = *m as f64;
-            c.draw_series(DashedLineSeries::new(
-                [(x, 0.0), (x, y_top * 0.92)],
-                4,
-                4,
-                grey.stroke_width(1),
-            ))
-            .map_err(draw_err)?;
-            c.draw_series(std::iter::once(Text::new(
-                label.clone(),
-                (x, y_top * 0.97),
-                (font::FONT_FAMILY, 15).into_font().color(&grey),
-            )))
-            .map_err(draw_err)?;
-        }
+        draw_markers(&mut c, chart.markers, y_top)?;
         crate::legend(&mut c, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(draw_err)?;
     }
     Ok(svg)
+}
+
+/// The top of the y axis: the largest finite value or the reference, with room above.
+fn y_top(chart: &MonthLines<'_>) -> f64 {
+    let y_max = chart
+        .series
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .chain(chart.reference.map(|r| r.0))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    if y_max > 0.0 { y_max * 1.3 } else { 1.0 }
+}
+
+/// Draws the reference line at `value` across all `n` months.
+fn draw_reference(c: &mut MonthChart<'_, '_>, value: f64, label: &str, n: usize) -> Result<()> {
+    c.draw_series(DashedLineSeries::new(
+        [(-0.5, value), (n as f64 - 0.5, value)],
+        8,
+        5,
+        BLACK.stroke_width(2),
+    ))
+    .map_err(draw_err)?
+    .label(label)
+    .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLACK.stroke_width(2)));
+    Ok(())
+}
+
+/// Draws line `i`, called `name`, through a value a month, in its palette colour.
+fn draw_line(c: &mut MonthChart<'_, '_>, i: usize, name: &str, values: &[f64]) -> Result<()> {
+    let (r, g, b) = PALETTE[i % PALETTE.len()];
+    let colour = RGBColor(r, g, b);
+    c.draw_series(LineSeries::new(
+        values.iter().enumerate().map(|(m, v)| (m as f64, *v)),
+        colour.stroke_width(3),
+    ))
+    .map_err(draw_err)?
+    .label(name)
+    .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(3)));
+    Ok(())
+}
+
+/// Marks each month of `markers` with a dashed vertical line and its label near the
+/// top of the plot, which is `y_top`.
+fn draw_markers(c: &mut MonthChart<'_, '_>, markers: &[(usize, String)], y_top: f64) -> Result<()> {
+    let grey = RGBColor(90, 90, 90);
+    for (m, label) in markers {
+        let x = *m as f64;
+        c.draw_series(DashedLineSeries::new(
+            [(x, 0.0), (x, y_top * 0.92)],
+            4,
+            4,
+            grey.stroke_width(1),
+        ))
+        .map_err(draw_err)?;
+        c.draw_series(std::iter::once(Text::new(
+            label.clone(),
+            (x, y_top * 0.97),
+            (font::FONT_FAMILY, 15).into_font().color(&grey),
+        )))
+        .map_err(draw_err)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

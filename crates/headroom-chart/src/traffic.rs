@@ -1,9 +1,11 @@
 //! Traffic over time: a rate (requests/s, Mbps) against time, optionally with a
 //! capacity line drawn across it.
 
+use plotters::coord::combinators::WithKeyPoints;
+use plotters::coord::types::{RangedCoordf64, RangedCoordi64};
 use plotters::prelude::*;
 
-use crate::{Error, PALETTE, Result, SIZE, draw_err, font, si};
+use crate::{Error, PALETTE, Result, SIZE, SvgArea, draw_err, font, si};
 
 /// What to draw in a traffic chart.
 pub struct TrafficChart<'a> {
@@ -41,38 +43,88 @@ pub struct Series<'a> {
 /// Draws a traffic chart as an SVG document.
 pub fn traffic_chart(chart: &TrafficChart<'_>) -> Result<String> {
     font::register();
-    let band = chart.band.as_ref().map_or(&[][..], |b| b.points);
-    let all = || {
-        chart
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().copied())
-            .chain(band.iter().map(|p| (p.0, p.2)))
-    };
-    let (first, last) = match (all().map(|p| p.0).min(), all().map(|p| p.0).max()) {
-        (Some(f), Some(l)) => (f, l.max(f + 60)),
-        _ => return Err(Error::NoData("traffic series is empty")),
-    };
-    let step = tick_step(last - first);
-    let ticks: Vec<i64> = (first.div_euclid(step) + 1..=last.div_euclid(step))
-        .map(|k| k * step)
-        .collect();
-    let y_max = all()
-        .map(|p| p.1)
-        .chain(chart.ceiling.map(|c| c.0))
-        .fold(0.0, f64::max);
-    // Headroom above the data keeps the legend off the lines.
-    let y_top = if y_max > 0.0 { y_max * 1.35 } else { 1.0 };
+    let axes = Axes::fit(chart)?;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        let mut c = ChartBuilder::on(&root)
+        let mut c = axes.draw(&root, chart)?;
+        if let Some(b) = &chart.band {
+            draw_band(&mut c, b)?;
+        }
+        if let Some((value, label)) = chart.ceiling {
+            draw_ceiling(&mut c, (axes.first, axes.last), value, label)?;
+        }
+        for (i, series) in chart.series.iter().enumerate() {
+            draw_line(&mut c, i, series)?;
+        }
+        crate::legend(&mut c, SeriesLabelPosition::UpperRight)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(svg)
+}
+
+/// A traffic chart's plot: Unix seconds across with ticks at round times, values up.
+type TrafficPlot<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<WithKeyPoints<RangedCoordi64>, RangedCoordf64>>;
+
+/// The axes fitted to a chart's data: the time span, its ticks, and the top value.
+struct Axes {
+    /// First second of the time axis.
+    first: i64,
+    /// Last second of the time axis.
+    last: i64,
+    /// Seconds between ticks.
+    step: i64,
+    /// The ticks, at whole multiples of `step`.
+    ticks: Vec<i64>,
+    /// Top of the value axis.
+    y_top: f64,
+}
+
+impl Axes {
+    /// Fits the axes to the chart's lines, band and ceiling.
+    fn fit(chart: &TrafficChart<'_>) -> Result<Axes> {
+        let all = || all_points(chart);
+        let (first, last) = match (all().map(|p| p.0).min(), all().map(|p| p.0).max()) {
+            (Some(f), Some(l)) => (f, l.max(f + 60)),
+            _ => return Err(Error::NoData("traffic series is empty")),
+        };
+        let step = tick_step(last - first);
+        let ticks: Vec<i64> = (first.div_euclid(step) + 1..=last.div_euclid(step))
+            .map(|k| k * step)
+            .collect();
+        let y_max = all()
+            .map(|p| p.1)
+            .chain(chart.ceiling.map(|c| c.0))
+            .fold(0.0, f64::max);
+        // Headroom above the data keeps the legend off the lines.
+        let y_top = if y_max > 0.0 { y_max * 1.35 } else { 1.0 };
+        Ok(Axes {
+            first,
+            last,
+            step,
+            ticks,
+            y_top,
+        })
+    }
+
+    /// Draws the caption, axes and grid on `root` and returns the plot.
+    fn draw<'a, 'b>(
+        &self,
+        root: &'a SvgArea<'b>,
+        chart: &TrafficChart<'_>,
+    ) -> Result<TrafficPlot<'a, 'b>> {
+        let (first, last, step) = (self.first, self.last, self.step);
+        let mut c = ChartBuilder::on(root)
             .caption(chart.title, (font::FONT_FAMILY, 24))
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(64)
-            .build_cartesian_2d((first..last).with_key_points(ticks.clone()), 0.0..y_top)
+            .build_cartesian_2d(
+                (first..last).with_key_points(self.ticks.clone()),
+                0.0..self.y_top,
+            )
             .map_err(draw_err)?;
         c.configure_mesh()
             .y_labels(6)
@@ -84,51 +136,71 @@ pub fn traffic_chart(chart: &TrafficChart<'_>) -> Result<String> {
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(draw_err)?;
-        if let Some(b) = &chart.band {
-            let shade = RGBColor(86, 180, 233);
-            let outline: Vec<(i64, f64)> = b
-                .points
-                .iter()
-                .map(|p| (p.0, p.2))
-                .chain(b.points.iter().rev().map(|p| (p.0, p.1)))
-                .collect();
-            c.draw_series(std::iter::once(Polygon::new(
-                outline,
-                shade.mix(0.3).filled(),
-            )))
-            .map_err(draw_err)?
-            .label(b.name)
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 18, y + 5)], shade.mix(0.3).filled())
-            });
-        }
-        if let Some((value, label)) = chart.ceiling {
-            let red = RGBColor(213, 94, 0);
-            c.draw_series(DashedLineSeries::new(
-                [(first, value), (last, value)],
-                8,
-                5,
-                red.stroke_width(2),
-            ))
-            .map_err(draw_err)?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], red.stroke_width(2)));
-        }
-        for (i, series) in chart.series.iter().enumerate() {
-            let (r, g, b) = PALETTE[i % PALETTE.len()];
-            let colour = RGBColor(r, g, b);
-            c.draw_series(LineSeries::new(
-                series.points.iter().copied(),
-                colour.stroke_width(2),
-            ))
-            .map_err(draw_err)?
-            .label(series.name)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2)));
-        }
-        crate::legend(&mut c, SeriesLabelPosition::UpperRight)?;
-        root.present().map_err(draw_err)?;
+        Ok(c)
     }
-    Ok(svg)
+}
+
+/// Every point the axes must hold: the lines' points and the band's upper bounds.
+fn all_points<'c>(chart: &'c TrafficChart<'_>) -> impl Iterator<Item = (i64, f64)> + 'c {
+    let band = chart.band.as_ref().map_or(&[][..], |b| b.points);
+    chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().copied())
+        .chain(band.iter().map(|p| (p.0, p.2)))
+}
+
+/// Shades the band under the lines.
+fn draw_band(c: &mut TrafficPlot<'_, '_>, b: &Band<'_>) -> Result<()> {
+    let shade = RGBColor(86, 180, 233);
+    let outline: Vec<(i64, f64)> = b
+        .points
+        .iter()
+        .map(|p| (p.0, p.2))
+        .chain(b.points.iter().rev().map(|p| (p.0, p.1)))
+        .collect();
+    c.draw_series(std::iter::once(Polygon::new(
+        outline,
+        shade.mix(0.3).filled(),
+    )))
+    .map_err(draw_err)?
+    .label(b.name)
+    .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], shade.mix(0.3).filled()));
+    Ok(())
+}
+
+/// Draws the capacity line at `value` across the time span (`first`, `last`).
+fn draw_ceiling(
+    c: &mut TrafficPlot<'_, '_>,
+    (first, last): (i64, i64),
+    value: f64,
+    label: &str,
+) -> Result<()> {
+    let red = RGBColor(213, 94, 0);
+    c.draw_series(DashedLineSeries::new(
+        [(first, value), (last, value)],
+        8,
+        5,
+        red.stroke_width(2),
+    ))
+    .map_err(draw_err)?
+    .label(label)
+    .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], red.stroke_width(2)));
+    Ok(())
+}
+
+/// Draws line `i` of the chart in its palette colour.
+fn draw_line(c: &mut TrafficPlot<'_, '_>, i: usize, series: &Series<'_>) -> Result<()> {
+    let (r, g, b) = PALETTE[i % PALETTE.len()];
+    let colour = RGBColor(r, g, b);
+    c.draw_series(LineSeries::new(
+        series.points.iter().copied(),
+        colour.stroke_width(2),
+    ))
+    .map_err(draw_err)?
+    .label(series.name)
+    .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2)));
+    Ok(())
 }
 
 /// Seconds between time ticks: the smallest round step giving at most eight ticks.

@@ -203,19 +203,7 @@ fn apache_field(directive: u8, arg: Option<&str>, spec: &str) -> Result<Field, F
     let header = arg.map(str::to_ascii_lowercase);
     Ok(match directive {
         b'h' | b'a' => Field::Host,
-        b't' => match arg {
-            None => Field::Time(TimeSpec::clf(true)),
-            Some(fmt) => {
-                let fmt = fmt.trim_start_matches("begin:").trim_start_matches("end:");
-                match fmt {
-                    "sec" => Field::Time(TimeSpec {
-                        items: vec![TimeItem::Epoch],
-                    }),
-                    "msec_frac" | "usec_frac" | "msec" | "usec" => Field::Skip,
-                    _ => Field::Time(TimeSpec::strftime(fmt)?),
-                }
-            }
-        },
+        b't' => apache_time(arg)?,
         b'r' => Field::Request,
         b'm' => Field::Method,
         b'U' => Field::Path,
@@ -236,6 +224,23 @@ fn apache_field(directive: u8, arg: Option<&str>, spec: &str) -> Result<Field, F
                 "unknown directive '%{}' in format '{spec}'",
                 other as char
             )));
+        }
+    })
+}
+
+/// The field of a `%t` or `%{format}t` directive, given its `{format}`.
+fn apache_time(arg: Option<&str>) -> Result<Field, FormatError> {
+    Ok(match arg {
+        None => Field::Time(TimeSpec::clf(true)),
+        Some(fmt) => {
+            let fmt = fmt.trim_start_matches("begin:").trim_start_matches("end:");
+            match fmt {
+                "sec" => Field::Time(TimeSpec {
+                    items: vec![TimeItem::Epoch],
+                }),
+                "msec_frac" | "usec_frac" | "msec" | "usec" => Field::Skip,
+                _ => Field::Time(TimeSpec::strftime(fmt)?),
+            }
         }
     })
 }
