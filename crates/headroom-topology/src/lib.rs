@@ -92,7 +92,7 @@ impl Role {
     }
 }
 
-/// What can go wrong loading a topology.
+/// What can go wrong loading a topology or fitting the USL to load-test points.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file could not be read.
@@ -113,6 +113,15 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A USL fit needs at least four load-test points (three parameters and an error).
+    #[error("a USL fit needs at least 4 measurements, got {0}")]
+    UslTooFew(usize),
+    /// A load-test point has concurrency or throughput that is not a positive number.
+    #[error("measurement {0}: concurrency and throughput must be positive numbers")]
+    UslInvalid(usize),
+    /// The load-test points cannot tell the USL's three parameters apart.
+    #[error("{0}")]
+    UslUnidentifiable(String),
 }
 
 /// Result with this crate's [`Error`].
