@@ -9,14 +9,45 @@
 
 use std::path::Path;
 
-use headroom_forecast::m4::{Holdout, Method, Setup, evaluate, read_long, read_m4};
+use headroom_forecast::m4::{Holdout, Method, Score, Setup, evaluate, read_long, read_m4};
 use headroom_forecast::seasons::Seasons;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (set, split) = (args[1].as_str(), args[2].as_str());
+    let (series, h, seasons, m) = load(set);
+    let seasons = seasons_from_env(seasons);
+    let series = split_series(series, split, h);
+    let methods: Vec<Method> = args[3]
+        .split(',')
+        .map(|n| Method::from_name(n).unwrap_or_else(|| panic!("unknown method {n}")))
+        .collect();
+    let level = std::env::var("LEVEL")
+        .ok()
+        .map(|l| l.parse::<f64>().unwrap() / 100.0);
+    let setup = Setup {
+        seasons: seasons.clone(),
+        m,
+        level,
+        clean: false,
+        calendar: std::env::var("HOLIDAYS")
+            .ok()
+            .filter(|h| !h.is_empty())
+            .map(|h| headroom_forecast::calendar::Calendar::load(&h).unwrap()),
+    };
+    println!("{set} {split}: {} series, horizon {h}", series.len());
+    if std::env::var("PER_SERIES").is_ok() {
+        print_per_series(&series, &methods, h, &seasons);
+    }
+    for s in evaluate(&series, &methods, &setup) {
+        print_score(&s);
+    }
+}
+
+/// The set's series, its horizon, the seasons methods get and M4's season for MASE.
+fn load(set: &str) -> (Vec<Holdout>, usize, Seasons, usize) {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/forecast");
-    let (series, h, seasons, m) = match set {
+    match set {
         "m4-weekly" => {
             let d = data.join("m4-weekly");
             let s = read_m4(&d.join("Weekly-train.csv"), &d.join("Weekly-test.csv")).unwrap();
@@ -41,17 +72,26 @@ fn main() {
             (s, 90, Seasons::for_step(86_400.0), 7)
         }
         other => panic!("unknown set {other}"),
-    };
-    let seasons = match std::env::var("SEASONS") {
+    }
+}
+
+/// The seasons SEASONS lists (comma-separated periods), else `default`.
+fn seasons_from_env(default: Seasons) -> Seasons {
+    match std::env::var("SEASONS") {
         Ok(list) => Seasons::from_periods(
             &list
                 .split(',')
                 .map(|p| p.parse().unwrap())
                 .collect::<Vec<f64>>(),
         ),
-        Err(_) => seasons,
-    };
-    let series: Vec<Holdout> = match split {
+        Err(_) => default,
+    }
+}
+
+/// The holdouts to score: the test parts as published, or (`validate`) each training
+/// part's last `h` steps held out, series too short for that left out.
+fn split_series(series: Vec<Holdout>, split: &str, h: usize) -> Vec<Holdout> {
+    match split {
         "test" => series,
         "validate" => series
             .into_iter()
@@ -65,51 +105,37 @@ fn main() {
             })
             .collect(),
         other => panic!("unknown split {other}"),
-    };
-    let methods: Vec<Method> = args[3]
-        .split(',')
-        .map(|n| Method::from_name(n).unwrap_or_else(|| panic!("unknown method {n}")))
-        .collect();
-    let level = std::env::var("LEVEL")
-        .ok()
-        .map(|l| l.parse::<f64>().unwrap() / 100.0);
-    let setup = Setup {
-        seasons: seasons.clone(),
-        m,
-        level,
-        clean: false,
-        calendar: std::env::var("HOLIDAYS")
-            .ok()
-            .filter(|h| !h.is_empty())
-            .map(|h| headroom_forecast::calendar::Calendar::load(&h).unwrap()),
-    };
-    println!("{set} {split}: {} series, horizon {h}", series.len());
-    if std::env::var("PER_SERIES").is_ok() {
-        for s in &series {
-            let line: Vec<String> = methods
-                .iter()
-                .map(|m| {
-                    let f = m.forecast_seasons(&s.train, h, &seasons);
-                    format!(
-                        "{} {:.1}",
-                        m.name(),
-                        headroom_forecast::metrics::smape(&s.test, &f)
-                    )
-                })
-                .collect();
-            println!("{} n={} {}", s.id, s.train.len(), line.join(" "));
-        }
     }
-    for s in evaluate(&series, &methods, &setup) {
-        println!(
-            "{:<11} sMAPE {:>7.3} MASE {:>7.3} OWA {:>6.3} CPU-s {:>7.2} cover {:?} msis {:?}",
-            s.method.name(),
-            s.smape,
-            s.mase,
-            s.owa,
-            s.time.as_secs_f64(),
-            s.coverage,
-            s.msis
-        );
+}
+
+/// Prints each series' sMAPE for every method (PER_SERIES).
+fn print_per_series(series: &[Holdout], methods: &[Method], h: usize, seasons: &Seasons) {
+    for s in series {
+        let line: Vec<String> = methods
+            .iter()
+            .map(|m| {
+                let f = m.forecast_seasons(&s.train, h, seasons);
+                format!(
+                    "{} {:.1}",
+                    m.name(),
+                    headroom_forecast::metrics::smape(&s.test, &f)
+                )
+            })
+            .collect();
+        println!("{} n={} {}", s.id, s.train.len(), line.join(" "));
     }
+}
+
+/// Prints one method's scores on a line.
+fn print_score(s: &Score) {
+    println!(
+        "{:<11} sMAPE {:>7.3} MASE {:>7.3} OWA {:>6.3} CPU-s {:>7.2} cover {:?} msis {:?}",
+        s.method.name(),
+        s.smape,
+        s.mase,
+        s.owa,
+        s.time.as_secs_f64(),
+        s.coverage,
+        s.msis
+    );
 }

@@ -53,14 +53,7 @@ pub fn seasonality_test(x: &[f64], m: usize) -> bool {
 /// are left out, and all ones come back when a position has no usable point.
 pub fn multiplicative_indices(x: &[f64], m: usize) -> Vec<f64> {
     let n = x.len();
-    let weights: Vec<f64> = if m.is_multiple_of(2) {
-        let mut w = vec![1.0 / m as f64; m + 1];
-        w[0] = 0.5 / m as f64;
-        w[m] = 0.5 / m as f64;
-        w
-    } else {
-        vec![1.0 / m as f64; m]
-    };
+    let weights = centred_weights(m);
     let half = weights.len() / 2;
     let mut sums = vec![0.0; m];
     let mut counts = vec![0usize; m];
@@ -90,6 +83,19 @@ pub fn multiplicative_indices(x: &[f64], m: usize) -> Vec<f64> {
         indices
     } else {
         vec![1.0; m]
+    }
+}
+
+/// The weights of a centred moving average of order `m`: m equal weights, or for an
+/// even m, m + 1 with halves at the ends.
+fn centred_weights(m: usize) -> Vec<f64> {
+    if m.is_multiple_of(2) {
+        let mut w = vec![1.0 / m as f64; m + 1];
+        w[0] = 0.5 / m as f64;
+        w[m] = 0.5 / m as f64;
+        w
+    } else {
+        vec![1.0 / m as f64; m]
     }
 }
 

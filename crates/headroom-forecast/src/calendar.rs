@@ -56,39 +56,46 @@ impl Calendar {
                 line,
                 reason,
             };
-            if !(2..=3).contains(&fields.len()) {
-                return Err(invalid("expected date,name or date,name,factor".to_owned()));
-            }
-            let day = date(&fields[0])
-                .ok_or_else(|| invalid(format!("'{}' is not a date (YYYY-MM-DD)", fields[0])))?;
-            let name = fields[1].as_str();
-            if name.is_empty() {
-                return Err(invalid("the event has no name".to_owned()));
-            }
-            let factor = match fields.get(2) {
-                None => None,
-                Some(f) => Some(
-                    f.parse::<f64>()
-                        .ok()
-                        .filter(|f| f.is_finite() && *f > 0.0)
-                        .ok_or_else(|| invalid(format!("factor '{f}' is not a number above 0")))?,
-                ),
-            };
+            let (day, event) = Calendar::row(&fields, &invalid)?;
             if let Some(first) = lines_of.insert(day, line) {
                 return Err(invalid(format!(
                     "{} is listed twice (line {first} too)",
                     fields[0]
                 )));
             }
-            days.insert(
-                day,
-                Event {
-                    name: name.to_owned(),
-                    factor,
-                },
-            );
+            days.insert(day, event);
         }
         Ok(Calendar { days })
+    }
+
+    /// The day and event of one `date,name[,factor]` row.
+    fn row(
+        fields: &[String],
+        invalid: &impl Fn(String) -> ReadError,
+    ) -> Result<(i64, Event), ReadError> {
+        if !(2..=3).contains(&fields.len()) {
+            return Err(invalid("expected date,name or date,name,factor".to_owned()));
+        }
+        let day = date(&fields[0])
+            .ok_or_else(|| invalid(format!("'{}' is not a date (YYYY-MM-DD)", fields[0])))?;
+        let name = fields[1].as_str();
+        if name.is_empty() {
+            return Err(invalid("the event has no name".to_owned()));
+        }
+        let factor = match fields.get(2) {
+            None => None,
+            Some(f) => Some(
+                f.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite() && *f > 0.0)
+                    .ok_or_else(|| invalid(format!("factor '{f}' is not a number above 0")))?,
+            ),
+        };
+        let event = Event {
+            name: name.to_owned(),
+            factor,
+        };
+        Ok((day, event))
     }
 
     /// A shipped country's public holidays (`JP`, `us`: see [`COUNTRIES`]).

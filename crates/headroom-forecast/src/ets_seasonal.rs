@@ -82,6 +82,25 @@ struct State {
     seasons: Vec<f64>,
 }
 
+impl State {
+    /// The forecast for step `t` (0-based) with damping `phi`: (the season's state, the
+    /// level plus the damped slope, the two combined).
+    fn one_step(&self, spec: Spec, m: usize, phi: f64, t: usize) -> (f64, f64, f64) {
+        let season = if spec.season > 0 {
+            self.seasons[t % m]
+        } else {
+            0.0
+        };
+        let base = self.level + phi * self.slope;
+        let mu = match spec.season {
+            1 => base + season,
+            2 => base * season,
+            _ => base,
+        };
+        (season, base, mu)
+    }
+}
+
 /// Initial states from the first two seasons (or one, flat trend).
 fn initial(y: &[f64], spec: Spec, m: usize) -> State {
     let first = &y[..m.min(y.len())];
@@ -115,17 +134,7 @@ fn run(
     let mut s = initial(y, spec, m);
     let (mut sse, mut log_mu) = (0.0, 0.0);
     for (t, &v) in y.iter().enumerate() {
-        let season = if spec.season > 0 {
-            s.seasons[t % m]
-        } else {
-            0.0
-        };
-        let base = s.level + phi * s.slope;
-        let mu = match spec.season {
-            1 => base + season,
-            2 => base * season,
-            _ => base,
-        };
+        let (season, base, mu) = s.one_step(spec, m, phi, t);
         let error = v - mu;
         if spec.multiplicative_error {
             if mu <= 0.0 || !mu.is_finite() {
@@ -166,10 +175,7 @@ pub fn fit(y: &[f64], spec: Spec, m: usize) -> Option<SeasonalEts> {
         return None;
     }
     let m = if spec.season > 0 { m } else { 1 };
-    let dims = 1
-        + usize::from(spec.trend > 0)
-        + usize::from(spec.season > 0)
-        + usize::from(spec.trend == 2);
+    let dims = fitted_dims(spec);
     let start = [0.0, -2.0, -2.0, 0.0];
     let objective = |p: &[f64]| run(y, spec, m, params(spec, p)).map_or(f64::MAX, |r| r.0);
     let (best, _) = nelder_mead(
@@ -181,11 +187,7 @@ pub fn fit(y: &[f64], spec: Spec, m: usize) -> Option<SeasonalEts> {
     );
     let p = params(spec, &best);
     let (m2ll, state) = run(y, spec, m, p)?;
-    // Smoothing parameters, initial level, slope and m − 1 free seasonal states, σ.
-    let k = (dims + 1 + usize::from(spec.trend > 0) + if spec.season > 0 { m - 1 } else { 0 } + 1)
-        as f64;
-    let nf = n as f64;
-    let aicc = m2ll + 2.0 * k + 2.0 * k * (k + 1.0) / (nf - k - 1.0).max(1.0);
+    let aicc = corrected_aic(spec, m, n, m2ll);
     // The seasonal states in the order they will be used next, oldest first.
     let seasons = if spec.season > 0 {
         (0..m).map(|i| state.seasons[(n + i) % m]).collect()
@@ -200,6 +202,23 @@ pub fn fit(y: &[f64], spec: Spec, m: usize) -> Option<SeasonalEts> {
         seasons,
         aicc,
     })
+}
+
+/// Smoothing parameters the optimiser fits: α, and β, γ and φ when the model has them.
+fn fitted_dims(spec: Spec) -> usize {
+    1 + usize::from(spec.trend > 0) + usize::from(spec.season > 0) + usize::from(spec.trend == 2)
+}
+
+/// The corrected AIC of a model fitted to `n` points with −2 log-likelihood `m2ll`.
+fn corrected_aic(spec: Spec, m: usize, n: usize, m2ll: f64) -> f64 {
+    // Smoothing parameters, initial level, slope and m − 1 free seasonal states, σ.
+    let k = (fitted_dims(spec)
+        + 1
+        + usize::from(spec.trend > 0)
+        + if spec.season > 0 { m - 1 } else { 0 }
+        + 1) as f64;
+    let nf = n as f64;
+    m2ll + 2.0 * k + 2.0 * k * (k + 1.0) / (nf - k - 1.0).max(1.0)
 }
 
 /// Fits every applicable model and keeps the lowest AICc (ANN always applies).

@@ -112,29 +112,11 @@ pub fn piecewise_linear(y: &[f64], max_changepoints: usize) -> Piecewise {
     let mut beta = least_squares(&x, y).expect("two distinct times give a line");
     let mut best_bic = bic(sse(y, &x, &beta), 2);
     let step = (n / 50).max(1);
-    // Each side of a changepoint keeps at least three points: a slope through two is
-    // any slope, and on a few days of data BIC would happily buy one.
-    let candidates: Vec<f64> = ((n / 10).max(3)..(n * 8 / 10).min(n.saturating_sub(3)))
-        .step_by(step)
-        .map(|c| c as f64)
-        .collect();
+    let candidates = changepoint_candidates(n, step);
     while chosen.len() < max_changepoints {
-        let mut best: Option<(f64, f64, Vec<f64>)> = None;
-        for &c in &candidates {
-            if chosen.iter().any(|&p| (p - c).abs() < step as f64 * 2.0) {
-                continue;
-            }
-            let mut trial = chosen.clone();
-            trial.push(c);
-            let xt = design(n, &trial);
-            if let Some(b) = least_squares(&xt, y) {
-                let s = sse(y, &xt, &b);
-                if best.as_ref().is_none_or(|(bs, _, _)| s < *bs) {
-                    best = Some((s, c, b));
-                }
-            }
-        }
-        let Some((s, c, b)) = best else { break };
+        let Some((s, c, b)) = best_addition(y, &chosen, &candidates, step) else {
+            break;
+        };
         let candidate_bic = bic(s, 3 + chosen.len());
         if candidate_bic >= best_bic - 1e-9 {
             break;
@@ -145,6 +127,50 @@ pub fn piecewise_linear(y: &[f64], max_changepoints: usize) -> Piecewise {
     }
     x = design(n, &chosen);
     debug_assert_eq!(x[0].len(), beta.len());
+    piecewise(&chosen, &beta)
+}
+
+/// Where a changepoint may go in a series of `n` points (`n` ≥ 3): every `step`-th
+/// position in the first 80%, three or more points from either end.
+fn changepoint_candidates(n: usize, step: usize) -> Vec<f64> {
+    // Each side of a changepoint keeps at least three points: a slope through two is
+    // any slope, and on a few days of data BIC would happily buy one.
+    ((n / 10).max(3)..(n * 8 / 10).min(n.saturating_sub(3)))
+        .step_by(step)
+        .map(|c| c as f64)
+        .collect()
+}
+
+/// The candidate that, added to the `chosen` changepoints, cuts the squared error most
+/// (none within two steps of one already chosen): (squared error, changepoint,
+/// coefficients); None when no candidate is left or fits.
+fn best_addition(
+    y: &[f64],
+    chosen: &[f64],
+    candidates: &[f64],
+    step: usize,
+) -> Option<(f64, f64, Vec<f64>)> {
+    let mut best: Option<(f64, f64, Vec<f64>)> = None;
+    for &c in candidates {
+        if chosen.iter().any(|&p| (p - c).abs() < step as f64 * 2.0) {
+            continue;
+        }
+        let mut trial = chosen.to_vec();
+        trial.push(c);
+        let xt = design(y.len(), &trial);
+        if let Some(b) = least_squares(&xt, y) {
+            let s = sse(y, &xt, &b);
+            if best.as_ref().is_none_or(|(bs, _, _)| s < *bs) {
+                best = Some((s, c, b));
+            }
+        }
+    }
+    best
+}
+
+/// The fit with coefficients `beta` (intercept, slope, then one slope change per
+/// changepoint in `chosen`'s order), its changes in time order.
+fn piecewise(chosen: &[f64], beta: &[f64]) -> Piecewise {
     let mut changes: Vec<(f64, f64)> = chosen
         .iter()
         .copied()

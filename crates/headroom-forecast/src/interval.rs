@@ -62,6 +62,45 @@ pub fn conformal(
     method: impl Fn(&[f64], usize) -> Vec<f64>,
 ) -> Forecast {
     let point = method(history, horizon);
+    let errors = origin_errors(history, horizon, origins, min_history, &method);
+    let intervals = levels
+        .iter()
+        .map(|&level| {
+            // Each level's window differs, so a wider level takes the widest half-width
+            // of any level up to it: intervals nest.
+            let widths: Vec<f64> = (0..horizon)
+                .map(|h| {
+                    levels
+                        .iter()
+                        .filter(|&&l| l <= level)
+                        .map(|&l| half_width(history, &errors, horizon, h, l))
+                        .fold(0.0, f64::max)
+                })
+                .collect();
+            Interval {
+                level,
+                lower: point.iter().zip(&widths).map(|(p, w)| p - w).collect(),
+                upper: point.iter().zip(&widths).map(|(p, w)| p + w).collect(),
+            }
+        })
+        .collect();
+    Forecast {
+        point,
+        intervals,
+        origins: errors.len(),
+    }
+}
+
+/// The absolute errors of `method`'s forecasts at each step from up to `origins` earlier
+/// origins, `horizon` steps apart, latest first, each keeping at least `min_history`
+/// points.
+fn origin_errors(
+    history: &[f64],
+    horizon: usize,
+    origins: usize,
+    min_history: usize,
+    method: &impl Fn(&[f64], usize) -> Vec<f64>,
+) -> Vec<Vec<f64>> {
     let n = history.len();
     let mut errors: Vec<Vec<f64>> = Vec::new();
     for k in 1..=origins {
@@ -78,61 +117,45 @@ pub fn conformal(
                 .collect(),
         );
     }
-    let w = horizon / 12;
-    let half_width = |h: usize, level: f64| -> f64 {
-        if errors.is_empty() {
-            // Random walk: one-step changes' RMS times √h.
-            let diffs: Vec<f64> = history.windows(2).map(|p| p[1] - p[0]).collect();
-            let rms = if diffs.is_empty() {
-                0.0
-            } else {
-                (diffs.iter().map(|d| d * d).sum::<f64>() / diffs.len() as f64).sqrt()
-            };
-            return normal_quantile(level) * rms * ((h + 1) as f64).sqrt();
-        }
-        // A sample too small for the level's rank would cap it at the largest error
-        // (three origins and w = 1 hold 9 errors: a 95% bound at their maximum covered
-        // 86-87% on M3, M4 Weekly and Tourism training parts). Widen the window until
-        // the rank fits: 95% then covered 89-91% with a lower MSIS on all three.
-        let need = (level / (1.0 - level)).ceil() as usize;
-        let per_origin = need.div_ceil(errors.len());
-        let w = w
-            .max(per_origin.saturating_sub(1).div_ceil(2))
-            .min(horizon / 2);
-        let lo = h.saturating_sub(w);
-        let hi = (h + w).min(horizon - 1);
-        let mut sample: Vec<f64> = errors
-            .iter()
-            .flat_map(|e| e[lo..=hi].iter().copied())
-            .collect();
-        conformal_quantile(&mut sample, level)
-    };
-    let intervals = levels
-        .iter()
-        .map(|&level| {
-            // Each level's window differs, so a wider level takes the widest half-width
-            // of any level up to it: intervals nest.
-            let widths: Vec<f64> = (0..horizon)
-                .map(|h| {
-                    levels
-                        .iter()
-                        .filter(|&&l| l <= level)
-                        .map(|&l| half_width(h, l))
-                        .fold(0.0, f64::max)
-                })
-                .collect();
-            Interval {
-                level,
-                lower: point.iter().zip(&widths).map(|(p, w)| p - w).collect(),
-                upper: point.iter().zip(&widths).map(|(p, w)| p + w).collect(),
-            }
-        })
-        .collect();
-    Forecast {
-        point,
-        intervals,
-        origins: errors.len(),
+    errors
+}
+
+/// The half-width of the `level` interval at step `h` (0-based): the conformal quantile
+/// of the origins' errors around that step, or the random walk's without origins.
+fn half_width(history: &[f64], errors: &[Vec<f64>], horizon: usize, h: usize, level: f64) -> f64 {
+    if errors.is_empty() {
+        return random_walk_half_width(history, h, level);
     }
+    let w = horizon / 12;
+    // A sample too small for the level's rank would cap it at the largest error
+    // (three origins and w = 1 hold 9 errors: a 95% bound at their maximum covered
+    // 86-87% on M3, M4 Weekly and Tourism training parts). Widen the window until
+    // the rank fits: 95% then covered 89-91% with a lower MSIS on all three.
+    let need = (level / (1.0 - level)).ceil() as usize;
+    let per_origin = need.div_ceil(errors.len());
+    let w = w
+        .max(per_origin.saturating_sub(1).div_ceil(2))
+        .min(horizon / 2);
+    let lo = h.saturating_sub(w);
+    let hi = (h + w).min(horizon - 1);
+    let mut sample: Vec<f64> = errors
+        .iter()
+        .flat_map(|e| e[lo..=hi].iter().copied())
+        .collect();
+    conformal_quantile(&mut sample, level)
+}
+
+/// The half-width of a random walk's `level` interval at step `h` (0-based), the
+/// fallback when the history is too short for any origin.
+fn random_walk_half_width(history: &[f64], h: usize, level: f64) -> f64 {
+    // Random walk: one-step changes' RMS times √h.
+    let diffs: Vec<f64> = history.windows(2).map(|p| p[1] - p[0]).collect();
+    let rms = if diffs.is_empty() {
+        0.0
+    } else {
+        (diffs.iter().map(|d| d * d).sum::<f64>() / diffs.len() as f64).sqrt()
+    };
+    normal_quantile(level) * rms * ((h + 1) as f64).sqrt()
 }
 
 #[cfg(test)]

@@ -158,28 +158,35 @@ pub fn read_long_origins(
                 ),
             });
         }
-        for k in 1..=origins.max(1) {
-            let Some(end) = n.checked_sub((k - 1) * horizon) else {
-                break;
-            };
-            if end < 2 * horizon + 1 && k > 1 {
-                break;
-            }
-            out.push(Holdout {
-                id: if k == 1 {
-                    id.clone()
-                } else {
-                    format!("{id}@{k}")
-                },
-                train: s.values[..end - horizon].to_vec(),
-                test: s.values[end - horizon..end].to_vec(),
-                scored: s.observed[end - horizon..end].to_vec(),
-                first_day: (!s.monthly && s.step == crate::series::DAY_S)
-                    .then(|| s.start.div_euclid(crate::series::DAY_S)),
-            });
-        }
+        push_origins(&mut out, &id, &s, horizon, origins);
     }
     Ok(out)
+}
+
+/// Pushes the holdouts of series `id` at up to `origins` rolling origins, latest first
+/// (see [`read_long_origins`]).
+fn push_origins(out: &mut Vec<Holdout>, id: &str, s: &Series, horizon: usize, origins: usize) {
+    let n = s.values.len();
+    for k in 1..=origins.max(1) {
+        let Some(end) = n.checked_sub((k - 1) * horizon) else {
+            break;
+        };
+        if end < 2 * horizon + 1 && k > 1 {
+            break;
+        }
+        out.push(Holdout {
+            id: if k == 1 {
+                id.to_owned()
+            } else {
+                format!("{id}@{k}")
+            },
+            train: s.values[..end - horizon].to_vec(),
+            test: s.values[end - horizon..end].to_vec(),
+            scored: s.observed[end - horizon..end].to_vec(),
+            first_day: (!s.monthly && s.step == crate::series::DAY_S)
+                .then(|| s.start.div_euclid(crate::series::DAY_S)),
+        });
+    }
 }
 
 /// Reads long format, `id,timestamp,value` with a header; the last `horizon` steps of
@@ -198,24 +205,7 @@ pub fn read_long_series(path: &Path) -> Result<Vec<(String, usize, Series)>, Rea
     for (line, fields) in
         crate::table::rows(&text).map_err(|e| crate::series::csv_error(&name, e))?
     {
-        let invalid = |reason: String| ReadError::Invalid {
-            path: name.clone(),
-            line,
-            reason,
-        };
-        if fields.len() != 3 {
-            return Err(invalid(format!(
-                "expected id,timestamp,value, found {} fields",
-                fields.len()
-            )));
-        }
-        let t = crate::series::parse_timestamp(&fields[1])
-            .ok_or_else(|| invalid(format!("'{}' is not a timestamp", fields[1])))?;
-        let v: f64 = fields[2]
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite())
-            .ok_or_else(|| invalid(format!("'{}' is not a finite number", fields[2])))?;
+        let (t, v) = long_row(&fields, &name, line)?;
         let id = fields[0].clone();
         rows.entry(id.clone())
             .or_insert_with(|| {
@@ -231,6 +221,29 @@ pub fn read_long_series(path: &Path) -> Result<Vec<(String, usize, Series)>, Rea
             Ok((id, line, Series::from_points(r, &name)?))
         })
         .collect()
+}
+
+/// The (Unix seconds, value) of an `id,timestamp,value` row at `line` of file `name`.
+fn long_row(fields: &[String], name: &str, line: usize) -> Result<(i64, f64), ReadError> {
+    let invalid = |reason: String| ReadError::Invalid {
+        path: name.to_owned(),
+        line,
+        reason,
+    };
+    if fields.len() != 3 {
+        return Err(invalid(format!(
+            "expected id,timestamp,value, found {} fields",
+            fields.len()
+        )));
+    }
+    let t = crate::series::parse_timestamp(&fields[1])
+        .ok_or_else(|| invalid(format!("'{}' is not a timestamp", fields[1])))?;
+    let v: f64 = fields[2]
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| invalid(format!("'{}' is not a finite number", fields[2])))?;
+    Ok((t, v))
 }
 
 /// A forecasting method the backtest can run.
@@ -472,25 +485,56 @@ impl Setup {
 /// With `clean`, spikes in each training part are damped first ([`crate::robust::clean`]);
 /// the scores still compare with the raw test values and scale by the raw history.
 pub fn evaluate(series: &[Holdout], methods: &[Method], setup: &Setup) -> Vec<Score> {
-    let (m, level) = (setup.m, setup.level);
-    // Naive2 is M4's reference with M4's season, whatever seasons the methods get.
-    let plain = |method: Method, x: &[f64], h: usize| match method {
-        Method::Naive2 => baseline::naive2(x, h, m),
-        _ => method.forecast_seasons(x, h, &setup.seasons),
-    };
-    // Naive2 stays the plain reference; every other method gets the calendar.
-    let forecast = |method: Method, x: &[f64], h: usize, first_day: Option<i64>| match (
-        &setup.calendar,
-        first_day,
-    ) {
-        (Some(c), Some(day)) if method != Method::Naive2 => {
-            crate::calendar::forecast(x, day, h, c, |y, h| plain(method, y, h))
+    let backtest = Backtest { series, setup };
+    // OWA's reference is Naive2 on the raw series, whatever the methods see.
+    let reference = backtest.run(Method::Naive2, false);
+    methods
+        .iter()
+        .map(|&method| {
+            let mut score = if method == Method::Naive2 && !setup.clean {
+                reference.clone()
+            } else {
+                backtest.run(method, setup.clean)
+            };
+            score.owa = metrics::owa(score.smape, score.mase, reference.smape, reference.mase);
+            score
+        })
+        .collect()
+}
+
+/// The holdouts and setup of one [`evaluate`], which every method is run on.
+struct Backtest<'a> {
+    series: &'a [Holdout],
+    setup: &'a Setup,
+}
+
+impl Backtest<'_> {
+    /// `method`'s forecast of `h` steps after `x`, without calendar effects.
+    fn plain(&self, method: Method, x: &[f64], h: usize) -> Vec<f64> {
+        // Naive2 is M4's reference with M4's season, whatever seasons the methods get.
+        match method {
+            Method::Naive2 => baseline::naive2(x, h, self.setup.m),
+            _ => method.forecast_seasons(x, h, &self.setup.seasons),
         }
-        _ => plain(method, x, h),
-    };
-    let run = |method: Method, clean: bool| {
-        let start = CpuClock::now();
-        let forecasts: Vec<crate::interval::Forecast> = series
+    }
+
+    /// `method`'s forecast of `h` steps after `x`, with the setup's calendar effects when
+    /// `x` is a daily series that starts on day `first_day`.
+    fn forecast(&self, method: Method, x: &[f64], h: usize, first_day: Option<i64>) -> Vec<f64> {
+        // Naive2 stays the plain reference; every other method gets the calendar.
+        match (&self.setup.calendar, first_day) {
+            (Some(c), Some(day)) if method != Method::Naive2 => {
+                crate::calendar::forecast(x, day, h, c, |y, h| self.plain(method, y, h))
+            }
+            _ => self.plain(method, x, h),
+        }
+    }
+
+    /// `method`'s forecast of each holdout's test part from its training part (spikes
+    /// damped first with `clean`), with intervals when the setup has a level.
+    fn forecasts(&self, method: Method, clean: bool) -> Vec<crate::interval::Forecast> {
+        let setup = self.setup;
+        self.series
             .iter()
             .map(|s| {
                 let h = s.test.len();
@@ -501,28 +545,62 @@ pub fn evaluate(series: &[Holdout], methods: &[Method], setup: &Setup) -> Vec<Sc
                 } else {
                     &s.train
                 };
-                match level {
+                match setup.level {
                     Some(level) => crate::interval::conformal(
                         train,
                         h,
                         &[level],
                         INTERVAL_ORIGINS,
                         2 * setup.seasons.primary(),
-                        |x, h| forecast(method, x, h, s.first_day),
+                        |x, h| self.forecast(method, x, h, s.first_day),
                     ),
                     None => crate::interval::Forecast {
-                        point: forecast(method, train, h, s.first_day),
+                        point: self.forecast(method, train, h, s.first_day),
                         intervals: Vec::new(),
                         origins: 0,
                     },
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// Runs `method` on every holdout and scores it; OWA is left for the caller, which
+    /// has the reference.
+    fn run(&self, method: Method, clean: bool) -> Score {
+        let start = CpuClock::now();
+        let forecasts = self.forecasts(method, clean);
         let time = start.elapsed();
+        let (smape, mases) = self.point_scores(&forecasts);
+        let defined: Vec<f64> = mases.iter().flatten().copied().collect();
+        let (coverage, msis) = match self.setup.level {
+            Some(level) => self.interval_scores(&forecasts, level),
+            None => (None, None),
+        };
+        Score {
+            method,
+            smape,
+            // No series with a defined MASE: MASE is undefined, not 0.
+            mase: if defined.is_empty() {
+                f64::NAN
+            } else {
+                defined.iter().sum::<f64>() / defined.len() as f64
+            },
+            owa: f64::NAN,
+            time,
+            mase_undefined: mases.len() - defined.len(),
+            coverage,
+            msis,
+        }
+    }
+
+    /// The mean sMAPE over series (a series with nothing scored counts 0) and each
+    /// series' MASE (None where it is undefined or nothing was scored).
+    fn point_scores(&self, forecasts: &[crate::interval::Forecast]) -> (f64, Vec<Option<f64>>) {
+        let (series, m) = (self.series, self.setup.m);
         let k = series.len() as f64;
         let pairs: Vec<(Vec<f64>, Vec<f64>)> = series
             .iter()
-            .zip(&forecasts)
+            .zip(forecasts)
             .map(|(s, f)| s.scored_pairs(&f.point))
             .collect();
         let smape = pairs
@@ -545,68 +623,41 @@ pub fn evaluate(series: &[Holdout], methods: &[Method], setup: &Setup) -> Vec<Sc
                     .flatten()
             })
             .collect();
-        let defined: Vec<f64> = mases.iter().flatten().copied().collect();
-        let (coverage, msis) = match level {
-            Some(level) => {
-                let (mut inside, mut total, mut msis_sum, mut msis_n) =
-                    (0usize, 0usize, 0.0, 0usize);
-                for (s, f) in series.iter().zip(&forecasts) {
-                    let i = &f.intervals[0];
-                    let (actual, lower) = s.scored_pairs(&i.lower);
-                    let (_, upper) = s.scored_pairs(&i.upper);
-                    for (j, y) in actual.iter().enumerate() {
-                        total += 1;
-                        inside += usize::from(lower[j] <= *y && *y <= upper[j]);
-                    }
-                    if actual.is_empty() {
-                        continue;
-                    }
-                    if let Some(v) =
-                        metrics::msis(&s.train, &actual, &lower, &upper, m, 1.0 - level)
-                    {
-                        msis_sum += v;
-                        msis_n += 1;
-                    }
-                }
-                // Undefined (NaN) when nothing was scored, not a made-up zero.
-                let mean = |sum: f64, n: usize| if n == 0 { f64::NAN } else { sum / n as f64 };
-                (
-                    Some(mean(inside as f64, total)),
-                    Some(mean(msis_sum, msis_n)),
-                )
+        (smape, mases)
+    }
+
+    /// The share of scored actuals inside the `level` intervals, and the mean MSIS over
+    /// the series where it is defined.
+    fn interval_scores(
+        &self,
+        forecasts: &[crate::interval::Forecast],
+        level: f64,
+    ) -> (Option<f64>, Option<f64>) {
+        let m = self.setup.m;
+        let (mut inside, mut total, mut msis_sum, mut msis_n) = (0usize, 0usize, 0.0, 0usize);
+        for (s, f) in self.series.iter().zip(forecasts) {
+            let i = &f.intervals[0];
+            let (actual, lower) = s.scored_pairs(&i.lower);
+            let (_, upper) = s.scored_pairs(&i.upper);
+            for (j, y) in actual.iter().enumerate() {
+                total += 1;
+                inside += usize::from(lower[j] <= *y && *y <= upper[j]);
             }
-            None => (None, None),
-        };
-        Score {
-            method,
-            smape,
-            // No series with a defined MASE: MASE is undefined, not 0.
-            mase: if defined.is_empty() {
-                f64::NAN
-            } else {
-                defined.iter().sum::<f64>() / defined.len() as f64
-            },
-            owa: f64::NAN,
-            time,
-            mase_undefined: mases.len() - defined.len(),
-            coverage,
-            msis,
+            if actual.is_empty() {
+                continue;
+            }
+            if let Some(v) = metrics::msis(&s.train, &actual, &lower, &upper, m, 1.0 - level) {
+                msis_sum += v;
+                msis_n += 1;
+            }
         }
-    };
-    // OWA's reference is Naive2 on the raw series, whatever the methods see.
-    let reference = run(Method::Naive2, false);
-    methods
-        .iter()
-        .map(|&method| {
-            let mut score = if method == Method::Naive2 && !setup.clean {
-                reference.clone()
-            } else {
-                run(method, setup.clean)
-            };
-            score.owa = metrics::owa(score.smape, score.mase, reference.smape, reference.mase);
-            score
-        })
-        .collect()
+        // Undefined (NaN) when nothing was scored, not a made-up zero.
+        let mean = |sum: f64, n: usize| if n == 0 { f64::NAN } else { sum / n as f64 };
+        (
+            Some(mean(inside as f64, total)),
+            Some(mean(msis_sum, msis_n)),
+        )
+    }
 }
 
 /// The scores as a table: a row per method (sMAPE, MASE, OWA, CPU seconds, and with a

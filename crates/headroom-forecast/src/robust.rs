@@ -45,58 +45,110 @@ fn median(v: &mut [f64]) -> f64 {
 pub fn clean(y: &[f64], m: usize) -> Cleaned {
     let n = y.len();
     let level = median(&mut y.iter().map(|v| v.abs()).collect::<Vec<_>>());
-    let robust_sd = |v: &[f64]| {
-        let centre = median(&mut v.to_vec());
-        (
-            centre,
-            1.4826 * median(&mut v.iter().map(|r| (r - centre).abs()).collect::<Vec<_>>()),
-        )
-    };
     let w = if m >= 2 { m } else { 7 };
-    let mut level_shifts = Vec::new();
-    let mut shifted = y.to_vec();
-    if n >= 4 * w {
-        let jumps: Vec<f64> = (w..=n - w)
-            .map(|t| median(&mut y[t..t + w].to_vec()) - median(&mut y[t - w..t].to_vec()))
-            .collect();
-        let (_, sd) = robust_sd(&jumps);
-        let limit = (SPIKE_THRESHOLD * sd).max(0.05 * level);
-        let mut t = 0;
-        while t < jumps.len() {
-            if jumps[t].abs() > limit {
-                let end = (t..jumps.len())
-                    .find(|&k| jumps[k].abs() <= limit)
-                    .unwrap_or(jumps.len());
-                let best = (t..end)
-                    .max_by(|&a, &b| jumps[a].abs().total_cmp(&jumps[b].abs()))
-                    .expect("a non-empty run");
-                // Medians find the shift; means over whole cycles, which cancel the season
-                // exactly, place it.
-                let mean =
-                    |r: std::ops::Range<usize>| y[r.clone()].iter().sum::<f64>() / r.len() as f64;
-                let at = (best.saturating_sub(w / 2) + w..=(best + w + w / 2).min(n - w))
-                    .max_by(|&a, &b| {
-                        let da = (mean(a..a + w) - mean(a - w..a)).abs();
-                        let db = (mean(b..b + w) - mean(b - w..b)).abs();
-                        da.total_cmp(&db)
-                    })
-                    .unwrap_or(best + w);
-                // Two runs of one step (the jump dipping under the limit midway) are one shift.
-                if level_shifts.last().is_some_and(|&p| at < p + w) {
-                    t = end;
-                    continue;
-                }
-                level_shifts.push(at);
-                // Take the step out of everything after it for the spike search.
-                for v in &mut shifted[at..] {
-                    *v -= jumps[best];
-                }
-                t = end;
-            } else {
-                t += 1;
+    let (level_shifts, shifted) = if n >= 4 * w {
+        level_shifts(y, w, level)
+    } else {
+        (Vec::new(), y.to_vec())
+    };
+    let baseline = baseline(&shifted, m);
+    let differences: Vec<f64> = (0..n).map(|t| shifted[t] - baseline[t]).collect();
+    let (centre, sd) = robust_sd(&differences);
+    let limit = SPIKE_THRESHOLD * sd.max(0.01 * level);
+    let mut values = y.to_vec();
+    let mut spikes = Vec::new();
+    if n >= 8 {
+        for t in 0..n {
+            if (differences[t] - centre).abs() > limit {
+                spikes.push(t);
+                // Back on the original level: add the steps taken out before t.
+                values[t] = baseline[t] + (y[t] - shifted[t]);
             }
         }
     }
+    Cleaned {
+        values,
+        spikes,
+        level_shifts,
+    }
+}
+
+/// The median of `v` and its robust standard deviation (1.4826 × median absolute
+/// deviation from it).
+fn robust_sd(v: &[f64]) -> (f64, f64) {
+    let centre = median(&mut v.to_vec());
+    (
+        centre,
+        1.4826 * median(&mut v.iter().map(|r| (r - centre).abs()).collect::<Vec<_>>()),
+    )
+}
+
+/// The level shifts of `y` (at least four windows of `w` long) as [`clean`] finds them,
+/// and `y` with each shift's step taken out of everything after it.
+fn level_shifts(y: &[f64], w: usize, level: f64) -> (Vec<usize>, Vec<f64>) {
+    let n = y.len();
+    let mut level_shifts = Vec::new();
+    let mut shifted = y.to_vec();
+    let jumps: Vec<f64> = (w..=n - w)
+        .map(|t| median(&mut y[t..t + w].to_vec()) - median(&mut y[t - w..t].to_vec()))
+        .collect();
+    let (_, sd) = robust_sd(&jumps);
+    let limit = (SPIKE_THRESHOLD * sd).max(0.05 * level);
+    let mut t = 0;
+    while t < jumps.len() {
+        if jumps[t].abs() > limit {
+            let (end, best) = largest_in_run(&jumps, t, limit);
+            let at = place_shift(y, w, best);
+            // Two runs of one step (the jump dipping under the limit midway) are one shift.
+            if level_shifts.last().is_some_and(|&p| at < p + w) {
+                t = end;
+                continue;
+            }
+            level_shifts.push(at);
+            // Take the step out of everything after it for the spike search.
+            for v in &mut shifted[at..] {
+                *v -= jumps[best];
+            }
+            t = end;
+        } else {
+            t += 1;
+        }
+    }
+    (level_shifts, shifted)
+}
+
+/// The end of the run of jumps beyond `limit` that starts at `t`, and the position of
+/// its largest jump.
+fn largest_in_run(jumps: &[f64], t: usize, limit: f64) -> (usize, usize) {
+    let end = (t..jumps.len())
+        .find(|&k| jumps[k].abs() <= limit)
+        .unwrap_or(jumps.len());
+    let best = (t..end)
+        .max_by(|&a, &b| jumps[a].abs().total_cmp(&jumps[b].abs()))
+        .expect("a non-empty run");
+    (end, best)
+}
+
+/// Where the shift whose largest median jump is at `best` lies in `y`.
+fn place_shift(y: &[f64], w: usize, best: usize) -> usize {
+    let n = y.len();
+    // Medians find the shift; means over whole cycles, which cancel the season
+    // exactly, place it.
+    let mean = |r: std::ops::Range<usize>| y[r.clone()].iter().sum::<f64>() / r.len() as f64;
+    (best.saturating_sub(w / 2) + w..=(best + w + w / 2).min(n - w))
+        .max_by(|&a, &b| {
+            let da = (mean(a..a + w) - mean(a - w..a)).abs();
+            let db = (mean(b..b + w) - mean(b - w..b)).abs();
+            da.total_cmp(&db)
+        })
+        .unwrap_or(best + w)
+}
+
+/// What each point of `shifted` is compared with: the median of the same phase up to
+/// three cycles either side of it (of the three neighbours either side without a
+/// season), or the point itself when it has none.
+fn baseline(shifted: &[f64], m: usize) -> Vec<f64> {
+    let n = shifted.len();
     let mut baseline = vec![0.0; n];
     for (t, b) in baseline.iter_mut().enumerate() {
         let mut near: Vec<f64> = if m >= 2 {
@@ -118,25 +170,7 @@ pub fn clean(y: &[f64], m: usize) -> Cleaned {
             median(&mut near)
         };
     }
-    let differences: Vec<f64> = (0..n).map(|t| shifted[t] - baseline[t]).collect();
-    let (centre, sd) = robust_sd(&differences);
-    let limit = SPIKE_THRESHOLD * sd.max(0.01 * level);
-    let mut values = y.to_vec();
-    let mut spikes = Vec::new();
-    if n >= 8 {
-        for t in 0..n {
-            if (differences[t] - centre).abs() > limit {
-                spikes.push(t);
-                // Back on the original level: add the steps taken out before t.
-                values[t] = baseline[t] + (y[t] - shifted[t]);
-            }
-        }
-    }
-    Cleaned {
-        values,
-        spikes,
-        level_shifts,
-    }
+    baseline
 }
 
 #[cfg(test)]

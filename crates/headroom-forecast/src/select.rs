@@ -307,15 +307,7 @@ pub fn cross_validate(
             break;
         }
         let (train, test) = (&y[..origin], &y[origin..origin + horizon]);
-        for (c, sum) in candidates.iter().zip(&mut sums) {
-            let f = (c.forecast)(train, horizon, s);
-            let mae = f.iter().zip(test).map(|(a, b)| (a - b).abs()).sum::<f64>() / horizon as f64;
-            *sum += if mae.is_finite() {
-                mae / scale
-            } else {
-                f64::INFINITY
-            };
-        }
+        add_scaled_errors(&mut sums, candidates, train, test, s, scale);
         used += 1;
     }
     let errors = sums
@@ -323,6 +315,28 @@ pub fn cross_validate(
         .map(|s| if used == 0 { f64::NAN } else { s / used as f64 })
         .collect();
     (errors, used)
+}
+
+/// Adds to each candidate's sum its mean absolute error forecasting `test` from `train`,
+/// divided by `scale` (infinite when the error is not a finite number).
+fn add_scaled_errors(
+    sums: &mut [f64],
+    candidates: &[Candidate],
+    train: &[f64],
+    test: &[f64],
+    s: &Seasons,
+    scale: f64,
+) {
+    let horizon = test.len();
+    for (c, sum) in candidates.iter().zip(sums) {
+        let f = (c.forecast)(train, horizon, s);
+        let mae = f.iter().zip(test).map(|(a, b)| (a - b).abs()).sum::<f64>() / horizon as f64;
+        *sum += if mae.is_finite() {
+            mae / scale
+        } else {
+            f64::INFINITY
+        };
+    }
 }
 
 /// Weights from errors, ∝ 1 / error² over every candidate (a method that did twice as

@@ -73,49 +73,9 @@ impl Series {
                 format!("timestamp {} repeats line {}", w[1].0, w[0].2),
             ));
         }
-        let mut gaps: Vec<i64> = rows.windows(2).map(|w| w[1].0 - w[0].0).collect();
-        gaps.sort_unstable();
-        let step = mode(&gaps).unwrap_or(DAY_S);
-        let monthly = (28 * DAY_S..=31 * DAY_S).contains(&step)
-            && rows.iter().all(|(t, _, _)| {
-                t.rem_euclid(DAY_S) == 0 && civil_from_days(t.div_euclid(DAY_S)).2 == 1
-            });
-        let keyed: Vec<(i64, f64, usize)> = if monthly {
-            rows.iter()
-                .map(|&(t, v, l)| {
-                    let (y, m, _) = civil_from_days(t.div_euclid(DAY_S));
-                    (y * 12 + i64::from(m) - 1, v, l)
-                })
-                .collect()
-        } else {
-            rows
-        };
-        let step = if monthly { 1 } else { step };
+        let (keyed, step, monthly) = keyed_by_step(rows);
         let start = keyed[0].0.div_euclid(step) * step;
-        let last = keyed[keyed.len() - 1];
-        let steps = (last.0.div_euclid(step) * step - start) / step + 1;
-        if steps > MAX_STEPS {
-            return Err(invalid(
-                last.2,
-                format!(
-                    "the rows span {steps} steps of {step} s, more than {MAX_STEPS}: is a timestamp out of place?"
-                ),
-            ));
-        }
-        let mut raw: Vec<Option<f64>> = vec![None; steps as usize];
-        for &(t, v, line) in &keyed {
-            let i = ((t.div_euclid(step) * step - start) / step) as usize;
-            if raw[i].is_some() {
-                return Err(invalid(
-                    line,
-                    format!(
-                        "a second row in the step of {step} s starting at {}",
-                        start + i as i64 * step
-                    ),
-                ));
-            }
-            raw[i] = Some(v);
-        }
+        let raw = place_on_grid(&keyed, start, step, &invalid)?;
         let (values, filled) = fill(&raw);
         Ok(Series {
             start,
@@ -126,6 +86,66 @@ impl Series {
             observed: raw.iter().map(Option::is_some).collect(),
         })
     }
+}
+
+/// The step of time-sorted rows (the most common gap; 1 when first-of-month dates a month
+/// apart make them monthly), whether they are monthly, and the rows with their times
+/// counted in that step's unit: month numbers when monthly, else seconds as they were.
+fn keyed_by_step(rows: Vec<(i64, f64, usize)>) -> (Vec<(i64, f64, usize)>, i64, bool) {
+    let mut gaps: Vec<i64> = rows.windows(2).map(|w| w[1].0 - w[0].0).collect();
+    gaps.sort_unstable();
+    let step = mode(&gaps).unwrap_or(DAY_S);
+    let monthly = (28 * DAY_S..=31 * DAY_S).contains(&step)
+        && rows.iter().all(|(t, _, _)| {
+            t.rem_euclid(DAY_S) == 0 && civil_from_days(t.div_euclid(DAY_S)).2 == 1
+        });
+    let keyed: Vec<(i64, f64, usize)> = if monthly {
+        rows.iter()
+            .map(|&(t, v, l)| {
+                let (y, m, _) = civil_from_days(t.div_euclid(DAY_S));
+                (y * 12 + i64::from(m) - 1, v, l)
+            })
+            .collect()
+    } else {
+        rows
+    };
+    let step = if monthly { 1 } else { step };
+    (keyed, step, monthly)
+}
+
+/// Each keyed row's value at its step of the grid from `start` (None: no row there);
+/// an error when the grid would pass [`MAX_STEPS`] or a step gets two rows.
+fn place_on_grid(
+    keyed: &[(i64, f64, usize)],
+    start: i64,
+    step: i64,
+    invalid: &impl Fn(usize, String) -> ReadError,
+) -> Result<Vec<Option<f64>>, ReadError> {
+    let last = keyed[keyed.len() - 1];
+    let steps = (last.0.div_euclid(step) * step - start) / step + 1;
+    if steps > MAX_STEPS {
+        return Err(invalid(
+            last.2,
+            format!(
+                "the rows span {steps} steps of {step} s, more than {MAX_STEPS}: is a timestamp out of place?"
+            ),
+        ));
+    }
+    let mut raw: Vec<Option<f64>> = vec![None; steps as usize];
+    for &(t, v, line) in keyed {
+        let i = ((t.div_euclid(step) * step - start) / step) as usize;
+        if raw[i].is_some() {
+            return Err(invalid(
+                line,
+                format!(
+                    "a second row in the step of {step} s starting at {}",
+                    start + i as i64 * step
+                ),
+            ));
+        }
+        raw[i] = Some(v);
+    }
+    Ok(raw)
 }
 
 /// Reads a CSV of `timestamp,value` (a header line; Unix seconds, `YYYY-MM-DD` or ISO
@@ -186,6 +206,18 @@ pub fn prometheus_rows(text: &str, path: &str) -> Result<Vec<(i64, f64, usize)>,
     };
     let json: serde_json::Value =
         serde_json::from_str(text).map_err(|e| invalid(e.line(), format!("not JSON: {e}")))?;
+    prometheus_values(&json, &invalid)?
+        .iter()
+        .enumerate()
+        .map(|(i, pair)| prometheus_row(i, pair, &invalid))
+        .collect()
+}
+
+/// The `values` of the one series a Prometheus `query_range` answer must hold.
+fn prometheus_values<'a>(
+    json: &'a serde_json::Value,
+    invalid: &impl Fn(usize, String) -> ReadError,
+) -> Result<&'a Vec<serde_json::Value>, ReadError> {
     let result = json
         .pointer("/data/result")
         .and_then(|r| r.as_array())
@@ -204,33 +236,35 @@ pub fn prometheus_rows(text: &str, path: &str) -> Result<Vec<(i64, f64, usize)>,
             ),
         ));
     };
-    let values = series
+    series
         .get("values")
         .and_then(|v| v.as_array())
-        .ok_or_else(|| invalid(0, "the series has no values (an instant query?)".to_owned()))?;
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, pair)| {
-            let bad = || {
-                invalid(
-                    i + 1,
-                    format!("value {} is not [time, \"number\"]: {pair}", i + 1),
-                )
-            };
-            let t = pair
-                .get(0)
-                .and_then(|t| t.as_f64())
-                .filter(|t| t.is_finite())
-                .ok_or_else(bad)?;
-            let v = pair
-                .get(1)
-                .and_then(|v| v.as_str())
-                .and_then(parse_value)
-                .ok_or_else(bad)?;
-            Ok((t.round() as i64, v, i + 1))
-        })
-        .collect()
+        .ok_or_else(|| invalid(0, "the series has no values (an instant query?)".to_owned()))
+}
+
+/// The row of the `i`-th (0-based) `[time, "number"]` pair of a series' `values`.
+fn prometheus_row(
+    i: usize,
+    pair: &serde_json::Value,
+    invalid: &impl Fn(usize, String) -> ReadError,
+) -> Result<(i64, f64, usize), ReadError> {
+    let bad = || {
+        invalid(
+            i + 1,
+            format!("value {} is not [time, \"number\"]: {pair}", i + 1),
+        )
+    };
+    let t = pair
+        .get(0)
+        .and_then(|t| t.as_f64())
+        .filter(|t| t.is_finite())
+        .ok_or_else(bad)?;
+    let v = pair
+        .get(1)
+        .and_then(|v| v.as_str())
+        .and_then(parse_value)
+        .ok_or_else(bad)?;
+    Ok((t.round() as i64, v, i + 1))
 }
 
 /// Unix seconds of a timestamp: an integer or decimal number of seconds, `YYYY-MM-DD`,
@@ -243,6 +277,22 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     if let Ok(x) = s.parse::<f64>() {
         return (x.is_finite() && x.abs() < 1e15).then(|| x.round() as i64);
     }
+    let t = parse_date(s)? * DAY_S;
+    let rest = &s[10..];
+    if rest.is_empty() {
+        return Some(t);
+    }
+    let rest = rest.strip_prefix(['T', ' '])?;
+    let (clock, zone) = match rest.find(['Z', '+', '-']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    Some(t + parse_clock(clock)? - parse_offset(zone)?)
+}
+
+/// The day number (days since 1970-01-01) of the `YYYY-MM-DD` that `s` starts with;
+/// None when it does not start with a date that exists.
+fn parse_date(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -262,16 +312,11 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     if civil_from_days(day) != (y, m as u32, d as u32) {
         return None;
     }
-    let mut t = day * DAY_S;
-    let rest = &s[10..];
-    if rest.is_empty() {
-        return Some(t);
-    }
-    let rest = rest.strip_prefix(['T', ' '])?;
-    let (clock, zone) = match rest.find(['Z', '+', '-']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
+    Some(day)
+}
+
+/// Seconds into the day of `HH:MM[:SS[.frac]]` (the fraction dropped).
+fn parse_clock(clock: &str) -> Option<i64> {
     let mut parts = clock.split(':');
     let h: i64 = parts.next()?.parse().ok()?;
     let mi: i64 = parts.next()?.parse().ok()?;
@@ -279,7 +324,11 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     if parts.next().is_some() || h > 23 || mi > 59 || !(0.0..61.0).contains(&sec) {
         return None;
     }
-    t += h * 3600 + mi * 60 + sec.floor() as i64;
+    Some(h * 3600 + mi * 60 + sec.floor() as i64)
+}
+
+/// Seconds ahead of UTC of a zone: nothing or `Z` (UTC), or `±HH:MM`.
+fn parse_offset(zone: &str) -> Option<i64> {
     let offset = match zone {
         "" | "Z" => 0,
         z => {
@@ -288,7 +337,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
             sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60)
         }
     };
-    Some(t - offset)
+    Some(offset)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -128,26 +128,7 @@ fn stl_impl(y: &[f64], period: usize, seasonal_span: usize, passes: usize, fast:
     let mut seasonal = vec![0.0; n];
     for _ in 0..passes {
         let detrended: Vec<f64> = y.iter().zip(&trend).map(|(a, b)| a - b).collect();
-        // Cycle-subseries smoothing, each subseries extended one step at both ends:
-        // c has n + 2·period values, c[k] standing at position k − period.
-        let mut c = vec![0.0; n + 2 * period];
-        for phase in 0..period {
-            let sub: Vec<f64> = detrended
-                .iter()
-                .skip(phase)
-                .step_by(period)
-                .copied()
-                .collect();
-            let len = sub.len();
-            for j in 0..len + 2 {
-                let v = loess_at(&sub, j as f64 - 1.0, seasonal_span);
-                let pos = (j * period + phase) as isize - period as isize;
-                let k = (pos + period as isize) as usize;
-                if k < c.len() {
-                    c[k] = v;
-                }
-            }
-        }
+        let c = cycle_subseries(&detrended, period, seasonal_span);
         // Low-pass filter of the cycle-subseries: MA(period), MA(period), MA(3), loess.
         let low = loess_jump(
             &moving_average(&moving_average(&moving_average(&c, period), period), 3),
@@ -161,6 +142,33 @@ fn stl_impl(y: &[f64], period: usize, seasonal_span: usize, passes: usize, fast:
         trend = loess_jump(&deseasonal, trend_span, jump(trend_span));
     }
     Stl { seasonal, trend }
+}
+
+/// The cycle-subseries of `detrended` (every `period`-th value from each phase), each
+/// smoothed by loess with span `seasonal_span`, side by side again.
+fn cycle_subseries(detrended: &[f64], period: usize, seasonal_span: usize) -> Vec<f64> {
+    let n = detrended.len();
+    // Cycle-subseries smoothing, each subseries extended one step at both ends:
+    // c has n + 2·period values, c[k] standing at position k − period.
+    let mut c = vec![0.0; n + 2 * period];
+    for phase in 0..period {
+        let sub: Vec<f64> = detrended
+            .iter()
+            .skip(phase)
+            .step_by(period)
+            .copied()
+            .collect();
+        let len = sub.len();
+        for j in 0..len + 2 {
+            let v = loess_at(&sub, j as f64 - 1.0, seasonal_span);
+            let pos = (j * period + phase) as isize - period as isize;
+            let k = (pos + period as isize) as usize;
+            if k < c.len() {
+                c[k] = v;
+            }
+        }
+    }
+    c
 }
 
 /// An MSTL decomposition: `y = Σ seasonals + trend + remainder`.
@@ -177,13 +185,7 @@ pub struct Mstl {
 /// MSTL: STL per season length, shortest first, each on the series with the other
 /// seasons removed, twice round; seasonal spans 11, 15, 19, … as in Bandara et al.
 pub fn mstl(y: &[f64], periods: &[usize]) -> Mstl {
-    let mut periods: Vec<usize> = periods
-        .iter()
-        .copied()
-        .filter(|&p| p >= 2 && y.len() >= 2 * p)
-        .collect();
-    periods.sort_unstable();
-    periods.dedup();
+    let periods = usable_periods(y, periods);
     let n = y.len();
     let mut seasonals = vec![vec![0.0; n]; periods.len()];
     let mut deseasonal = y.to_vec();
@@ -215,6 +217,19 @@ pub fn mstl(y: &[f64], periods: &[usize]) -> Mstl {
         seasonals,
         trend,
     }
+}
+
+/// The season lengths of `periods` that `y` holds two full seasons of (and are 2 or
+/// more), ascending, each once.
+fn usable_periods(y: &[f64], periods: &[usize]) -> Vec<usize> {
+    let mut periods: Vec<usize> = periods
+        .iter()
+        .copied()
+        .filter(|&p| p >= 2 && y.len() >= 2 * p)
+        .collect();
+    periods.sort_unstable();
+    periods.dedup();
+    periods
 }
 
 #[cfg(test)]

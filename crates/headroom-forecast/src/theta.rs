@@ -186,22 +186,33 @@ pub fn fit(y: &[f64], m: usize, kind: Kind) -> Theta {
     fit_adjusted(y, indices, kind)
 }
 
-fn fit_adjusted(y: &[f64], indices: Vec<f64>, kind: Kind) -> Theta {
-    let adjusted: Vec<f64> = if indices.is_empty() {
+/// `y` divided by the seasonal `indices` (by position from its start; none: `y` itself).
+fn seasonally_adjusted(y: &[f64], indices: &[f64]) -> Vec<f64> {
+    if indices.is_empty() {
         y.to_vec()
     } else {
         y.iter()
             .enumerate()
             .map(|(t, v)| v / indices[t % indices.len()])
             .collect()
-    };
-    // Fitted on a unit scale so the optimiser stops at the same place whatever the units.
-    let scale = adjusted.iter().map(|v| v.abs()).sum::<f64>() / adjusted.len() as f64;
-    let scale = if scale > 0.0 && scale.is_finite() {
+    }
+}
+
+/// The mean absolute value of `y`, or 1 when that is zero or not finite.
+fn unit_scale(y: &[f64]) -> f64 {
+    let scale = y.iter().map(|v| v.abs()).sum::<f64>() / y.len() as f64;
+    if scale > 0.0 && scale.is_finite() {
         scale
     } else {
         1.0
-    };
+    }
+}
+
+/// Fits one kind to `y` with these seasonal indices (empty: no season) divided out.
+fn fit_adjusted(y: &[f64], indices: Vec<f64>, kind: Kind) -> Theta {
+    let adjusted = seasonally_adjusted(y, &indices);
+    // Fitted on a unit scale so the optimiser stops at the same place whatever the units.
+    let scale = unit_scale(&adjusted);
     let unit: Vec<f64> = adjusted.iter().map(|v| v / scale).collect();
     let to_params = |q: &[f64]| Params {
         alpha: 0.01 + 0.98 * sigmoid(q[0]),
