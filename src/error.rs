@@ -13,10 +13,7 @@ pub enum Error {
     /// A topology file is invalid.
     #[error(transparent)]
     Topology(#[from] headroom_topology::Error),
-    /// A series or calendar file could not be read.
-    #[error(transparent)]
-    Read(#[from] headroom_forecast::m4::ReadError),
-    /// A forecast could not be made.
+    /// A series or calendar file could not be read, or a forecast made.
     #[error(transparent)]
     Forecast(#[from] headroom_forecast::Error),
     /// The demand could not be planned, or a price table is invalid.

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crate::m4::ReadError;
+use crate::Error;
 
 /// Countries whose public holidays ship with headroom, as `data/calendar/<code>.csv`.
 pub const COUNTRIES: [&str; 6] = ["CZ", "DE", "FR", "GB", "JP", "US"];
@@ -46,12 +46,12 @@ pub struct Calendar {
 impl Calendar {
     /// Reads `date,name` or `date,name,factor` rows after a header line; dates as
     /// `YYYY-MM-DD`. A date twice is an error naming both lines.
-    pub fn parse(text: &str, path: &str) -> Result<Calendar, ReadError> {
+    pub fn parse(text: &str, path: &str) -> Result<Calendar, Error> {
         let mut days = BTreeMap::new();
         let mut lines_of: HashMap<i64, usize> = HashMap::new();
         let rows = crate::table::rows(text).map_err(|e| crate::series::csv_error(path, e))?;
         for (line, fields) in rows {
-            let invalid = |reason: String| ReadError::Invalid {
+            let invalid = |reason: String| Error::Invalid {
                 path: path.to_owned(),
                 line,
                 reason,
@@ -69,10 +69,7 @@ impl Calendar {
     }
 
     /// The day and event of one `date,name[,factor]` row.
-    fn row(
-        fields: &[String],
-        invalid: &impl Fn(String) -> ReadError,
-    ) -> Result<(i64, Event), ReadError> {
+    fn row(fields: &[String], invalid: &impl Fn(String) -> Error) -> Result<(i64, Event), Error> {
         if !(2..=3).contains(&fields.len()) {
             return Err(invalid("expected date,name or date,name,factor".to_owned()));
         }
@@ -108,11 +105,11 @@ impl Calendar {
     }
 
     /// A shipped country by its code, else a `date,name[,factor]` file.
-    pub fn load(spec: &str) -> Result<Calendar, ReadError> {
+    pub fn load(spec: &str) -> Result<Calendar, Error> {
         if let Some(c) = Calendar::country(spec) {
             return Ok(c);
         }
-        let text = std::fs::read_to_string(Path::new(spec)).map_err(|source| ReadError::Io {
+        let text = std::fs::read_to_string(Path::new(spec)).map_err(|source| Error::Io {
             path: format!("{spec} (neither a file nor a shipped country: {COUNTRIES:?})"),
             source,
         })?;

@@ -41,9 +41,27 @@ pub mod theta;
 
 pub use linear::{FittedLinearTrend, LinearTrend};
 
-/// What can go wrong fitting a model.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// What can go wrong reading series or fitting a model.
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// A line is not what the file's format expects.
+    #[error("{path}:{line}: {reason}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
     /// No observations were given.
     #[error("cannot fit a trend to an empty series")]
     Empty,

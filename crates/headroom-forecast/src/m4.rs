@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::Error;
 use crate::baseline;
 use crate::metrics;
 use crate::seasons::Seasons;
@@ -51,31 +52,8 @@ impl Holdout {
     }
 }
 
-/// What can go wrong reading series.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The operating system's reason.
-        source: std::io::Error,
-    },
-    /// A line is not what the format expects.
-    #[error("{path}:{line}: {reason}")]
-    Invalid {
-        /// The file.
-        path: String,
-        /// 1-based line.
-        line: usize,
-        /// What is wrong.
-        reason: String,
-    },
-}
-
-fn read(path: &Path) -> Result<String, ReadError> {
-    std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.display().to_string(),
         source,
     })
@@ -83,14 +61,14 @@ fn read(path: &Path) -> Result<String, ReadError> {
 
 /// Reads M4's wide format: a header line, then `id,v1,v2,…` per series, values quoted
 /// or not, trailing empty fields where a series is shorter than the longest.
-pub fn read_wide(path: &Path) -> Result<Vec<(String, Vec<f64>)>, ReadError> {
+pub fn read_wide(path: &Path) -> Result<Vec<(String, Vec<f64>)>, Error> {
     let text = read(path)?;
     let mut out = Vec::new();
     let name = path.display().to_string();
     for (line, fields) in
         crate::table::rows(&text).map_err(|e| crate::series::csv_error(&name, e))?
     {
-        let invalid = |reason: String| ReadError::Invalid {
+        let invalid = |reason: String| Error::Invalid {
             path: name.clone(),
             line,
             reason,
@@ -119,13 +97,13 @@ pub fn read_wide(path: &Path) -> Result<Vec<(String, Vec<f64>)>, ReadError> {
 }
 
 /// Pairs M4 train and test files by series id, in the train file's order.
-pub fn read_m4(train: &Path, test: &Path) -> Result<Vec<Holdout>, ReadError> {
+pub fn read_m4(train: &Path, test: &Path) -> Result<Vec<Holdout>, Error> {
     let tests: std::collections::HashMap<String, Vec<f64>> = read_wide(test)?.into_iter().collect();
     read_wide(train)?
         .into_iter()
         .map(|(id, train_values)| match tests.get(&id) {
             Some(t) => Ok(Holdout::new(id, train_values, t.clone())),
-            None => Err(ReadError::Invalid {
+            None => Err(Error::Invalid {
                 path: test.display().to_string(),
                 line: 0,
                 reason: format!("no test row for series '{id}'"),
@@ -145,12 +123,12 @@ pub fn read_long_origins(
     path: &Path,
     horizon: usize,
     origins: usize,
-) -> Result<Vec<Holdout>, ReadError> {
+) -> Result<Vec<Holdout>, Error> {
     let mut out = Vec::new();
     for (id, first_line, s) in read_long_series(path)? {
         let n = s.values.len();
         if n <= horizon {
-            return Err(ReadError::Invalid {
+            return Err(Error::Invalid {
                 path: path.display().to_string(),
                 line: first_line,
                 reason: format!(
@@ -191,13 +169,13 @@ fn push_origins(out: &mut Vec<Holdout>, id: &str, s: &Series, horizon: usize, or
 
 /// Reads long format, `id,timestamp,value` with a header; the last `horizon` steps of
 /// each series become its test part (see [`read_long_origins`]).
-pub fn read_long(path: &Path, horizon: usize) -> Result<Vec<Holdout>, ReadError> {
+pub fn read_long(path: &Path, horizon: usize) -> Result<Vec<Holdout>, Error> {
     read_long_origins(path, horizon, 1)
 }
 
 /// Every series of a long-format file, in the order of their first rows, with the line
 /// of that row, each on its own regular grid.
-pub fn read_long_series(path: &Path) -> Result<Vec<(String, usize, Series)>, ReadError> {
+pub fn read_long_series(path: &Path) -> Result<Vec<(String, usize, Series)>, Error> {
     let text = read(path)?;
     let name = path.display().to_string();
     let mut order: Vec<(String, usize)> = Vec::new();
@@ -224,8 +202,8 @@ pub fn read_long_series(path: &Path) -> Result<Vec<(String, usize, Series)>, Rea
 }
 
 /// The (Unix seconds, value) of an `id,timestamp,value` row at `line` of file `name`.
-fn long_row(fields: &[String], name: &str, line: usize) -> Result<(i64, f64), ReadError> {
-    let invalid = |reason: String| ReadError::Invalid {
+fn long_row(fields: &[String], name: &str, line: usize) -> Result<(i64, f64), Error> {
+    let invalid = |reason: String| Error::Invalid {
         path: name.to_owned(),
         line,
         reason,

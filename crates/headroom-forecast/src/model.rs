@@ -149,11 +149,11 @@ mod tests {
     #[test]
     fn fits_refuse_what_the_method_cannot_take() {
         let model = |m| Model::new(m, Seasons::from_season(1));
-        assert_eq!(model(Method::Naive).fit(&[]), Err(Error::Empty));
-        assert_eq!(
+        assert!(matches!(model(Method::Naive).fit(&[]), Err(Error::Empty)));
+        assert!(matches!(
             model(Method::Naive).fit(&[1.0, f64::NAN]),
             Err(Error::NotFinite { index: 1 })
-        );
+        ));
         assert!(matches!(
             model(Method::Exponential).fit(&[1.0, 0.0]),
             Err(Error::OutOfDomain { index: 1, .. })

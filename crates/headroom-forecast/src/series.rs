@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::m4::ReadError;
+use crate::Error;
 
 /// Seconds in a day.
 pub const DAY_S: i64 = 86_400;
@@ -57,8 +57,8 @@ impl Series {
     /// most common gap between consecutive distinct times; first-of-month dates a
     /// month apart make a monthly series. Two rows at one time are an error naming
     /// both lines (`lines[i]` is row i's line in `path`).
-    pub fn from_points(mut rows: Vec<(i64, f64, usize)>, path: &str) -> Result<Series, ReadError> {
-        let invalid = |line: usize, reason: String| ReadError::Invalid {
+    pub fn from_points(mut rows: Vec<(i64, f64, usize)>, path: &str) -> Result<Series, Error> {
+        let invalid = |line: usize, reason: String| Error::Invalid {
             path: path.to_owned(),
             line,
             reason,
@@ -119,8 +119,8 @@ fn place_on_grid(
     keyed: &[(i64, f64, usize)],
     start: i64,
     step: i64,
-    invalid: &impl Fn(usize, String) -> ReadError,
-) -> Result<Vec<Option<f64>>, ReadError> {
+    invalid: &impl Fn(usize, String) -> Error,
+) -> Result<Vec<Option<f64>>, Error> {
     let last = keyed[keyed.len() - 1];
     let steps = (last.0.div_euclid(step) * step - start) / step + 1;
     if steps > MAX_STEPS {
@@ -151,8 +151,8 @@ fn place_on_grid(
 /// Reads a CSV of `timestamp,value` (a header line; Unix seconds, `YYYY-MM-DD` or ISO
 /// 8601 with `T` or a space, `Z` or an offset), or a Prometheus `query_range` JSON
 /// answer with one series (`.json`).
-pub fn read(path: &Path) -> Result<Series, ReadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+pub fn read(path: &Path) -> Result<Series, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.display().to_string(),
         source,
     })?;
@@ -164,10 +164,10 @@ pub fn read(path: &Path) -> Result<Series, ReadError> {
 }
 
 /// Rows of a `timestamp,value` CSV with their line numbers.
-pub fn csv_rows(text: &str, path: &str) -> Result<Vec<(i64, f64, usize)>, ReadError> {
+pub fn csv_rows(text: &str, path: &str) -> Result<Vec<(i64, f64, usize)>, Error> {
     let mut rows = Vec::new();
     for (line, fields) in crate::table::rows(text).map_err(|e| csv_error(path, e))? {
-        let invalid = |reason: String| ReadError::Invalid {
+        let invalid = |reason: String| Error::Invalid {
             path: path.to_owned(),
             line,
             reason,
@@ -187,8 +187,8 @@ fn parse_value(v: &str) -> Option<f64> {
 }
 
 /// A CSV the parser itself refused (an unclosed quote), at its line.
-pub(crate) fn csv_error(path: &str, (line, reason): (usize, String)) -> ReadError {
-    ReadError::Invalid {
+pub(crate) fn csv_error(path: &str, (line, reason): (usize, String)) -> Error {
+    Error::Invalid {
         path: path.to_owned(),
         line,
         reason,
@@ -198,8 +198,8 @@ pub(crate) fn csv_error(path: &str, (line, reason): (usize, String)) -> ReadErro
 /// Rows of a Prometheus `query_range` answer (`{"data": {"result": [{"values": [[t,
 /// "v"], …]}]}}`), which must hold exactly one series; line numbers are 1-based
 /// positions in its `values`.
-pub fn prometheus_rows(text: &str, path: &str) -> Result<Vec<(i64, f64, usize)>, ReadError> {
-    let invalid = |line: usize, reason: String| ReadError::Invalid {
+pub fn prometheus_rows(text: &str, path: &str) -> Result<Vec<(i64, f64, usize)>, Error> {
+    let invalid = |line: usize, reason: String| Error::Invalid {
         path: path.to_owned(),
         line,
         reason,
@@ -216,8 +216,8 @@ pub fn prometheus_rows(text: &str, path: &str) -> Result<Vec<(i64, f64, usize)>,
 /// The `values` of the one series a Prometheus `query_range` answer must hold.
 fn prometheus_values<'a>(
     json: &'a serde_json::Value,
-    invalid: &impl Fn(usize, String) -> ReadError,
-) -> Result<&'a Vec<serde_json::Value>, ReadError> {
+    invalid: &impl Fn(usize, String) -> Error,
+) -> Result<&'a Vec<serde_json::Value>, Error> {
     let result = json
         .pointer("/data/result")
         .and_then(|r| r.as_array())
@@ -246,8 +246,8 @@ fn prometheus_values<'a>(
 fn prometheus_row(
     i: usize,
     pair: &serde_json::Value,
-    invalid: &impl Fn(usize, String) -> ReadError,
-) -> Result<(i64, f64, usize), ReadError> {
+    invalid: &impl Fn(usize, String) -> Error,
+) -> Result<(i64, f64, usize), Error> {
     let bad = || {
         invalid(
             i + 1,
