@@ -30,6 +30,7 @@ pub mod error;
 pub mod pipeline;
 pub mod report;
 pub mod series;
+pub mod units;
 
 pub use error::{Error, Result};
 pub use headroom_chart as chart;

@@ -7,7 +7,6 @@ use anyhow::Context as _;
 use headroom::series::{self, Metric, Request, Series};
 use headroom_forecast::calendar::Calendar;
 use headroom_forecast::m4::Method;
-use headroom_traffic::time::{DAY, HOUR, MINUTE};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -156,70 +155,15 @@ fn method(name: &str, capacity: Option<f64>) -> anyhow::Result<Method> {
     }
 }
 
-/// Steps in a horizon given as a count or a duration (`48h`, `90d`, `8w`, `30m`).
+/// Steps in `--horizon`: a count or a duration.
 fn steps(horizon: &str, step: i64) -> anyhow::Result<usize> {
-    let bad = || format!("--horizon '{horizon}': give steps (48) or a duration (48h, 90d, 8w)");
-    let (number, unit) = match horizon
-        .char_indices()
-        .find(|(_, c)| c.is_ascii_alphabetic())
-    {
-        Some((i, _)) => horizon.split_at(i),
-        None => (horizon, ""),
-    };
-    let n: u64 = number.trim().parse().with_context(bad)?;
-    let seconds = match unit {
-        "" => return usize::try_from(n).ok().filter(|n| *n > 0).with_context(bad),
-        "m" => MINUTE,
-        "h" => HOUR,
-        "d" => DAY,
-        "w" => 7 * DAY,
-        _ => anyhow::bail!(bad()),
-    };
-    let total = i64::try_from(n)
-        .ok()
-        .and_then(|n| n.checked_mul(seconds))
-        .with_context(bad)?;
-    anyhow::ensure!(total > 0, bad());
-    let k = (total - 1) / step + 1;
-    Ok(k as usize)
+    headroom::units::steps(horizon, step).with_context(|| {
+        format!("--horizon '{horizon}': give steps (48) or a duration (48h, 90d, 8w)")
+    })
 }
 
-/// Months in a horizon for a monthly series: a count, or a duration in years (2y),
-/// weeks or days (rounded up to months of 30.4375 days).
+/// Months in `--horizon` for a monthly series: a count or a duration.
 fn months(horizon: &str) -> anyhow::Result<usize> {
-    let bad = || format!("--horizon '{horizon}': give months (12) or a duration (2y, 90d)");
-    let (number, unit) = match horizon
-        .char_indices()
-        .find(|(_, c)| c.is_ascii_alphabetic())
-    {
-        Some((i, _)) => horizon.split_at(i),
-        None => (horizon, ""),
-    };
-    let n: f64 = number.trim().parse::<u32>().with_context(bad)?.into();
-    let months = match unit {
-        "" => n,
-        "y" => 12.0 * n,
-        "w" => (7.0 * n / 30.4375).ceil(),
-        "d" => (n / 30.4375).ceil(),
-        _ => anyhow::bail!(bad()),
-    };
-    anyhow::ensure!(months >= 1.0, bad());
-    Ok(months as usize)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn horizons_timestamps_and_gaps() {
-        assert_eq!(steps("48", HOUR).unwrap(), 48);
-        assert_eq!(steps("2d", HOUR).unwrap(), 48);
-        assert_eq!(steps("90d", DAY).unwrap(), 90);
-        assert_eq!(steps("36h", DAY).unwrap(), 2);
-        assert!(steps("0", HOUR).is_err() && steps("3x", HOUR).is_err());
-        assert_eq!(months("18").unwrap(), 18);
-        assert_eq!(months("2y").unwrap(), 24);
-        assert_eq!(months("90d").unwrap(), 3);
-    }
+    headroom::units::months(horizon)
+        .with_context(|| format!("--horizon '{horizon}': give months (12) or a duration (2y, 90d)"))
 }

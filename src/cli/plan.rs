@@ -253,41 +253,11 @@ fn json(planned: &Planned) -> anyhow::Result<String> {
 
 /// Minutes in a lead time given as `5m`, `4h`, `90d`, `8w` or a number of days.
 pub(crate) fn lead_time_minutes(text: &str, flag: &str) -> anyhow::Result<f64> {
-    let bad =
-        || format!("{flag} '{text}': give minutes, hours, days or weeks, like 5m, 4h, 90d or 8w");
-    let (number, unit) = text.split_at(
-        text.find(|c: char| c.is_ascii_alphabetic())
-            .unwrap_or(text.len()),
-    );
-    let n: f64 = number
-        .trim()
-        .parse()
-        .ok()
-        .filter(|n: &f64| *n >= 0.0 && n.is_finite())
-        .with_context(bad)?;
-    match unit {
-        "m" => Ok(n),
-        "h" => Ok(n * 60.0),
-        "" | "d" => Ok(n * 1440.0),
-        "w" => Ok(n * 7.0 * 1440.0),
-        _ => anyhow::bail!(bad()),
-    }
+    headroom::units::minutes(text).with_context(|| {
+        format!("{flag} '{text}': give minutes, hours, days or weeks, like 5m, 4h, 90d or 8w")
+    })
 }
 
 pub(crate) fn load_topology(path: &Path) -> anyhow::Result<Topology> {
     headroom_topology::load(path).with_context(|| format!("invalid topology {}", path.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lead_times() {
-        assert_eq!(lead_time_minutes("8w", "-").unwrap(), 56.0 * 1440.0);
-        assert_eq!(lead_time_minutes("90d", "-").unwrap(), 90.0 * 1440.0);
-        assert_eq!(lead_time_minutes("4h", "-").unwrap(), 240.0);
-        assert_eq!(lead_time_minutes("5m", "-").unwrap(), 5.0);
-        assert!(lead_time_minutes("3y", "-").is_err());
-    }
 }

@@ -98,54 +98,15 @@ fn replayed(
     })
 }
 
-/// Days in a duration given like a lead time (`90d`, `26w`), at least one.
+/// Days of history before the first origin, from `--min-history`.
 fn days(text: &str) -> anyhow::Result<usize> {
-    let minutes = super::plan::lead_time_minutes(text, "--min-history")?;
-    let days = (minutes / 1440.0).ceil();
-    anyhow::ensure!(
-        (1.0..=36_600.0).contains(&days),
-        "--min-history '{text}': give from a day to a hundred years, like 90d or 26w"
-    );
-    Ok(days as usize)
+    headroom::units::days(text).with_context(|| {
+        format!("--min-history '{text}': give from a day to a hundred years, like 90d or 26w")
+    })
 }
 
-/// Months between replans from `1M`, `3M`, `6m`, `1y` or a bare number of months.
+/// Months between replans, from `--every`.
 fn every_months(text: &str) -> anyhow::Result<u32> {
-    let t = text.trim();
-    let (number, unit) = match t.strip_suffix(['y', 'Y']) {
-        Some(n) => (n, 12),
-        None => (t.strip_suffix(['M', 'm']).unwrap_or(t), 1),
-    };
-    let months = number
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .and_then(|n| n.checked_mul(unit))
-        .filter(|m| (1..=120).contains(m));
-    months
+    headroom::units::every_months(text)
         .with_context(|| format!("--every '{text}': give months from 1 to 120, like 1M, 3M or 1y"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(days("90d").unwrap(), 90);
-        assert_eq!(days("26w").unwrap(), 182);
-        assert_eq!(days("36h").unwrap(), 2);
-        assert!(days("0d").is_err() && days("3y").is_err() && days("1e9w").is_err());
-    }
-
-    #[test]
-    fn replan_intervals() {
-        assert_eq!(every_months("1M").unwrap(), 1);
-        assert_eq!(every_months("3m").unwrap(), 3);
-        assert_eq!(every_months("1y").unwrap(), 12);
-        assert_eq!(every_months("6").unwrap(), 6);
-        for bad in ["0M", "11y", "M", "-1M", "1w", "99999999999y"] {
-            assert!(every_months(bad).is_err(), "{bad}");
-        }
-    }
 }
