@@ -212,151 +212,85 @@ impl Pattern {
         line: &'a [u8],
         mut cache: Option<&mut TimeCache>,
     ) -> Result<(Record<'a>, bool), Reject> {
+        let mut r = Record::default();
+        let (mut have_time, mut have_status) = (false, false);
+        let mut pos = 0;
         let items = &self.items;
-        let mut p = LineParse::new(line, items);
         for (i, item) in items.iter().enumerate() {
-            let matched = match item {
-                Item::Lit(lit) => p.literal(lit)?,
-                Item::Field(Field::Time(spec)) => {
-                    p.time(i, spec, cache.as_deref_mut())?;
-                    true
+            let needed = || !(have_time && have_status);
+            match item {
+                Item::Lit(lit) => {
+                    if line[pos..].starts_with(lit) {
+                        pos += lit.len();
+                    } else if needed() {
+                        return Err(Reject::Layout);
+                    } else {
+                        return Ok((r, false));
+                    }
                 }
-                Item::Field(field) => p.field(i, field)?,
-            };
-            if !matched {
-                return Ok((p.r, false));
+                Item::Field(Field::Time(spec)) => {
+                    let rest = &line[pos..];
+                    let cached = cache.as_deref().and_then(|c| c.get(i, rest));
+                    let (t, used) = match cached {
+                        Some(read) => read,
+                        None => {
+                            let dot_follows = matches!(items.get(i + 1), Some(Item::Lit(l)) if l.starts_with(b"."));
+                            let read = parse_time_then(spec, rest, dot_follows).ok_or(
+                                if pos >= line.len() {
+                                    Reject::MissingTimestamp
+                                } else {
+                                    Reject::BadTimestamp
+                                },
+                            )?;
+                            if let Some(c) = cache.as_deref_mut() {
+                                c.put(i, rest, read);
+                            }
+                            read
+                        }
+                    };
+                    r.unix_s = t;
+                    have_time = true;
+                    pos += used;
+                }
+                Item::Field(field) => {
+                    let rest = &line[pos..];
+                    let quoted = matches!(items.get(i.wrapping_sub(1)), Some(Item::Lit(l)) if l.ends_with(b"\""))
+                        && matches!(items.get(i + 1), Some(Item::Lit(l)) if l.starts_with(b"\""));
+                    let end = if quoted {
+                        find_closing_quote(rest)
+                    } else {
+                        match items.get(i + 1) {
+                            Some(Item::Lit(l)) => memchr(l[0], rest),
+                            _ => Some(memchr(b' ', rest).unwrap_or(rest.len())),
+                        }
+                    };
+                    let value = match end {
+                        Some(e) => {
+                            pos += e;
+                            &rest[..e]
+                        }
+                        None if needed() => {
+                            return Err(match field {
+                                Field::Request => Reject::BadRequest,
+                                _ => Reject::Layout,
+                            });
+                        }
+                        None => {
+                            set_field(&mut r, field, rest)?;
+                            return Ok((r, false));
+                        }
+                    };
+                    if *field == Field::Status {
+                        have_status = true;
+                    }
+                    set_field(&mut r, field, value)?;
+                }
             }
         }
-        if !p.have_status {
+        if !have_status {
             return Err(Reject::MissingStatus);
         }
-        Ok((p.r, true))
-    }
-}
-
-/// One line being read item by item against a [`Pattern`]'s items: the record so far,
-/// where the next item starts, and whether the time and status have been read. The
-/// steps return `Ok(false)` when the line stops matching after both were read: the
-/// record then stands as read, without the rest of the format.
-struct LineParse<'a, 'p> {
-    line: &'a [u8],
-    items: &'p [Item],
-    r: Record<'a>,
-    pos: usize,
-    have_time: bool,
-    have_status: bool,
-}
-
-impl<'a, 'p> LineParse<'a, 'p> {
-    /// Ready to read `line` from its start.
-    #[inline]
-    fn new(line: &'a [u8], items: &'p [Item]) -> Self {
-        LineParse {
-            line,
-            items,
-            r: Record::default(),
-            pos: 0,
-            have_time: false,
-            have_status: false,
-        }
-    }
-
-    /// Whether the time or status is still to be read, so a mismatch rejects the line.
-    #[inline]
-    fn needed(&self) -> bool {
-        !(self.have_time && self.have_status)
-    }
-
-    /// Steps over a literal of the format.
-    #[inline]
-    fn literal(&mut self, lit: &[u8]) -> Result<bool, Reject> {
-        if self.line[self.pos..].starts_with(lit) {
-            self.pos += lit.len();
-            Ok(true)
-        } else if self.needed() {
-            Err(Reject::Layout)
-        } else {
-            Ok(false)
-        }
-    }
-
-    /// Reads the time of item `i`, from `cache` when it holds the same bytes.
-    #[inline]
-    fn time(
-        &mut self,
-        i: usize,
-        spec: &TimeSpec,
-        cache: Option<&mut TimeCache>,
-    ) -> Result<(), Reject> {
-        let rest = &self.line[self.pos..];
-        let cached = cache.as_deref().and_then(|c| c.get(i, rest));
-        let (t, used) = match cached {
-            Some(read) => read,
-            None => {
-                let dot_follows =
-                    matches!(self.items.get(i + 1), Some(Item::Lit(l)) if l.starts_with(b"."));
-                let read = parse_time_then(spec, rest, dot_follows).ok_or(
-                    if self.pos >= self.line.len() {
-                        Reject::MissingTimestamp
-                    } else {
-                        Reject::BadTimestamp
-                    },
-                )?;
-                if let Some(c) = cache {
-                    c.put(i, rest, read);
-                }
-                read
-            }
-        };
-        self.r.unix_s = t;
-        self.have_time = true;
-        self.pos += used;
-        Ok(())
-    }
-
-    /// Reads field `i` (any but the time) up to where the format's next item starts.
-    #[inline]
-    fn field(&mut self, i: usize, field: &Field) -> Result<bool, Reject> {
-        let rest = &self.line[self.pos..];
-        let value = match self.field_end(i, rest) {
-            Some(e) => {
-                self.pos += e;
-                &rest[..e]
-            }
-            None if self.needed() => {
-                return Err(match field {
-                    Field::Request => Reject::BadRequest,
-                    _ => Reject::Layout,
-                });
-            }
-            None => {
-                set_field(&mut self.r, field, rest)?;
-                return Ok(false);
-            }
-        };
-        if *field == Field::Status {
-            self.have_status = true;
-        }
-        set_field(&mut self.r, field, value)?;
-        Ok(true)
-    }
-
-    /// Where field `i` ends in `rest`: at the closing quote when the format quotes it,
-    /// else at the first byte of the literal after it (or the next space, or the end of
-    /// the line, when none follows); `None` when the line has no such end.
-    #[inline]
-    fn field_end(&self, i: usize, rest: &[u8]) -> Option<usize> {
-        let items = self.items;
-        let quoted = matches!(items.get(i.wrapping_sub(1)), Some(Item::Lit(l)) if l.ends_with(b"\""))
-            && matches!(items.get(i + 1), Some(Item::Lit(l)) if l.starts_with(b"\""));
-        if quoted {
-            find_closing_quote(rest)
-        } else {
-            match items.get(i + 1) {
-                Some(Item::Lit(l)) => memchr(l[0], rest),
-                _ => Some(memchr(b' ', rest).unwrap_or(rest.len())),
-            }
-        }
+        Ok((r, true))
     }
 }
 
@@ -457,7 +391,7 @@ pub(crate) fn parse_time(spec: &TimeSpec, s: &[u8]) -> Option<(i64, usize)> {
 
 /// [`parse_time`], told whether the pattern goes on with a `.` of its own after the time.
 fn parse_time_then(spec: &TimeSpec, s: &[u8], dot_follows: bool) -> Option<(i64, usize)> {
-    let mut t = CivilTime::EPOCH;
+    let (mut y, mut mo, mut d, mut h, mut mi, mut sec, mut zone) = (1970, 1, 1, 0, 0, 0, 0i64);
     let mut epoch = None;
     let mut p = 0;
     for (i, item) in spec.items.iter().enumerate() {
@@ -468,95 +402,43 @@ fn parse_time_then(spec: &TimeSpec, s: &[u8], dot_follows: bool) -> Option<(i64,
                 }
                 p += 1;
             }
-            TimeItem::Year => (t.y, p) = (fixed(s, p, 4)? as i64, p + 4),
-            TimeItem::Month => (t.mo, p) = (fixed(s, p, 2)? as u32, p + 2),
-            TimeItem::MonthName => (t.mo, p) = (month_number(s.get(p..p + 3)?)?, p + 3),
-            TimeItem::Day => (t.d, p) = (fixed(s, p, 2)? as u32, p + 2),
-            TimeItem::Hour => (t.h, p) = (fixed(s, p, 2)? as i64, p + 2),
-            TimeItem::Minute => (t.mi, p) = (fixed(s, p, 2)? as i64, p + 2),
+            TimeItem::Year => (y, p) = (fixed(s, p, 4)? as i64, p + 4),
+            TimeItem::Month => (mo, p) = (fixed(s, p, 2)? as u32, p + 2),
+            TimeItem::MonthName => (mo, p) = (month_number(s.get(p..p + 3)?)?, p + 3),
+            TimeItem::Day => (d, p) = (fixed(s, p, 2)? as u32, p + 2),
+            TimeItem::Hour => (h, p) = (fixed(s, p, 2)? as i64, p + 2),
+            TimeItem::Minute => (mi, p) = (fixed(s, p, 2)? as i64, p + 2),
             TimeItem::Second => {
-                (t.sec, p) = (fixed(s, p, 2)? as i64, p + 2);
-                if skips_fraction(spec, i, dot_follows) {
+                (sec, p) = (fixed(s, p, 2)? as i64, p + 2);
+                // A fraction the layout does not spell out itself (`.%{usec_frac}t`) is
+                // skipped here; one it does is left for its own field.
+                let last = i + 1 == spec.items.len();
+                if spec.items.get(i + 1) != Some(&TimeItem::Lit(b'.')) && !(last && dot_follows) {
                     p += fraction_len(&s[p..]);
                 }
             }
             TimeItem::Zone => {
                 let (z, used) = parse_zone(&s[p..])?;
-                (t.zone, p) = (z, p + used);
+                (zone, p) = (z, p + used);
             }
             TimeItem::Epoch => {
-                let (e, used) = parse_epoch(&s[p..])?;
-                (epoch, p) = (Some(e), p + used);
+                let digits = s[p..].iter().take_while(|b| b.is_ascii_digit()).count();
+                epoch = Some(parse_digits(&s[p..p + digits])? as i64);
+                p += digits;
+                p += fraction_len(&s[p..]);
             }
         }
     }
     if let Some(e) = epoch {
         return Some((e, p));
     }
-    Some((t.unix_s()?, p))
-}
-
-/// The parts of a date and time read so far; a part its layout lacks keeps its value
-/// from midnight UTC on 1970-01-01.
-#[derive(Debug, Clone, Copy)]
-struct CivilTime {
-    y: i64,
-    mo: u32,
-    d: u32,
-    h: i64,
-    mi: i64,
-    sec: i64,
-    /// Offset in seconds east of UTC.
-    zone: i64,
-}
-
-impl CivilTime {
-    /// Midnight UTC on 1970-01-01, where every read starts.
-    const EPOCH: CivilTime = CivilTime {
-        y: 1970,
-        mo: 1,
-        d: 1,
-        h: 0,
-        mi: 0,
-        sec: 0,
-        zone: 0,
-    };
-
-    /// Unix seconds in UTC, the offset applied; `None` when a part is out of range.
-    #[inline]
-    fn unix_s(&self) -> Option<i64> {
-        let CivilTime {
-            y,
-            mo,
-            d,
-            h,
-            mi,
-            sec,
-            zone,
-        } = *self;
-        if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-            return None;
-        }
-        Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - zone)
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
     }
-}
-
-/// Whether a fraction after the seconds of item `i` is skipped with them.
-#[inline]
-fn skips_fraction(spec: &TimeSpec, i: usize, dot_follows: bool) -> bool {
-    // A fraction the layout does not spell out itself (`.%{usec_frac}t`) is
-    // skipped here; one it does is left for its own field.
-    let last = i + 1 == spec.items.len();
-    spec.items.get(i + 1) != Some(&TimeItem::Lit(b'.')) && !(last && dot_follows)
-}
-
-/// Seconds since the epoch at the start of `s`, any fraction after them skipped:
-/// (seconds, bytes used).
-#[inline]
-fn parse_epoch(s: &[u8]) -> Option<(i64, usize)> {
-    let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
-    let epoch = parse_digits(&s[..digits])? as i64;
-    Some((epoch, digits + fraction_len(&s[digits..])))
+    Some((
+        days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - zone,
+        p,
+    ))
 }
 
 /// `.123456` after seconds: its length, or 0.
