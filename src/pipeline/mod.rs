@@ -74,11 +74,12 @@ pub struct Prices {
 impl Prices {
     /// Both tables, checked to share a currency (the comparison means nothing otherwise).
     pub fn new(self_built: SelfBuilt, cloud: Cloud) -> Result<Prices> {
+        // Tables made in code have no file to name.
         Prices::checked(
             self_built,
-            Path::new(BUNDLED_SELF_BUILT),
+            Path::new("the self-built table"),
             cloud,
-            Path::new(BUNDLED_CLOUD),
+            Path::new("the cloud table"),
         )
     }
 
@@ -766,7 +767,8 @@ mod tests {
         let err = Prices::new(prices.self_built.clone(), cloud).unwrap_err();
         assert!(matches!(err, Error::Currencies { .. }), "{err}");
         assert!(
-            err.to_string().contains("give both in one currency"),
+            err.to_string()
+                .contains("the cloud table in JPY: give both in one currency"),
             "{err}"
         );
     }
