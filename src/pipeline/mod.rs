@@ -264,6 +264,24 @@ impl Planned {
     }
 }
 
+impl Planned {
+    /// The planner replayed on `history`, as the report shows it: the replay
+    /// `QuantileChoice::Auto` chose by, else one made now with monthly origins after
+    /// [`MIN_HISTORY_DAYS`]; `None` when the history is too short for one.
+    pub fn replay(
+        &self,
+        topology: &Topology,
+        history: &History,
+        months: u32,
+        options: &Options,
+    ) -> Result<Option<Replay>> {
+        match &self.replayed {
+            Some(r) => Ok(Some(r.clone())),
+            None => replay_for(topology, history, months, (MIN_HISTORY_DAYS, 1), options),
+        }
+    }
+}
+
 /// The day number of the first of a `YYYY-MM` month.
 fn month_start(label: &str) -> Option<i64> {
     let (year, month) = label.split_once('-')?;

@@ -184,16 +184,7 @@ fn from_plan(
         let peak = inputs.history.rps.iter().copied().fold(0.0, f64::max);
         return draw_plan(kind, &planned, topology, peak);
     }
-    let replayed = match planned.replayed {
-        Some(r) => Some(r),
-        None => crate::pipeline::replay_for(
-            topology,
-            inputs.history,
-            inputs.months,
-            (crate::pipeline::MIN_HISTORY_DAYS, 1),
-            inputs.options,
-        )?,
-    };
+    let replayed = planned.replay(topology, inputs.history, inputs.months, inputs.options)?;
     let quantile = planned.quantile.unwrap_or(headroom_plan::Quantile::Upper80);
     replayed.map(|r| held(&r, quantile)).transpose()
 }

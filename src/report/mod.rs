@@ -140,10 +140,7 @@ fn plan_and_replay(
             (pipeline::history_of(rollups)?, planned)
         }
     };
-    let replayed = match &planned.replayed {
-        Some(r) => Some(r.clone()),
-        None => pipeline::replay_for(topology, &history, months, (MIN_HISTORY_DAYS, 1), options)?,
-    };
+    let replayed = planned.replay(topology, &history, months, options)?;
     Ok((history, planned, replayed))
 }
 
@@ -402,8 +399,7 @@ impl Page<'_> {
         let Some(r) = self.replayed else {
             return format!(
                 "Would it have held: not measured; the history holds {} days, and a replay needs {} days before its first origin and a whole month after it.",
-                self.history_days,
-                crate::pipeline::MIN_HISTORY_DAYS
+                self.history_days, MIN_HISTORY_DAYS
             );
         };
         let quantile = self
