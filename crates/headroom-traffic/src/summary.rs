@@ -180,7 +180,7 @@ impl Summary {
             .heaviest_minute()
             .map_or(0.0, |(_, c)| c.bytes as f64 * 8.0 / MINUTE as f64 / 1e6);
         let hour_of_week = hour_of_week(rollups);
-        let days = periods(rollups, format_date);
+        let (days, months, all) = periods(rollups);
         let all_hours: Vec<&HourSketches> = rollups.hours().map(|(_, s)| s).collect();
         let all_days: Vec<&DaySketches> = rollups.days().map(|(_, s)| s).collect();
         Summary {
@@ -212,10 +212,10 @@ impl Summary {
             busiest_hour_of_week: busiest_slot(&hour_of_week),
             hour_of_week_requests: hour_of_week,
             visitor_definition: VISITOR_DEFINITION.to_owned(),
-            unique_visitors: union_all(all_hours.iter().map(|h| &h.visitors)).composite_estimate(),
+            unique_visitors: all.0.composite_estimate(),
             goaccess_unique_visitors: days.iter().map(|d| d.visitors).sum(),
-            unique_hosts: union_all(all_hours.iter().map(|h| &h.hosts)).composite_estimate(),
-            months: periods(rollups, |t| format_date(t)[..7].to_owned()),
+            unique_hosts: all.1.composite_estimate(),
+            months,
             days,
             durations: durations(&totals, &all_hours),
             top_paths: top(all_days.iter().map(|d| &d.paths)),
@@ -228,41 +228,80 @@ fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { 0.0 }
 }
 
-fn union_all<'a>(sketches: impl Iterator<Item = &'a HllSketch>) -> HllSketch {
-    // One union gadget for all: a fresh union per pair would copy the registers each time.
-    let mut u = HllUnion::new(HLL_LG_K).expect("valid lg k");
-    for s in sketches {
-        u.update(s);
-    }
-    u.to_sketch(HllType::Hll8)
-}
+/// A period's figures with the unions of its visitor and host sketches.
+type Unions = (Period, HllUnion, HllUnion);
 
-/// Figures per period, the period named by `label` from a Unix time.
-fn periods(rollups: &Rollups, label: impl Fn(i64) -> String) -> Vec<Period> {
-    let mut out: BTreeMap<String, (Period, HllUnion, HllUnion)> = BTreeMap::new();
+/// Figures per day and per month, and the whole span's visitor and host unions. Hours
+/// are unioned into their day, days into their month, months into the span: each
+/// sketch is merged once on its way up, where unioning every hour into each of the
+/// three measured a twentieth of a 1 M-line ingest. A union of unions holds the same
+/// registers, so the estimates do not change.
+fn periods(rollups: &Rollups) -> (Vec<Period>, Vec<Period>, (HllUnion, HllUnion)) {
     let new_union = || HllUnion::new(HLL_LG_K).expect("valid lg k");
+    let mut days: BTreeMap<String, Unions> = BTreeMap::new();
     for (minute, c) in rollups.iter() {
-        let entry = out
-            .entry(label(minute))
+        let entry = days
+            .entry(format_date(minute))
             .or_insert_with(|| (Period::default(), new_union(), new_union()));
-        entry.0.requests += c.requests;
-        entry.0.bytes += c.bytes;
-        entry.0.peak_rps = entry.0.peak_rps.max(c.requests as f64 / MINUTE as f64);
+        add_minute(
+            &mut entry.0,
+            c.requests,
+            c.bytes,
+            c.requests as f64 / MINUTE as f64,
+        );
     }
     for (hour, s) in rollups.hours() {
-        if let Some(entry) = out.get_mut(&label(hour)) {
+        if let Some(entry) = days.get_mut(&format_date(hour)) {
             entry.1.update(&s.visitors);
             entry.2.update(&s.hosts);
         }
     }
-    out.into_iter()
-        .map(|(period, (p, visitors, hosts))| Period {
-            period,
-            visitors: visitors.composite_estimate(),
-            hosts: hosts.composite_estimate(),
-            ..p
+    let mut months: BTreeMap<String, Unions> = BTreeMap::new();
+    let days: Vec<Period> = days
+        .into_iter()
+        .map(|(date, (p, visitors, hosts))| {
+            let month = months
+                .entry(date[..7].to_owned())
+                .or_insert_with(|| (Period::default(), new_union(), new_union()));
+            add_minute(&mut month.0, p.requests, p.bytes, p.peak_rps);
+            let (visitors, hosts) = (sketch(&visitors), sketch(&hosts));
+            month.1.update(&visitors);
+            month.2.update(&hosts);
+            Period {
+                period: date,
+                visitors: visitors.composite_estimate(),
+                hosts: hosts.composite_estimate(),
+                ..p
+            }
         })
-        .collect()
+        .collect();
+    let mut all = (new_union(), new_union());
+    let months = months
+        .into_iter()
+        .map(|(period, (p, visitors, hosts))| {
+            let (visitors, hosts) = (sketch(&visitors), sketch(&hosts));
+            all.0.update(&visitors);
+            all.1.update(&hosts);
+            Period {
+                period,
+                visitors: visitors.composite_estimate(),
+                hosts: hosts.composite_estimate(),
+                ..p
+            }
+        })
+        .collect();
+    (days, months, all)
+}
+
+/// Adds requests, bytes and a peak to a period's figures.
+fn add_minute(p: &mut Period, requests: i64, bytes: i64, peak_rps: f64) {
+    p.requests += requests;
+    p.bytes += bytes;
+    p.peak_rps = p.peak_rps.max(peak_rps);
+}
+
+fn sketch(u: &HllUnion) -> HllSketch {
+    u.to_sketch(HllType::Hll8)
 }
 
 /// Requests per hour of the week, Monday 00:00 UTC first.
