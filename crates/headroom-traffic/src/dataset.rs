@@ -151,29 +151,38 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
             report,
         });
     }
-    outcome.summary = commit(dir, manifest, rollups, entries)?;
+    outcome.summary = commit(dir, manifest, rollups, entries, config.worker_threads())?;
     Ok(outcome)
 }
 
 /// Adds rollups and the inputs they came from to the dataset at `dir`: touched days are
-/// rewritten under a new generation, then the manifest's rename commits them all.
+/// rewritten under a new generation (by up to `threads` threads), then the manifest's
+/// rename commits them all.
 pub(crate) fn commit(
     dir: &Path,
     mut manifest: Manifest,
     rollups: Rollups,
     entries: Vec<ManifestEntry>,
+    threads: usize,
 ) -> Result<Summary> {
     let generation = manifest.partitions.values().copied().max().unwrap_or(0) + 1;
-    // Each day is written, then moved into `all`, which ends up holding the whole
-    // dataset once: the days written from memory, the others read back below.
+    let days = rollups
+        .into_days()
+        .into_iter()
+        .map(|(day_s, mut day)| {
+            let date = format_date(day_s);
+            if let Some(&old) = manifest.partitions.get(&date) {
+                day.absorb(read_partition(dir, &date, old)?);
+            }
+            Ok((date, day))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    write_partitions(dir, generation, &days, threads)?;
+    // Each day written moves into `all`, which ends up holding the whole dataset once:
+    // the days written from memory, the others read back below.
     let mut all = Rollups::default();
     let mut written = BTreeSet::new();
-    for (day_s, mut day) in rollups.into_days() {
-        let date = format_date(day_s);
-        if let Some(&old) = manifest.partitions.get(&date) {
-            day.absorb(read_partition(dir, &date, old)?);
-        }
-        write_partition(dir, &date, generation, &day)?;
+    for (date, day) in days {
         manifest.partitions.insert(date.clone(), generation);
         written.insert(date);
         all.absorb(day);
@@ -400,6 +409,47 @@ pub(crate) fn table_file(dir: &Path, table: &str, date: &str, generation: u64) -
     dir.join(table)
         .join(format!("date={date}"))
         .join(format!("g{generation:06}.parquet"))
+}
+
+/// Writes each day's files, `threads` days at a time: a backfill writes three files per
+/// day, and on one thread they were most of its commit. On an error the first day's (in
+/// date order) is returned; files already written stay unreferenced until the next
+/// commit removes them, as after a crash.
+fn write_partitions(
+    dir: &Path,
+    generation: u64,
+    days: &[(String, Rollups)],
+    threads: usize,
+) -> Result<()> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || -> Vec<(usize, Error)> {
+        let mut failed = Vec::new();
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some((date, day)) = days.get(k) else {
+                return failed;
+            };
+            if let Err(e) = write_partition(dir, date, generation, day) {
+                failed.push((k, e));
+                next.store(days.len(), std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    };
+    let mut failed = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads.min(days.len()).max(1))
+            .map(|_| s.spawn(work))
+            .collect();
+        let mut failed = work();
+        for h in helpers {
+            failed.extend(h.join().expect("a day writer does not panic"));
+        }
+        failed
+    });
+    failed.sort_by_key(|(k, _)| *k);
+    match failed.into_iter().next() {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
 }
 
 fn write_partition(dir: &Path, date: &str, generation: u64, day: &Rollups) -> Result<()> {
@@ -730,6 +780,63 @@ mod tests {
         let path = dir.join(name);
         fs::write(&path, lines.join("\n")).unwrap();
         Input::File(path)
+    }
+
+    /// Day files written by several threads are the ones one thread writes, byte for
+    /// byte; and when one day cannot be written the commit fails naming that day's file,
+    /// with the manifest as it was.
+    #[test]
+    fn day_files_written_in_parallel_match_and_fail_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        // Seven days, each a few minutes of traffic.
+        let lines: Vec<String> = (0..7 * 50)
+            .map(|i| {
+                let (day, minute) = (10 + i / 50, i % 50);
+                LINE.replace(
+                    "17/May/2015:10:05:03",
+                    &format!("{day}/May/2015:10:{minute:02}:03"),
+                )
+            })
+            .collect();
+        let log = write_log(tmp.path(), "a.log", &lines);
+        let files = |ds: &Path| -> Vec<(String, Vec<u8>)> {
+            let mut out = Vec::new();
+            for table in TABLES {
+                for day in fs::read_dir(ds.join(table)).unwrap() {
+                    for f in fs::read_dir(day.unwrap().path()).unwrap() {
+                        let path = f.unwrap().path();
+                        let name = path.strip_prefix(ds).unwrap().display().to_string();
+                        out.push((name, fs::read(&path).unwrap()));
+                    }
+                }
+            }
+            out.sort();
+            out
+        };
+        let ingest = |name: &str, threads: usize| {
+            let ds = tmp.path().join(name);
+            let cfg = IngestConfig {
+                threads,
+                ..Default::default()
+            };
+            (ingest_into(&ds, std::slice::from_ref(&log), &cfg), ds)
+        };
+        let (one, ds1) = ingest("one", 1);
+        let (three, ds3) = ingest("three", 3);
+        assert_eq!(one.unwrap().summary.days.len(), 7);
+        assert_eq!(three.unwrap().summary.requests, 350);
+        let (a, b) = (files(&ds1), files(&ds3));
+        assert_eq!(a.len(), 7 * TABLES.len());
+        assert!(a == b, "day files differ between 1 and 3 writer threads");
+
+        // A file where the fourth day's hours folder must go.
+        let ds = tmp.path().join("broken");
+        fs::create_dir_all(ds.join(TABLES[1])).unwrap();
+        fs::write(ds.join(TABLES[1]).join("date=2015-05-13"), "in the way").unwrap();
+        let (err, _) = ingest("broken", 2);
+        let msg = err.unwrap_err().to_string();
+        assert!(msg.contains("date=2015-05-13"), "{msg}");
+        assert!(!ds.join(MANIFEST_FILE).exists(), "nothing was committed");
     }
 
     /// Files of a size nothing else has are hashed in the same read as their lines

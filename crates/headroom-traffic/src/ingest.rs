@@ -100,6 +100,16 @@ pub struct IngestConfig {
     pub progress: Option<Arc<Progress>>,
 }
 
+impl IngestConfig {
+    /// The threads an ingest may run: [`IngestConfig::threads`], or one per core.
+    pub(crate) fn worker_threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+}
+
 /// Lines and bytes read so far, shared with whoever shows progress.
 #[derive(Debug, Default)]
 pub struct Progress {
@@ -194,10 +204,7 @@ pub(crate) fn ingest_hashing(
     config: &IngestConfig,
     hash: &[bool],
 ) -> Result<Vec<(Rollups, FileReport, Option<Fingerprint>)>> {
-    let threads = match config.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
+    let threads = config.worker_threads();
     let plans = inputs
         .iter()
         .map(|i| plan(i, config))

@@ -540,7 +540,8 @@ pub fn merge_into(dir: &Path, partials: Vec<Partial>) -> Result<IngestOutcome> {
     outcome.summary = if entries.is_empty() && dir.join(MANIFEST_FILE).exists() {
         crate::dataset::fresh_summary(dir, &manifest)?
     } else {
-        commit(dir, manifest, rollups, entries)?
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        commit(dir, manifest, rollups, entries, threads)?
     };
     Ok(outcome)
 }
