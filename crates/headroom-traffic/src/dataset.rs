@@ -589,7 +589,7 @@ pub(crate) fn read_partition(dir: &Path, date: &str, generation: u64) -> Result<
                 reason: format!("row {}: {reason} (a damaged file?)", i + 1),
             });
         }
-        if rollups.minutes.contains_key(&minute) {
+        if rollups.minutes.contains(minute) {
             return Err(Error::Input {
                 path,
                 reason: format!("row {}: minute {minute} repeats (a damaged file?)", i + 1),
