@@ -16,6 +16,45 @@ pub enum LogFormat {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pattern {
     pub(crate) items: Vec<Item>,
+    /// How each item's field ends (for literals, unused), worked out once from its
+    /// neighbours rather than per line.
+    pub(crate) ends: Vec<FieldEnd>,
+}
+
+/// Where a field's value stops.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum FieldEnd {
+    /// Between quotes: at the closing quote, escapes skipped.
+    Quoted,
+    /// At the first byte of the literal that follows.
+    Before(u8),
+    /// Last in the pattern: at a space or the end of the line.
+    Space,
+}
+
+impl Pattern {
+    pub(crate) fn new(items: Vec<Item>) -> Pattern {
+        let ends = (0..items.len())
+            .map(|i| {
+                let lit = |j: Option<usize>| match j.and_then(|j| items.get(j)) {
+                    Some(Item::Lit(l)) => Some(l.as_slice()),
+                    _ => None,
+                };
+                let (before, after) = (lit(i.checked_sub(1)), lit(Some(i + 1)));
+                if before.is_some_and(|l| l.ends_with(b"\""))
+                    && after.is_some_and(|l| l.starts_with(b"\""))
+                {
+                    FieldEnd::Quoted
+                } else {
+                    match after {
+                        Some(l) => FieldEnd::Before(l[0]),
+                        None => FieldEnd::Space,
+                    }
+                }
+            })
+            .collect();
+        Pattern { items, ends }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -134,7 +173,7 @@ impl LogFormat {
                 "format '{spec}' must log a time (%t) and a status (%>s)"
             )));
         }
-        Ok(LogFormat::Pattern(Pattern { items }))
+        Ok(LogFormat::Pattern(Pattern::new(items)))
     }
 }
 

@@ -11,7 +11,7 @@ use std::fmt;
 use memchr::memchr;
 use std::sync::LazyLock;
 
-use crate::format::{Field, Item, LogFormat, Pattern, TimeItem, TimeSpec, Unit};
+use crate::format::{Field, FieldEnd, Item, LogFormat, Pattern, TimeItem, TimeSpec, Unit};
 use crate::time::days_from_civil;
 
 /// One access-log record: the fields the rollups need, borrowed from the line.
@@ -254,15 +254,10 @@ impl Pattern {
                 }
                 Item::Field(field) => {
                     let rest = &line[pos..];
-                    let quoted = matches!(items.get(i.wrapping_sub(1)), Some(Item::Lit(l)) if l.ends_with(b"\""))
-                        && matches!(items.get(i + 1), Some(Item::Lit(l)) if l.starts_with(b"\""));
-                    let end = if quoted {
-                        find_closing_quote(rest)
-                    } else {
-                        match items.get(i + 1) {
-                            Some(Item::Lit(l)) => memchr(l[0], rest),
-                            _ => Some(memchr(b' ', rest).unwrap_or(rest.len())),
-                        }
+                    let end = match self.ends[i] {
+                        FieldEnd::Quoted => find_closing_quote(rest),
+                        FieldEnd::Before(b) => memchr(b, rest),
+                        FieldEnd::Space => Some(memchr(b' ', rest).unwrap_or(rest.len())),
                     };
                     let value = match end {
                         Some(e) => {
