@@ -412,45 +412,20 @@ pub(crate) fn table_file(dir: &Path, table: &str, date: &str, generation: u64) -
 }
 
 /// Writes each day's files, `threads` days at a time: a backfill writes three files per
-/// day, and on one thread they were most of its commit. The first failure stops the
-/// hand-out of days, and the error of the earliest day that failed is returned; files
-/// already written stay unreferenced until the next commit removes them, as after a
-/// crash.
+/// day, and on one thread they were most of its commit. On a failure the earliest
+/// failing day's error is returned; files already written stay unreferenced until the
+/// next commit removes them, as after a crash.
 fn write_partitions(
     dir: &Path,
     generation: u64,
     days: &[(String, Rollups)],
     threads: usize,
 ) -> Result<()> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || -> Vec<(usize, Error)> {
-        let mut failed = Vec::new();
-        loop {
-            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some((date, day)) = days.get(k) else {
-                return failed;
-            };
-            if let Err(e) = write_partition(dir, date, generation, day) {
-                failed.push((k, e));
-                next.store(days.len(), std::sync::atomic::Ordering::Relaxed);
-            }
-        }
-    };
-    let mut failed = std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..threads.min(days.len()).max(1))
-            .map(|_| s.spawn(work))
-            .collect();
-        let mut failed = work();
-        for h in helpers {
-            failed.extend(h.join().expect("a day writer does not panic"));
-        }
-        failed
-    });
-    failed.sort_by_key(|(k, _)| *k);
-    match failed.into_iter().next() {
-        Some((_, e)) => Err(e),
-        None => Ok(()),
-    }
+    crate::ingest::in_parallel(days.len(), threads, |k| {
+        let (date, day) = &days[k];
+        write_partition(dir, date, generation, day)
+    })
+    .map(drop)
 }
 
 fn write_partition(dir: &Path, date: &str, generation: u64, day: &Rollups) -> Result<()> {

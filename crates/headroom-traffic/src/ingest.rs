@@ -104,10 +104,15 @@ impl IngestConfig {
     /// The threads an ingest may run: [`IngestConfig::threads`], or one per core.
     pub(crate) fn worker_threads(&self) -> usize {
         match self.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            0 => default_threads(),
             n => n,
         }
     }
+}
+
+/// Threads when none are asked for: one per core.
+pub(crate) fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Lines and bytes read so far, shared with whoever shows progress.
@@ -390,19 +395,33 @@ fn run_units(
     config: &IngestConfig,
     threads: usize,
 ) -> Result<Vec<Part>> {
+    in_parallel(units.len(), threads, |k| {
+        let unit = &units[k];
+        run_unit(&inputs[unit.input], &plans[unit.input], unit, config)
+    })
+}
+
+/// Runs `job(0..count)` on up to `threads` threads, each taking the next index, and
+/// returns the results in index order. The first failure stops the hand-out, and the
+/// error of the earliest index that failed is returned.
+pub(crate) fn in_parallel<T: Send>(
+    count: usize,
+    threads: usize,
+    job: impl Fn(usize) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Part>>>> =
-        Mutex::new((0..units.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<Result<T>>>> = Mutex::new((0..count).map(|_| None).collect());
     let work = || {
         loop {
             let k = next.fetch_add(1, Ordering::Relaxed);
-            let Some(unit) = units.get(k) else { break };
-            let result = run_unit(&inputs[unit.input], &plans[unit.input], unit, config);
+            if k >= count {
+                break;
+            }
+            let result = job(k);
             let failed = result.is_err();
             results.lock().expect("no worker panics holding the lock")[k] = Some(result);
             if failed {
-                // Stop handing out work; the first error in input order wins.
-                next.store(units.len(), Ordering::Relaxed);
+                next.store(count, Ordering::Relaxed);
             }
         }
     };
@@ -410,7 +429,7 @@ fn run_units(
         // The calling thread is one of the workers: with one thread nothing is spawned,
         // and the memory it frees is reused when the dataset is written (a spawned
         // thread's malloc arena stays resident after it ends).
-        for _ in 1..threads.min(units.len()).max(1) {
+        for _ in 1..threads.min(count).max(1) {
             s.spawn(work);
         }
         work();

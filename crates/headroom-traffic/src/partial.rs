@@ -540,8 +540,13 @@ pub fn merge_into(dir: &Path, partials: Vec<Partial>) -> Result<IngestOutcome> {
     outcome.summary = if entries.is_empty() && dir.join(MANIFEST_FILE).exists() {
         crate::dataset::fresh_summary(dir, &manifest)?
     } else {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        commit(dir, manifest, rollups, entries, threads)?
+        commit(
+            dir,
+            manifest,
+            rollups,
+            entries,
+            crate::ingest::default_threads(),
+        )?
     };
     Ok(outcome)
 }

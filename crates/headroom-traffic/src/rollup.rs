@@ -268,8 +268,7 @@ pub(crate) struct Minutes {
 impl Minutes {
     /// Adds a minute's counters, merging them into the minute's own if it is there.
     pub(crate) fn insert(&mut self, minute_s: i64, counts: MinuteCounts) {
-        let day = minute_s.div_euclid(DAY) * DAY;
-        let at = (minute_s - day) as u32;
+        let (day, at) = day_and_second(minute_s);
         let v = self.days.entry(day).or_default();
         // Time order appends; an earlier minute searches.
         let place = match v.last() {
@@ -293,8 +292,7 @@ impl Minutes {
 
     /// Whether this minute has counters.
     pub(crate) fn contains(&self, minute_s: i64) -> bool {
-        let day = minute_s.div_euclid(DAY) * DAY;
-        let at = (minute_s - day) as u32;
+        let (day, at) = day_and_second(minute_s);
         self.days
             .get(&day)
             .is_some_and(|v| v.binary_search_by_key(&at, |(s, _)| *s).is_ok())
@@ -314,6 +312,12 @@ impl Minutes {
     fn is_empty(&self) -> bool {
         self.days.is_empty()
     }
+}
+
+/// The UTC day a time falls in and its second within that day.
+fn day_and_second(t: i64) -> (i64, u32) {
+    let day = t.div_euclid(DAY) * DAY;
+    (day, (t - day) as u32)
 }
 
 /// Minute counters, hour sketches and day heavy hitters; keys are Unix seconds (UTC)

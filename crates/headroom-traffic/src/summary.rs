@@ -238,17 +238,12 @@ type Unions = (Period, HllUnion, HllUnion);
 /// registers, so the estimates do not change.
 fn periods(rollups: &Rollups) -> (Vec<Period>, Vec<Period>, (HllUnion, HllUnion)) {
     let new_union = || HllUnion::new(HLL_LG_K).expect("valid lg k");
+    let empty = || (Period::default(), new_union(), new_union());
     let mut days: BTreeMap<String, Unions> = BTreeMap::new();
     for (minute, c) in rollups.iter() {
-        let entry = days
-            .entry(format_date(minute))
-            .or_insert_with(|| (Period::default(), new_union(), new_union()));
-        add_minute(
-            &mut entry.0,
-            c.requests,
-            c.bytes,
-            c.requests as f64 / MINUTE as f64,
-        );
+        let entry = days.entry(format_date(minute)).or_insert_with(empty);
+        let peak = c.requests as f64 / MINUTE as f64;
+        add_minute(&mut entry.0, c.requests, c.bytes, peak);
     }
     for (hour, s) in rollups.hours() {
         if let Some(entry) = days.get_mut(&format_date(hour)) {
@@ -259,38 +254,36 @@ fn periods(rollups: &Rollups) -> (Vec<Period>, Vec<Period>, (HllUnion, HllUnion)
     let mut months: BTreeMap<String, Unions> = BTreeMap::new();
     let days: Vec<Period> = days
         .into_iter()
-        .map(|(date, (p, visitors, hosts))| {
-            let month = months
-                .entry(date[..7].to_owned())
-                .or_insert_with(|| (Period::default(), new_union(), new_union()));
-            add_minute(&mut month.0, p.requests, p.bytes, p.peak_rps);
-            let (visitors, hosts) = (sketch(&visitors), sketch(&hosts));
-            month.1.update(&visitors);
-            month.2.update(&hosts);
-            Period {
-                period: date,
-                visitors: visitors.composite_estimate(),
-                hosts: hosts.composite_estimate(),
-                ..p
-            }
+        .map(|(date, day)| {
+            let month = months.entry(date[..7].to_owned()).or_insert_with(empty);
+            add_minute(&mut month.0, day.0.requests, day.0.bytes, day.0.peak_rps);
+            close(date, day, (&mut month.1, &mut month.2))
         })
         .collect();
     let mut all = (new_union(), new_union());
     let months = months
         .into_iter()
-        .map(|(period, (p, visitors, hosts))| {
-            let (visitors, hosts) = (sketch(&visitors), sketch(&hosts));
-            all.0.update(&visitors);
-            all.1.update(&hosts);
-            Period {
-                period,
-                visitors: visitors.composite_estimate(),
-                hosts: hosts.composite_estimate(),
-                ..p
-            }
-        })
+        .map(|(period, month)| close(period, month, (&mut all.0, &mut all.1)))
         .collect();
     (days, months, all)
+}
+
+/// A period's figures with its distinct counts estimated, its visitor and host unions
+/// added to those of the period holding it.
+fn close(
+    period: String,
+    (p, visitors, hosts): Unions,
+    (up_visitors, up_hosts): (&mut HllUnion, &mut HllUnion),
+) -> Period {
+    let (visitors, hosts) = (sketch(&visitors), sketch(&hosts));
+    up_visitors.update(&visitors);
+    up_hosts.update(&hosts);
+    Period {
+        period,
+        visitors: visitors.composite_estimate(),
+        hosts: hosts.composite_estimate(),
+        ..p
+    }
 }
 
 /// Adds requests, bytes and a peak to a period's figures.
