@@ -119,6 +119,48 @@ fn snaive(y: &[f64], horizon: usize, s: &Seasons) -> Vec<f64> {
     baseline::seasonal_naive(y, horizon, primary(s))
 }
 
+/// Seasons [`seasonal_mean`] takes the shape of the season from.
+pub const SHAPE_SEASONS: usize = 5;
+
+/// The last season's mean level with the season's shape averaged over the last
+/// [`SHAPE_SEASONS`] seasons (each season divided by its own mean, or less it when a
+/// value is not positive). Seasonal naive repeats one season's noise along with its
+/// shape; averaging five keeps the shape and most of the noise out, and still follows
+/// a shape that drifts, which a decomposition of the whole window does not.
+///
+/// Chosen on the training parts: as a candidate it took `auto` from MASE 1.817 to
+/// 1.802 on Tourism Monthly and from OWA 0.837 to 0.835 on M3 Monthly; 3, 5 and 8
+/// seasons scored alike, every season in the window worse (1.812).
+pub fn seasonal_mean(y: &[f64], horizon: usize, s: &Seasons) -> Vec<f64> {
+    let m = primary(s);
+    let n = y.len();
+    let k = (n / m.max(1)).min(SHAPE_SEASONS);
+    if m <= 1 || k == 0 {
+        return baseline::naive(y, horizon);
+    }
+    let ratio = y[n - k * m..].iter().all(|v| *v > 0.0);
+    let mut shape = vec![0.0; m];
+    for season in 0..k {
+        let part = &y[n - (season + 1) * m..n - season * m];
+        let mean = part.iter().sum::<f64>() / m as f64;
+        for (j, v) in part.iter().enumerate() {
+            shape[j] += if ratio { v / mean } else { v - mean } / k as f64;
+        }
+    }
+    let level = y[n - m..].iter().sum::<f64>() / m as f64;
+    (0..horizon)
+        .map(|h| {
+            // Step h lands at position n + h, in phase with n − m + h % m.
+            let j = h % m;
+            if ratio {
+                level * shape[j]
+            } else {
+                level + shape[j]
+            }
+        })
+        .collect()
+}
+
 /// Seasonal naive over the longest whole season (a week on hourly data).
 fn snaive_long(y: &[f64], horizon: usize, s: &Seasons) -> Vec<f64> {
     let m = s
@@ -221,10 +263,11 @@ pub const HIGH_FREQUENCY: [Candidate; 4] = [
 /// Candidates for daily, weekly, monthly and quarterly data, where plans look months
 /// ahead: seasonal ETS, the classic and the dynamic optimised Theta, damped trend and
 /// SES on the adjusted series, MSTL + ETS (Fourier terms for a year of days) plain and
-/// on the log scale, and seasonal naive (last). The Theta family's best by in-sample
+/// on the log scale, and, last, the two that repeat a season: the seasonal mean and
+/// seasonal naive. The Theta family's best by in-sample
 /// error (`autotheta`) was a candidate too: on the training parts of M3 Monthly, Tourism
 /// Monthly and M4 Weekly auto scored the same without it, in four fifths of the time.
-pub const LOW_FREQUENCY: [Candidate; 8] = [
+pub const LOW_FREQUENCY: [Candidate; 9] = [
     Candidate {
         name: "ets",
         forecast: seasonal_ets,
@@ -254,6 +297,10 @@ pub const LOW_FREQUENCY: [Candidate; 8] = [
         forecast: mstl_ets_log,
     },
     Candidate {
+        name: "smean",
+        forecast: seasonal_mean,
+    },
+    Candidate {
         name: "snaive",
         forecast: snaive,
     },
@@ -268,15 +315,16 @@ pub fn high_frequency(s: &Seasons) -> bool {
 
 /// The candidates for data with these seasons: [`HIGH_FREQUENCY`] for hours and
 /// minutes; else [`LOW_FREQUENCY`] (a week of days, a year of weeks or months), less
-/// seasonal naive when there is no whole season for it to repeat (weekly data's year
-/// of 52.18 weeks), where it would be the naive forecast again.
+/// the seasonal mean and seasonal naive when there is no whole season for them to
+/// repeat (weekly data's year of 52.18 weeks), where both would be the naive forecast
+/// (as a candidate it took M4 Weekly's training parts from OWA 0.764 to 0.779).
 pub fn candidates(s: &Seasons) -> &'static [Candidate] {
     if high_frequency(s) {
         &HIGH_FREQUENCY
     } else if primary(s) > 1 {
         &LOW_FREQUENCY
     } else {
-        &LOW_FREQUENCY[..LOW_FREQUENCY.len() - 1]
+        &LOW_FREQUENCY[..LOW_FREQUENCY.len() - 2]
     }
 }
 
@@ -427,7 +475,65 @@ fn select_whole(y: &[f64], horizon: usize, s: &Seasons) -> Selection {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    #[test]
+    fn the_seasonal_mean_keeps_the_shape_and_drops_one_season_s_noise() {
+        let shape = [0.5, 1.0, 1.5, 1.0];
+        // Six seasons at level 100, the last one's second point a spike.
+        let mut y: Vec<f64> = (0..24).map(|t| 100.0 * shape[t % 4]).collect();
+        y[21] += 50.0;
+        let s = Seasons::from_periods(&[4.0]);
+        let f = seasonal_mean(&y, 8, &s);
+        // Seasonal naive repeats the spike in full. The mean of five seasons carries a
+        // fifth of its shape (150 / 112.5 against 1) on the last season's level, 112.5:
+        // 112.5 · (4 + 150 / 112.5) / 5 = 120.
+        assert_eq!(snaive(&y, 8, &s)[1], 150.0);
+        assert!(
+            (f[1] - 120.0).abs() < 1e-9 && (f[5] - f[1]).abs() < 1e-9,
+            "{f:?}"
+        );
+        assert!(f.iter().all(|v| v.is_finite() && *v > 0.0), "{f:?}");
+        let level = y[20..].iter().sum::<f64>() / 4.0;
+        assert!((f.iter().take(4).sum::<f64>() / 4.0 - level).abs() < 1e-9);
+        // A zero in the seasons: shapes are differences, still the horizon, no NaN.
+        let mut z = y.clone();
+        z[3] = 0.0;
+        let f = seasonal_mean(&z, 9, &s);
+        assert_eq!(f.len(), 9);
+        assert!(f.iter().all(|v| v.is_finite()));
+        // Shorter than a season, or no season: the last value.
+        assert_eq!(seasonal_mean(&y[..3], 2, &s), [150.0, 150.0]);
+        assert_eq!(
+            seasonal_mean(&y, 2, &Seasons::from_periods(&[1.0])),
+            [y[23]; 2]
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn the_seasonal_mean_is_finite_and_scales_with_the_series(
+            values in prop::collection::vec(prop_oneof![Just(0.0), Just(5.0), -1e6f64..1e6], 1..120),
+            horizon in 1usize..40,
+            m in 1usize..14,
+            c in prop_oneof![Just(0.001), Just(7.0), Just(1e4)],
+        ) {
+            let s = Seasons::from_periods(&[m as f64]);
+            let f = seasonal_mean(&values, horizon, &s);
+            prop_assert_eq!(f.len(), horizon);
+            prop_assert!(f.iter().all(|v| v.is_finite()), "{:?}", f);
+            let scaled: Vec<f64> = values.iter().map(|v| v * c).collect();
+            for (a, b) in f.iter().zip(seasonal_mean(&scaled, horizon, &s)) {
+                prop_assert!((a * c - b).abs() <= 1e-6 * b.abs().max(c), "{} × {} vs {}", a, c, b);
+            }
+            let level = values[0];
+            let flat = seasonal_mean(&vec![level; values.len()], horizon, &s);
+            prop_assert!(flat.iter().all(|v| (v - level).abs() <= 1e-9 * level.abs().max(1.0)));
+        }
+    }
 
     #[test]
     fn weights_go_by_inverse_square_error() {
@@ -480,8 +586,8 @@ mod tests {
 
     #[test]
     fn selection_prefers_the_model_that_held_out_best() {
-        // A clean seasonal series with a trend: seasonal naive lags the trend, so it
-        // gets the least weight.
+        // A clean seasonal series with a trend: the two that repeat a season (seasonal
+        // naive and the seasonal mean) lag the trend, so they get the least weight.
         let y: Vec<f64> = (0..120)
             .map(|t| (50.0 + 2.0 * t as f64) + 10.0 * [1.0, -1.0, 0.5, -0.5][t % 4])
             .collect();
@@ -489,9 +595,19 @@ mod tests {
         let sel = select(&y, 8, &s);
         assert_eq!(sel.origins, ORIGINS);
         assert_eq!(sel.point.len(), 8);
-        let last = sel.scores.last().unwrap();
-        assert_eq!(last.name, "snaive", "{:?}", sel.scores);
-        assert!(last.weight < 0.01, "{:?}", sel.scores);
+        let mut worst: Vec<&str> = sel.scores[sel.scores.len() - 2..]
+            .iter()
+            .map(|c| c.name)
+            .collect();
+        worst.sort_unstable();
+        assert_eq!(worst, ["smean", "snaive"], "{:?}", sel.scores);
+        assert!(
+            sel.scores[sel.scores.len() - 2..]
+                .iter()
+                .all(|c| c.weight < 0.01),
+            "{:?}",
+            sel.scores
+        );
         let total: f64 = sel.scores.iter().map(|c| c.weight).sum();
         assert!((total - 1.0).abs() < 1e-12);
     }
