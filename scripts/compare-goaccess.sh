@@ -27,7 +27,7 @@ trap 'rm -rf "$work"' EXIT
 command -v goaccess >/dev/null || { apt-get update -qq && apt-get install -y -qq goaccess >/dev/null; }
 command -v /usr/bin/time >/dev/null 2>&1 || apt-get install -y -qq time >/dev/null
 cargo build --release --quiet
-headroom=target/release/headroom
+headroom=${CARGO_TARGET_DIR:-target}/release/headroom
 
 # wall s, user s, sys s, peak RSS KiB; one line per run, RUNS runs each (the medians are
 # quoted: on a shared 2-core machine single runs vary by 10-20%). Each headroom run
