@@ -640,25 +640,53 @@ mod tests {
         );
     }
 
+    /// The horizon asked for, finite numbers, c·y forecast as c times y's forecast, and
+    /// a constant forecast as itself.
+    fn holds_its_properties(
+        forecast: fn(&[f64], usize, &Seasons) -> Vec<f64>,
+        values: &[f64],
+        horizon: usize,
+        s: &Seasons,
+        c: f64,
+    ) -> Result<(), TestCaseError> {
+        let f = forecast(values, horizon, s);
+        prop_assert_eq!(f.len(), horizon);
+        prop_assert!(f.iter().all(|v| v.is_finite()), "{:?}", f);
+        let scaled: Vec<f64> = values.iter().map(|v| v * c).collect();
+        for (a, b) in f.iter().zip(forecast(&scaled, horizon, s)) {
+            prop_assert!(
+                (a * c - b).abs() <= 1e-6 * b.abs().max(c),
+                "{} × {} vs {}",
+                a,
+                c,
+                b
+            );
+        }
+        let level = values[0];
+        let flat = forecast(&vec![level; values.len()], horizon, s);
+        prop_assert!(
+            flat.iter()
+                .all(|v| (v - level).abs() <= 1e-9 * level.abs().max(1.0))
+        );
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
-        fn the_yearly_analog_is_finite_and_scales_with_the_series(
-            values in prop::collection::vec(prop_oneof![Just(0.0), Just(5.0), -1e6f64..1e6], 1..200),
+        fn the_seasonal_mean_and_the_yearly_analog_hold_their_properties(
+            // Up to 450 points: a year of days and the analog's window is 392.
+            values in prop::collection::vec(prop_oneof![Just(0.0), Just(5.0), -1e6f64..1e6], 1..450),
             horizon in 1usize..40,
+            m in 1usize..14,
             c in prop_oneof![Just(0.001), Just(7.0), Just(1e4)],
         ) {
-            let s = Seasons::from_periods(&[52.18]);
-            let f = yearly_analog(&values, horizon, &s);
-            prop_assert_eq!(f.len(), horizon);
-            prop_assert!(f.iter().all(|v| v.is_finite()), "{:?}", f);
-            let scaled: Vec<f64> = values.iter().map(|v| v * c).collect();
-            for (a, b) in f.iter().zip(yearly_analog(&scaled, horizon, &s)) {
-                prop_assert!((a * c - b).abs() <= 1e-6 * b.abs().max(c), "{} × {} vs {}", a, c, b);
-            }
-            let level = values[0];
-            let flat = yearly_analog(&vec![level; values.len()], horizon, &s);
-            prop_assert!(flat.iter().all(|v| (v - level).abs() <= 1e-9 * level.abs().max(1.0)));
+            let whole = Seasons::from_periods(&[m as f64]);
+            holds_its_properties(seasonal_mean, &values, horizon, &whole, c)?;
+            let weeks = Seasons::from_periods(&[52.18]);
+            holds_its_properties(yearly_analog, &values, horizon, &weeks, c)?;
+            let days = Seasons::from_periods(&[7.0, crate::seasons::YEAR_DAYS]);
+            holds_its_properties(yearly_analog, &values, horizon, &days, c)?;
         }
     }
 
