@@ -223,6 +223,12 @@ fn corrected_aic(spec: Spec, m: usize, n: usize, m2ll: f64) -> f64 {
 
 /// Fits every applicable model and keeps the lowest AICc (ANN always applies).
 ///
+/// Models with additive errors and a multiplicative season (ANM, AAM, AAdM) are left
+/// out, as R's `forecast::ets` does by default (`restrict = TRUE`, "models with
+/// infinite variance"). Without them `auto` scored the same
+/// on the training parts of M3 Monthly (OWA 0.835 → 0.834) and Tourism Monthly (MASE
+/// 1.802 both), and M3's took a fifth less CPU (21.0 → 17.0 s).
+///
 /// The series is divided by its mean absolute value first and the states multiplied
 /// back after, so the fit (and the optimiser's stopping point) cannot depend on units:
 /// requests per second and per hour get the same model.
@@ -250,6 +256,9 @@ fn auto_unscaled(y: &[f64], m: usize) -> SeasonalEts {
     for multiplicative_error in [false, true] {
         for trend in 0..3 {
             for season in 0..3 {
+                if season == 2 && !multiplicative_error {
+                    continue;
+                }
                 let spec = Spec {
                     multiplicative_error,
                     trend,
