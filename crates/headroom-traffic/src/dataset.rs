@@ -19,7 +19,7 @@
 //! the hash of the manifest it describes and is rebuilt when that no longer matches (a
 //! run killed between the manifest's rename and the summary's).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::ingest::{FileReport, IngestConfig, LineCounts, ingest_hashing};
 use crate::input::{Input, fingerprint};
 use crate::rollup::{DaySketches, HourSketches, MinuteCounts, Rollups};
-use crate::summary::Summary;
+use crate::summary::{Summary, SummaryBuilder};
 use crate::{Error, Result};
 use headroom_logformat::time::format_date;
 
@@ -178,14 +178,10 @@ pub(crate) fn commit(
         })
         .collect::<Result<Vec<_>>>()?;
     write_partitions(dir, generation, &days, threads)?;
-    // Each day written moves into `all`, which ends up holding the whole dataset once:
-    // the days written from memory, the others read back below.
-    let mut all = Rollups::default();
-    let mut written = BTreeSet::new();
+    let mut written = BTreeMap::new();
     for (date, day) in days {
         manifest.partitions.insert(date.clone(), generation);
-        written.insert(date);
-        all.absorb(day);
+        written.insert(date, day);
     }
     manifest.inputs.extend(entries);
     let json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
@@ -193,12 +189,14 @@ pub(crate) fn commit(
     write_atomic(&dir.join(MANIFEST_FILE), &json)?;
     crash_point("manifest");
     remove_unreferenced(dir, &manifest)?;
-    for (date, &g) in &manifest.partitions {
-        if !written.contains(date) {
-            all.absorb(read_partition(dir, date, g)?);
+    // The summary takes the dataset a day at a time, in date order: the days just
+    // written from memory, the others read back one by one and dropped.
+    write_summary(dir, &manifest, |date, generation| {
+        match written.remove(date) {
+            Some(day) => Ok(day),
+            None => read_partition(dir, date, generation),
         }
-    }
-    write_summary(dir, &manifest, &all)
+    })
 }
 
 /// Environment variable naming a point of the commit at which the process aborts, for
@@ -383,22 +381,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Recomputes the summary from the manifest and the tables, and writes it.
 fn summarize(dir: &Path, manifest: &Manifest) -> Result<Summary> {
-    let rollups = if manifest.partitions.is_empty() {
-        Rollups::default()
-    } else {
-        read_rollups(dir)?
-    };
-    write_summary(dir, manifest, &rollups)
+    write_summary(dir, manifest, |date, generation| {
+        read_partition(dir, date, generation)
+    })
 }
 
-/// Writes the summary of a dataset whose tables hold `rollups`.
-fn write_summary(dir: &Path, manifest: &Manifest, rollups: &Rollups) -> Result<Summary> {
+/// Writes the summary of a dataset, taking each of its days from `day` (date,
+/// generation) in date order, so that no more than one is held at a time.
+fn write_summary(
+    dir: &Path,
+    manifest: &Manifest,
+    mut day: impl FnMut(&str, u64) -> Result<Rollups>,
+) -> Result<Summary> {
     let mut lines = LineCounts::default();
     for e in &manifest.inputs {
         lines.merge(&e.report.lines);
     }
     let files = manifest.inputs.iter().map(|e| e.report.clone()).collect();
-    let mut summary = Summary::new(rollups, &lines, files);
+    let mut builder = SummaryBuilder::default();
+    for (date, &generation) in &manifest.partitions {
+        builder.add(&day(date, generation)?);
+    }
+    let mut summary = builder.finish(&lines, files);
     summary.manifest_xxh3 = manifest_hash(manifest);
     let json = serde_json::to_vec_pretty(&summary).expect("summary serialises");
     write_atomic(&dir.join(SUMMARY_FILE), &json)?;
@@ -749,6 +753,8 @@ pub(crate) fn parquet_error(path: &Path, source: PolarsError) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::FormatChoice;
+    use headroom_logformat::time::format_rfc3339;
 
     const LINE: &str = r#"1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a.css HTTP/1.1" 200 10 "-" "Mozilla/5.0""#;
 
@@ -992,6 +998,85 @@ mod tests {
         fs::remove_file(ds.join(SUMMARY_FILE)).unwrap();
         let recomputed = read_summary(&ds).unwrap();
         assert_eq!(recomputed, after.summary);
+    }
+
+    /// The summary a commit builds a day at a time (the days it wrote from memory, the
+    /// rest read back one by one) is the summary of the whole dataset at once, to the
+    /// bit: across a month's end, with durations, and heavy hitters merged over days.
+    #[test]
+    fn a_summary_built_day_by_day_is_the_whole_dataset_s() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ds = tmp.path().join("ds");
+        let cfg = IngestConfig {
+            format: FormatChoice::from_spec("combined-d").unwrap(),
+            ..IngestConfig::default()
+        };
+        let line = |day: u32, month: &str, k: u32| {
+            format!(
+                r#"10.0.{}.{} - - [{day:02}/{month}/2015:{:02}:{:02}:07 +0000] "GET /p/{} HTTP/1.1" {} {} "-" "agent-{}" {}"#,
+                k % 7,
+                k % 251,
+                k % 24,
+                k % 60,
+                (k * k) % 4099,
+                [200, 200, 304, 404, 500][(k % 5) as usize],
+                100 + k % 1000,
+                k % 13,
+                1000 + (k * 37) % 90_000,
+            )
+        };
+        // May 26 to June 3, in two inputs ingested apart, so the second commit writes
+        // June's days from memory and reads May's back.
+        let may: Vec<String> = (26..=31)
+            .flat_map(|d| (0..400).map(move |k| (d, k)))
+            .map(|(d, k)| line(d, "May", k + d))
+            .collect();
+        let june: Vec<String> = (1..=3)
+            .flat_map(|d| (0..400).map(move |k| (d, k)))
+            .map(|(d, k)| line(d, "Jun", k * 3 + d))
+            .collect();
+        let a = write_log(tmp.path(), "may.log", &may);
+        let b = write_log(tmp.path(), "june.log", &june);
+        ingest_into(&ds, &[a], &cfg).unwrap();
+        let committed = ingest_into(&ds, &[b], &cfg).unwrap().summary;
+        assert_eq!(committed.requests, 400 * 9);
+        assert_eq!((committed.days.len(), committed.months.len()), (9, 2));
+        assert!(committed.durations.is_some());
+        // More distinct paths than a sketch keeps: merging the days purges, and a purge
+        // depends on the order of the merges.
+        assert!(
+            committed.top_paths.max_error > 0,
+            "{:?}",
+            committed.top_paths
+        );
+
+        let manifest = read_manifest(&ds).unwrap();
+        let rollups = read_rollups(&ds).unwrap();
+        // What the rollups say directly, without the summary's code.
+        let minute = |m: Option<(i64, MinuteCounts)>| m.map(|(m, _)| format_rfc3339(m));
+        assert_eq!(committed.peak_minute, minute(rollups.busiest_minute()));
+        let heaviest = rollups.heaviest_minute().unwrap().1.bytes;
+        assert_eq!(committed.peak_mbps, heaviest as f64 * 8.0 / 60.0 / 1e6);
+        assert_eq!(
+            committed.first_minute,
+            minute(rollups.iter().next().map(|(m, c)| (m, *c)))
+        );
+        assert_eq!(
+            committed.last_minute,
+            minute(rollups.iter().next_back().map(|(m, c)| (m, *c)))
+        );
+        assert_eq!(committed.status.s5xx, rollups.totals().status[4]);
+        assert_eq!(committed.durations.as_ref().unwrap().count, 400 * 9);
+        assert_eq!(
+            committed.days.iter().map(|d| d.requests).sum::<i64>(),
+            400 * 9
+        );
+        assert_eq!(committed.months[1].requests, 400 * 3);
+        let mut whole = Summary::new(&rollups, &committed.lines, committed.files.clone());
+        whole.manifest_xxh3 = manifest_hash(&manifest);
+        assert_eq!(committed, whole);
+        fs::remove_file(ds.join(SUMMARY_FILE)).unwrap();
+        assert_eq!(read_summary(&ds).unwrap(), whole);
     }
 
     #[test]

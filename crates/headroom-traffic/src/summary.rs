@@ -14,7 +14,7 @@ use datasketches::kll::{KllFloat, KllSketch};
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::{FileReport, LineCounts};
-use crate::rollup::{DaySketches, HLL_LG_K, HourSketches, KLL_K, MinuteCounts, Rollups};
+use crate::rollup::{HLL_LG_K, KLL_K, MinuteCounts, Rollups};
 use headroom_logformat::time::{MINUTE, format_date, format_rfc3339};
 
 /// How many top paths and user agents the summary lists.
@@ -165,24 +165,159 @@ pub struct Summary {
 impl Summary {
     /// Computes the summary of some rollups and the inputs that produced them.
     pub fn new(rollups: &Rollups, lines: &LineCounts, files: Vec<FileReport>) -> Summary {
-        let totals = rollups.totals();
+        let mut builder = SummaryBuilder::default();
+        builder.add(rollups);
+        builder.finish(lines, files)
+    }
+}
+
+/// A [`Summary`] built from a dataset's days fed one after another in time order, so
+/// that a summary of a year of days holds one day at a time, not the year (rebuilding
+/// the summary of a 400-day dataset after a small ingest used to read every day into
+/// memory at once). Every sketch is merged in the same order as from one [`Rollups`]
+/// holding them all, so the figures are the same to the bit.
+#[derive(Default)]
+pub(crate) struct SummaryBuilder {
+    totals: MinuteCounts,
+    first: Option<i64>,
+    last: Option<i64>,
+    busiest: Option<(i64, MinuteCounts)>,
+    heaviest: Option<(i64, MinuteCounts)>,
+    hour_of_week: Vec<i64>,
+    days: Vec<Period>,
+    months: Vec<Period>,
+    /// The month the last day fed belongs to, still open.
+    month: Option<Unions>,
+    /// The visitor and host unions of every closed month.
+    all: Option<(HllUnion, HllUnion)>,
+    durations: Option<KllSketch<KllFloat<f64>>>,
+    paths: Option<FrequentItemsSketch<String>>,
+    agents: Option<FrequentItemsSketch<String>>,
+}
+
+impl std::fmt::Debug for SummaryBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SummaryBuilder")
+            .field("days", &self.days.len())
+            .field("months", &self.months.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn new_union() -> HllUnion {
+    HllUnion::new(HLL_LG_K).expect("valid lg k")
+}
+
+impl SummaryBuilder {
+    /// Adds rollups holding whole UTC days, all later than any added before (a day file,
+    /// or a whole dataset at once).
+    pub(crate) fn add(&mut self, rollups: &Rollups) {
+        debug_assert!(
+            rollups
+                .iter()
+                .next()
+                .is_none_or(|(m, _)| self.last.is_none_or(|l| m > l)),
+            "days are added in time order"
+        );
+        for (minute, c) in rollups.iter() {
+            self.totals.merge(c);
+            self.first.get_or_insert(minute);
+            self.last = Some(minute);
+            // Strictly greater: the earliest minute wins a tie, as in `Rollups`.
+            if self.busiest.is_none_or(|(_, b)| c.requests > b.requests) {
+                self.busiest = Some((minute, *c));
+            }
+            if self.heaviest.is_none_or(|(_, b)| c.bytes > b.bytes) {
+                self.heaviest = Some((minute, *c));
+            }
+            if self.hour_of_week.is_empty() {
+                self.hour_of_week = vec![0; 168];
+            }
+            self.hour_of_week[headroom_logformat::time::hour_of_week(minute)] += c.requests;
+        }
+        for (_, h) in rollups.hours() {
+            self.durations
+                .get_or_insert_with(|| KllSketch::new(KLL_K).expect("valid k"))
+                .merge(&h.durations_ms)
+                .expect("same k");
+        }
+        for (_, d) in rollups.days() {
+            merge_into(&mut self.paths, &d.paths);
+            merge_into(&mut self.agents, &d.agents);
+        }
+        self.add_periods(rollups);
+    }
+
+    /// Figures per day and per month, and the whole span's visitor and host unions. Hours
+    /// are unioned into their day, days into their month, months into the span: each
+    /// sketch is merged once on its way up, where unioning every hour into each of the
+    /// three measured a twentieth of a 1 M-line ingest. A union of unions holds the same
+    /// registers, so the estimates do not change.
+    fn add_periods(&mut self, rollups: &Rollups) {
+        let empty = || (Period::default(), new_union(), new_union());
+        let mut days: BTreeMap<String, Unions> = BTreeMap::new();
+        for (minute, c) in rollups.iter() {
+            let entry = days.entry(format_date(minute)).or_insert_with(empty);
+            let peak = c.requests as f64 / MINUTE as f64;
+            add_minute(&mut entry.0, c.requests, c.bytes, peak);
+        }
+        for (hour, s) in rollups.hours() {
+            if let Some(entry) = days.get_mut(&format_date(hour)) {
+                entry.1.update(&s.visitors);
+                entry.2.update(&s.hosts);
+            }
+        }
+        for (date, day) in days {
+            if self.month.as_ref().is_some_and(|m| m.0.period != date[..7]) {
+                self.close_month();
+            }
+            let month = self.month.get_or_insert_with(|| {
+                let mut m = empty();
+                m.0.period = date[..7].to_owned();
+                m
+            });
+            add_minute(&mut month.0, day.0.requests, day.0.bytes, day.0.peak_rps);
+            let closed = close(date, day, (&mut month.1, &mut month.2));
+            self.days.push(closed);
+        }
+    }
+
+    fn close_month(&mut self) {
+        if let Some(month) = self.month.take() {
+            let all = self.all.get_or_insert_with(|| (new_union(), new_union()));
+            let period = month.0.period.clone();
+            self.months
+                .push(close(period, month, (&mut all.0, &mut all.1)));
+        }
+    }
+
+    /// The summary of everything added, with the line accounting and reports of the
+    /// inputs it came from.
+    pub(crate) fn finish(mut self, lines: &LineCounts, files: Vec<FileReport>) -> Summary {
+        self.close_month();
+        let totals = self.totals;
         let [s1xx, s2xx, s3xx, s4xx, s5xx] = totals.status;
-        let first = rollups.iter().next().map(|(m, _)| m);
-        let last = rollups.iter().next_back().map(|(m, _)| m);
-        let span_minutes = match (first, last) {
+        let span_minutes = match (self.first, self.last) {
             (Some(f), Some(l)) => (l - f) / MINUTE + 1,
             _ => 0,
         };
-        let busiest = rollups.busiest_minute();
-        let peak_rps = busiest.map_or(0.0, |(_, c)| c.requests as f64 / MINUTE as f64);
+        let peak_rps = self
+            .busiest
+            .map_or(0.0, |(_, c)| c.requests as f64 / MINUTE as f64);
         let mean_rps = ratio(totals.requests as f64, (span_minutes * MINUTE) as f64);
-        let peak_mbps = rollups
-            .heaviest_minute()
+        let peak_mbps = self
+            .heaviest
             .map_or(0.0, |(_, c)| c.bytes as f64 * 8.0 / MINUTE as f64 / 1e6);
-        let hour_of_week = hour_of_week(rollups);
-        let (days, months, all) = periods(rollups);
-        let all_hours: Vec<&HourSketches> = rollups.hours().map(|(_, s)| s).collect();
-        let all_days: Vec<&DaySketches> = rollups.days().map(|(_, s)| s).collect();
+        let hour_of_week = if self.hour_of_week.is_empty() {
+            vec![0; 168]
+        } else {
+            self.hour_of_week
+        };
+        let all = self.all.unwrap_or_else(|| (new_union(), new_union()));
+        let durations = match self.durations {
+            Some(kll) if totals.duration_count > 0 => Some(durations(&totals, &kll)),
+            _ => None,
+        };
         Summary {
             manifest_xxh3: String::new(),
             lines: lines.clone(),
@@ -201,26 +336,33 @@ impl Summary {
             bots: totals.bots,
             static_share: ratio(totals.static_assets as f64, totals.requests as f64),
             bot_share: ratio(totals.bots as f64, totals.requests as f64),
-            first_minute: first.map(format_rfc3339),
-            last_minute: last.map(format_rfc3339),
+            first_minute: self.first.map(format_rfc3339),
+            last_minute: self.last.map(format_rfc3339),
             span_minutes,
             peak_rps,
-            peak_minute: busiest.map(|(m, _)| format_rfc3339(m)),
+            peak_minute: self.busiest.map(|(m, _)| format_rfc3339(m)),
             mean_rps,
             peak_to_mean: ratio(peak_rps, mean_rps),
             peak_mbps,
             busiest_hour_of_week: busiest_slot(&hour_of_week),
             hour_of_week_requests: hour_of_week,
             visitor_definition: VISITOR_DEFINITION.to_owned(),
-            unique_visitors: all.0.composite_estimate(),
-            goaccess_unique_visitors: days.iter().map(|d| d.visitors).sum(),
-            unique_hosts: all.1.composite_estimate(),
-            months,
-            days,
-            durations: durations(&totals, &all_hours),
-            top_paths: top(all_days.iter().map(|d| &d.paths)),
-            top_user_agents: top(all_days.iter().map(|d| &d.agents)),
+            unique_visitors: all.0.to_sketch(HllType::Hll8).composite_estimate(),
+            goaccess_unique_visitors: self.days.iter().map(|d| d.visitors).sum(),
+            unique_hosts: all.1.to_sketch(HllType::Hll8).composite_estimate(),
+            months: self.months,
+            days: self.days,
+            durations,
+            top_paths: top(self.paths),
+            top_user_agents: top(self.agents),
         }
+    }
+}
+
+fn merge_into(merged: &mut Option<FrequentItemsSketch<String>>, s: &FrequentItemsSketch<String>) {
+    match merged {
+        Some(m) => m.merge(s),
+        None => *merged = Some(s.clone()),
     }
 }
 
@@ -230,43 +372,6 @@ fn ratio(a: f64, b: f64) -> f64 {
 
 /// A period's figures with the unions of its visitor and host sketches.
 type Unions = (Period, HllUnion, HllUnion);
-
-/// Figures per day and per month, and the whole span's visitor and host unions. Hours
-/// are unioned into their day, days into their month, months into the span: each
-/// sketch is merged once on its way up, where unioning every hour into each of the
-/// three measured a twentieth of a 1 M-line ingest. A union of unions holds the same
-/// registers, so the estimates do not change.
-fn periods(rollups: &Rollups) -> (Vec<Period>, Vec<Period>, (HllUnion, HllUnion)) {
-    let new_union = || HllUnion::new(HLL_LG_K).expect("valid lg k");
-    let empty = || (Period::default(), new_union(), new_union());
-    let mut days: BTreeMap<String, Unions> = BTreeMap::new();
-    for (minute, c) in rollups.iter() {
-        let entry = days.entry(format_date(minute)).or_insert_with(empty);
-        let peak = c.requests as f64 / MINUTE as f64;
-        add_minute(&mut entry.0, c.requests, c.bytes, peak);
-    }
-    for (hour, s) in rollups.hours() {
-        if let Some(entry) = days.get_mut(&format_date(hour)) {
-            entry.1.update(&s.visitors);
-            entry.2.update(&s.hosts);
-        }
-    }
-    let mut months: BTreeMap<String, Unions> = BTreeMap::new();
-    let days: Vec<Period> = days
-        .into_iter()
-        .map(|(date, day)| {
-            let month = months.entry(date[..7].to_owned()).or_insert_with(empty);
-            add_minute(&mut month.0, day.0.requests, day.0.bytes, day.0.peak_rps);
-            close(date, day, (&mut month.1, &mut month.2))
-        })
-        .collect();
-    let mut all = (new_union(), new_union());
-    let months = months
-        .into_iter()
-        .map(|(period, month)| close(period, month, (&mut all.0, &mut all.1)))
-        .collect();
-    (days, months, all)
-}
 
 /// A period's figures with its distinct counts estimated, its visitor and host unions
 /// added to those of the period holding it.
@@ -297,15 +402,6 @@ fn sketch(u: &HllUnion) -> HllSketch {
     u.to_sketch(HllType::Hll8)
 }
 
-/// Requests per hour of the week, Monday 00:00 UTC first.
-fn hour_of_week(rollups: &Rollups) -> Vec<i64> {
-    let mut slots = vec![0; 168];
-    for (minute, c) in rollups.iter() {
-        slots[headroom_logformat::time::hour_of_week(minute)] += c.requests;
-    }
-    slots
-}
-
 fn busiest_slot(slots: &[i64]) -> Option<String> {
     const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     let (i, &n) = slots
@@ -315,21 +411,14 @@ fn busiest_slot(slots: &[i64]) -> Option<String> {
     (n > 0).then(|| format!("{} {:02}:00", NAMES[i / 24], i % 24))
 }
 
-fn durations(totals: &MinuteCounts, hours: &[&HourSketches]) -> Option<Durations> {
-    if totals.duration_count == 0 {
-        return None;
-    }
-    let mut kll: KllSketch<KllFloat<f64>> = KllSketch::new(KLL_K).expect("valid k");
-    for h in hours {
-        kll.merge(&h.durations_ms).expect("same k");
-    }
+fn durations(totals: &MinuteCounts, kll: &KllSketch<KllFloat<f64>>) -> Durations {
     let q = |rank: f64| {
         kll.quantile(rank, datasketches::common::SearchCriteria::Inclusive)
             .ok()
             .flatten()
             .map_or(0.0, KllFloat::into_inner)
     };
-    Some(Durations {
+    Durations {
         count: totals.duration_count,
         mean_ms: totals.duration_sum_us as f64 / totals.duration_count as f64 / 1e3,
         p50_ms: q(0.5),
@@ -337,17 +426,10 @@ fn durations(totals: &MinuteCounts, hours: &[&HourSketches]) -> Option<Durations
         p99_ms: q(0.99),
         max_ms: totals.duration_max_us as f64 / 1e3,
         rank_error: kll.normalized_rank_error(),
-    })
+    }
 }
 
-fn top<'a>(sketches: impl Iterator<Item = &'a FrequentItemsSketch<String>>) -> Top {
-    let mut merged: Option<FrequentItemsSketch<String>> = None;
-    for s in sketches {
-        match &mut merged {
-            Some(m) => m.merge(s),
-            None => merged = Some(s.clone()),
-        }
-    }
+fn top(merged: Option<FrequentItemsSketch<String>>) -> Top {
     let Some(sketch) = merged else {
         return Top::default();
     };
