@@ -200,7 +200,7 @@ pub fn ingest(inputs: &[Input], config: &IngestConfig) -> Result<Ingested> {
 /// Like [`ingest`], but keeps each input's rollups apart (for partial rollups, which
 /// are merged elsewhere, by input).
 pub fn ingest_each(inputs: &[Input], config: &IngestConfig) -> Result<Vec<(Rollups, FileReport)>> {
-    let each = ingest_hashing(inputs, config, &vec![false; inputs.len()])?;
+    let each = ingest_hashing(inputs, config, &vec![false; inputs.len()], None)?;
     Ok(each.into_iter().map(|(r, report, _)| (r, report)).collect())
 }
 
@@ -211,6 +211,7 @@ pub(crate) fn ingest_hashing(
     inputs: &[Input],
     config: &IngestConfig,
     hash: &[bool],
+    spill: Option<&Spill<'_>>,
 ) -> Result<Vec<(Rollups, FileReport, Option<Fingerprint>)>> {
     let threads = config.worker_threads();
     let plans = inputs
@@ -221,7 +222,7 @@ pub(crate) fn ingest_hashing(
     for (i, (input, plan)) in inputs.iter().zip(&plans).enumerate() {
         units.extend(split(i, input, plan, config, threads, hash[i])?);
     }
-    let parts = run_units(inputs, &plans, &units, config, threads)?;
+    let parts = run_units(inputs, &plans, &units, config, threads, spill)?;
     let mut out = Vec::with_capacity(inputs.len());
     let mut parts = parts.into_iter().zip(&units).peekable();
     for (i, plan) in plans.into_iter().enumerate() {
@@ -394,12 +395,23 @@ fn run_units(
     units: &[Unit],
     config: &IngestConfig,
     threads: usize,
+    spill: Option<&Spill<'_>>,
 ) -> Result<Vec<Part>> {
     in_parallel(units.len(), threads, |k| {
         let unit = &units[k];
-        run_unit(&inputs[unit.input], &plans[unit.input], unit, config)
+        let spill = spill.map(|f| move |days: Rollups| f(k, days));
+        let spill = spill.as_ref().map(|f| f as &dyn Fn(Rollups) -> Result<()>);
+        run_unit(&inputs[unit.input], &plans[unit.input], unit, config, spill)
     })
 }
+
+/// Where a dataset ingest hands the days a unit of work has left behind (the unit's
+/// index, the days), so that they need not stay in memory until the commit.
+pub(crate) type Spill<'a> = dyn Fn(usize, Rollups) -> Result<()> + Sync + 'a;
+
+/// Days a unit keeps before the day of its latest line before it hands older ones to
+/// the [`Spill`]: a log's lines come a little out of order, seldom by days.
+pub(crate) const KEEP_DAYS: i64 = 2;
 
 /// Runs `job(0..count)` on up to `threads` threads, each taking the next index, and
 /// returns the results in index order. The first failure stops the hand-out, and the
@@ -442,7 +454,13 @@ pub(crate) fn in_parallel<T: Send>(
         .collect()
 }
 
-fn run_unit(input: &Input, plan: &Plan, unit: &Unit, config: &IngestConfig) -> Result<Part> {
+fn run_unit(
+    input: &Input,
+    plan: &Plan,
+    unit: &Unit,
+    config: &IngestConfig,
+    spill: Option<&dyn Fn(Rollups) -> Result<()>>,
+) -> Result<Part> {
     let (reader, remaining, digest) = match (input, &unit.work) {
         (_, Work::Hash) => {
             return Ok(Part {
@@ -466,7 +484,7 @@ fn run_unit(input: &Input, plan: &Plan, unit: &Unit, config: &IngestConfig) -> R
         }
         _ => (open(input)?.0, u64::MAX, None),
     };
-    let mut part = read_lines(reader, remaining, plan, config)?;
+    let mut part = read_lines(reader, remaining, plan, config, spill)?;
     if let Some(digest) = digest {
         let (size, hash) = digest
             .lock()
@@ -497,6 +515,7 @@ fn read_lines(
     mut remaining: u64,
     plan: &Plan,
     config: &IngestConfig,
+    spill: Option<&dyn Fn(Rollups) -> Result<()>>,
 ) -> Result<Part> {
     let name = &plan.name;
     let mut part = Part::default();
@@ -522,6 +541,12 @@ fn read_lines(
             if remaining == 0 {
                 break 'read;
             }
+        }
+        // Between reads (every 256 KiB), not per line.
+        if let Some(spill) = spill
+            && let Some(days) = part.rollups.take_days_before(KEEP_DAYS)
+        {
+            spill(days)?;
         }
         buf.copy_within(start..end, 0);
         (start, end) = (0, end - start);

@@ -103,7 +103,7 @@ pub fn partials_of(
         }
     }
     let result = (|| {
-        let each = ingest_hashing(&files, config, &vec![true; files.len()])?;
+        let each = ingest_hashing(&files, config, &vec![true; files.len()], None)?;
         let mut out = Vec::with_capacity(each.len());
         for (input, (rollups, mut report, fp)) in inputs.iter().zip(each) {
             let (size, xxh3_128) = fp.expect("a file has a fingerprint");
@@ -544,6 +544,7 @@ pub fn merge_into(dir: &Path, partials: Vec<Partial>) -> Result<IngestOutcome> {
             dir,
             manifest,
             rollups,
+            Vec::new(),
             entries,
             crate::ingest::default_threads(),
         )?

@@ -512,6 +512,19 @@ impl RollupBuilder {
         self.minute.1.add(record, kind);
     }
 
+    /// The days more than `keep_days` before the day of the last record added, taken
+    /// out of the builder (None when it holds none): in a time-ordered log the builder
+    /// is done with them, and a backfill of years need not hold them all. A record that
+    /// comes back to such a day starts it afresh; its two parts merge later. The agents'
+    /// last-visitor memo may then skip a visitor the taken part already holds, which the
+    /// merge restores.
+    pub(crate) fn take_days_before(&mut self, keep_days: i64) -> Option<Rollups> {
+        let cutoff = self.day? - keep_days * DAY;
+        // The current minute, hour and pending counts are the last record's: never
+        // before the cutoff.
+        (self.rollups.first_day()? < cutoff).then(|| self.rollups.split_before(cutoff))
+    }
+
     /// The rollups of every record added.
     pub fn finish(mut self) -> Rollups {
         self.flush();
@@ -687,6 +700,33 @@ impl Rollups {
                 peak_rps: requests as f64 / MINUTE as f64,
             })
             .collect()
+    }
+
+    /// The start of the earliest day with a minute, hour or day sketch.
+    fn first_day(&self) -> Option<i64> {
+        [
+            self.minutes.days.keys().next().copied(),
+            self.hours.keys().next().map(|h| h.div_euclid(DAY) * DAY),
+            self.days.keys().next().copied(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Takes out everything before `day_s` (a day's start).
+    fn split_before(&mut self, day_s: i64) -> Rollups {
+        fn before<V>(map: &mut BTreeMap<i64, V>, key: i64) -> BTreeMap<i64, V> {
+            let later = map.split_off(&key);
+            std::mem::replace(map, later)
+        }
+        Rollups {
+            minutes: Minutes {
+                days: before(&mut self.minutes.days, day_s),
+            },
+            hours: before(&mut self.hours, day_s),
+            days: before(&mut self.days, day_s),
+        }
     }
 
     /// Splits the rollups by UTC day, for day-partitioned storage.
