@@ -415,7 +415,7 @@ pub(crate) fn lock(dir: &Path) -> Result<File> {
     if let Ok(entries) = fs::read_dir(dir) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') && name.contains(".tmp-") {
+            if is_temp_name(&name) {
                 let _ = fs::remove_file(e.path());
             }
         }
@@ -436,7 +436,7 @@ pub(crate) fn lock(dir: &Path) -> Result<File> {
 fn has_day_files(dir: &Path) -> bool {
     let committed = |f: &fs::DirEntry| {
         let name = f.file_name().to_string_lossy().into_owned();
-        !(name.starts_with('.') && name.contains(".tmp-") || is_spill_name(&name))
+        !(is_temp_name(&name) || is_spill_name(&name))
     };
     TABLES.iter().any(|table| {
         fs::read_dir(dir.join(table)).is_ok_and(|days| {
@@ -488,7 +488,12 @@ fn write_summary(
 }
 
 pub(crate) fn table_file(dir: &Path, table: &str, date: &str, generation: u64) -> PathBuf {
-    named_file(dir, table, date, &format!("g{generation:06}.parquet"))
+    named_file(dir, table, date, &day_file_name(generation))
+}
+
+/// The name of a day's files in `generation`, the ones a manifest names.
+fn day_file_name(generation: u64) -> String {
+    format!("g{generation:06}.parquet")
 }
 
 fn named_file(dir: &Path, table: &str, date: &str, name: &str) -> PathBuf {
@@ -514,7 +519,7 @@ fn is_spill_name(name: &str) -> bool {
 }
 
 fn write_partition(dir: &Path, date: &str, generation: u64, day: &Rollups) -> Result<()> {
-    write_named(dir, date, &format!("g{generation:06}.parquet"), day)
+    write_named(dir, date, &day_file_name(generation), day)
 }
 
 fn write_named(dir: &Path, date: &str, name: &str, day: &Rollups) -> Result<()> {
@@ -637,7 +642,7 @@ pub(crate) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 pub(crate) fn read_partition(dir: &Path, date: &str, generation: u64) -> Result<Rollups> {
-    read_named(dir, date, &format!("g{generation:06}.parquet"))
+    read_named(dir, date, &day_file_name(generation))
 }
 
 fn read_named(dir: &Path, date: &str, name: &str) -> Result<Rollups> {
@@ -803,7 +808,7 @@ pub(crate) fn unreferenced(dir: &Path, manifest: &Manifest) -> Vec<PathBuf> {
             let keep = name
                 .strip_prefix("date=")
                 .and_then(|date| manifest.partitions.get(date))
-                .map(|g| format!("g{g:06}.parquet"));
+                .map(|&g| day_file_name(g));
             let Ok(files) = fs::read_dir(part.path()) else {
                 continue;
             };
@@ -816,6 +821,11 @@ pub(crate) fn unreferenced(dir: &Path, manifest: &Manifest) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// Whether a file name is a [`temp_sibling`]'s.
+fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp-")
 }
 
 pub(crate) fn temp_sibling(path: &Path) -> PathBuf {
