@@ -350,6 +350,25 @@ const CLOCK: [TimeItem; 5] = [
 ];
 
 impl TimeSpec {
+    /// The byte offset of `HH:MM:SS` when every item before it has a fixed width, so
+    /// two times of one layout with equal bytes around the clock differ only in it.
+    pub(crate) fn clock_offset(&self) -> Option<usize> {
+        let mut at = 0;
+        for (i, item) in self.items.iter().enumerate() {
+            at += match item {
+                TimeItem::Hour => {
+                    return (self.items.get(i..i + CLOCK.len()) == Some(&CLOCK[..])).then_some(at);
+                }
+                TimeItem::Lit(_) => 1,
+                TimeItem::Month | TimeItem::Day => 2,
+                TimeItem::MonthName => 3,
+                TimeItem::Year => 4,
+                _ => return None,
+            };
+        }
+        None
+    }
+
     /// `dd/Mon/yyyy:HH:MM:SS ±zzzz`, inside brackets for Apache's `%t`.
     pub(crate) fn clf(brackets: bool) -> TimeSpec {
         use TimeItem::*;
