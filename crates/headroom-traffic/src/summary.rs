@@ -233,7 +233,8 @@ impl SummaryBuilder {
             if self.hour_of_week.is_empty() {
                 self.hour_of_week = vec![0; 168];
             }
-            self.hour_of_week[headroom_logformat::time::hour_of_week(minute)] += c.requests;
+            let slot = &mut self.hour_of_week[headroom_logformat::time::hour_of_week(minute)];
+            *slot = slot.saturating_add(c.requests);
         }
         for (_, h) in rollups.hours() {
             self.durations
@@ -298,7 +299,7 @@ impl SummaryBuilder {
         let totals = self.totals;
         let [s1xx, s2xx, s3xx, s4xx, s5xx] = totals.status;
         let span_minutes = match (self.first, self.last) {
-            (Some(f), Some(l)) => (l - f) / MINUTE + 1,
+            (Some(f), Some(l)) => l.saturating_sub(f) / MINUTE + 1,
             _ => 0,
         };
         let peak_rps = self
@@ -391,10 +392,12 @@ fn close(
     }
 }
 
-/// Adds requests, bytes and a peak to a period's figures.
+/// Adds requests, bytes and a peak to a period's figures. Saturating, as the minutes'
+/// own sums are: a damaged day file read back must give an error or a figure, never a
+/// panic (a property test found `+=` overflowing on one).
 fn add_minute(p: &mut Period, requests: i64, bytes: i64, peak_rps: f64) {
-    p.requests += requests;
-    p.bytes += bytes;
+    p.requests = p.requests.saturating_add(requests);
+    p.bytes = p.bytes.saturating_add(bytes);
     p.peak_rps = p.peak_rps.max(peak_rps);
 }
 

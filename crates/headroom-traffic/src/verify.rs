@@ -297,16 +297,28 @@ mod damage {
             len in 1usize..64,
             byte in any::<u8>(),
         ) {
-            let tmp = tempfile::tempdir().unwrap();
-            let log = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../data/logs/elastic_apache_logs.log");
-            let partials = crate::partials_of(&[Input::File(log)], &IngestConfig::default(), None).unwrap();
-            let file = tmp.path().join("p.parquet");
-            crate::write_partial(fs::File::create(&file).unwrap(), &partials, &file).unwrap();
-            damage_file(&file, kind, at, len, byte);
-            if let Ok(read) = crate::read_partials(std::slice::from_ref(&file)) {
-                let _ = crate::merge_into(&tmp.path().join("ds"), read);
-            }
+            damage_a_partial_and_merge(kind, at, len, byte);
         }
+    }
+
+    fn damage_a_partial_and_merge(kind: u8, at: f64, len: usize, byte: u8) {
+        let tmp = tempfile::tempdir().unwrap();
+        let log =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/logs/elastic_apache_logs.log");
+        let partials =
+            crate::partials_of(&[Input::File(log)], &IngestConfig::default(), None).unwrap();
+        let file = tmp.path().join("p.parquet");
+        crate::write_partial(fs::File::create(&file).unwrap(), &partials, &file).unwrap();
+        damage_file(&file, kind, at, len, byte);
+        if let Ok(read) = crate::read_partials(std::slice::from_ref(&file)) {
+            let _ = crate::merge_into(&tmp.path().join("ds"), read);
+        }
+    }
+
+    /// The case the property test above found (CI, 2026-11-28): a damaged count that
+    /// still parses made the summary's month total overflow `+=` and panic.
+    #[test]
+    fn a_damaged_count_saturates_the_summary_instead_of_panicking() {
+        damage_a_partial_and_merge(2, 0.016186158725008663, 2, 64);
     }
 }
