@@ -59,15 +59,15 @@ static BOTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
 
 /// Classifies a request by its path and user agent.
 pub fn classify(path: &[u8], user_agent: &[u8]) -> Kind {
-    kind(is_bot(user_agent), path)
+    kind(is_bot(user_agent), is_static(path))
 }
 
-/// Classifies a request whose agent's bot verdict is already known (the ingest keeps one
-/// per distinct agent).
-pub(crate) fn kind(bot: bool, path: &[u8]) -> Kind {
+/// Classifies a request whose agent's bot verdict and path's static verdict are already
+/// known (the ingest keeps one per distinct agent and per distinct path).
+pub(crate) fn kind(bot: bool, is_static: bool) -> Kind {
     if bot {
         Kind::Bot
-    } else if is_static(path) {
+    } else if is_static {
         Kind::Static
     } else {
         Kind::Page

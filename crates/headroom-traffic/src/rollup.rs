@@ -13,7 +13,7 @@ use datasketches::hll::{HllSketch, HllType, HllUnion};
 use datasketches::kll::{KllFloat, KllSketch};
 use serde::{Deserialize, Serialize};
 
-use crate::classify::{Kind, is_bot, kind};
+use crate::classify::{Kind, is_bot, is_static, kind};
 use headroom_logformat::Record;
 use headroom_logformat::time::{DAY, HOUR, MINUTE};
 
@@ -415,8 +415,9 @@ impl<V> Pending<V> {
 /// Paths and user agents are first counted in exact maps and handed to the day's
 /// frequent-items sketches in bulk, as weighted updates: one hash per field and record
 /// instead of a sketch update (a UTF-8 check and a SipHash each), which measured a fifth
-/// of an ingest's time. The agent map also keeps each agent's bot verdict, so the marker
-/// search runs once per distinct agent rather than per request, and the host of its last
+/// of an ingest's time. The path map also keeps each path's static verdict and the agent
+/// map each agent's bot verdict, so the extension and marker searches run once per
+/// distinct item rather than per request, and the agent map the host of its last
 /// visitor, so a client's repeat requests skip hashing the visitor key.
 #[derive(Debug)]
 pub struct RollupBuilder {
@@ -433,7 +434,8 @@ pub struct RollupBuilder {
     hour: Option<(i64, HourSketches)>,
     /// The day the pending counts belong to.
     day: Option<i64>,
-    paths: Pending<u64>,
+    /// Requests and the static verdict per path.
+    paths: Pending<(u64, bool)>,
     agents: Pending<Agent>,
 }
 
@@ -476,7 +478,13 @@ impl RollupBuilder {
             self.flush();
             self.day = Some(day);
         }
-        *self.paths.get_or_insert_with(record.path, || 0) += 1;
+        // The static verdict (up to 24 extension comparisons) is taken once per
+        // distinct path, like the agents' bot verdicts.
+        let path = self
+            .paths
+            .get_or_insert_with(record.path, || (0, is_static(record.path)));
+        path.0 += 1;
+        let static_path = path.1;
         let hour = record.unix_s.div_euclid(HOUR) * HOUR;
         if self.hour.as_ref().map(|h| h.0) != Some(hour) {
             self.switch_hour(hour);
@@ -488,7 +496,7 @@ impl RollupBuilder {
             visitor: None,
         });
         agent.requests += 1;
-        let kind = kind(agent.bot, record.path);
+        let kind = kind(agent.bot, static_path);
         sketches.add_host(record.host, &mut self.last_host);
         if record.status / 100 != 4 {
             match &mut agent.visitor {
@@ -561,7 +569,7 @@ impl RollupBuilder {
         };
         let sketches = self.rollups.days.entry(day).or_default();
         self.paths
-            .drain(|path, n| update_text(&mut sketches.paths, path, n));
+            .drain(|path, (n, _)| update_text(&mut sketches.paths, path, n));
         self.agents
             .drain(|agent, a| update_text(&mut sketches.agents, agent, a.requests));
     }
