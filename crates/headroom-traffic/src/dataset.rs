@@ -38,7 +38,7 @@ use crate::input::{Input, fingerprint};
 use crate::rollup::{DaySketches, HourSketches, MinuteCounts, Rollups};
 use crate::summary::{Summary, SummaryBuilder};
 use crate::{Error, Result};
-use headroom_logformat::time::format_date;
+use headroom_logformat::time::{DAY, days_from_civil, format_date};
 
 /// File name of the manifest inside a dataset.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -616,19 +616,28 @@ fn days_frame(day: &Rollups) -> PolarsResult<DataFrame> {
 }
 
 pub(crate) fn read_frame(path: &Path) -> Result<DataFrame> {
-    let file = File::open(path).map_err(|source| io_error(path, source))?;
-    // polars' reader trusts a file's page headers and can panic on a damaged one (a
-    // flipped byte in a header, property-tested); a damaged file is an error naming it.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ParquetReader::new(file).finish()
-    }))
-    .map_err(|panic| Error::Input {
+    let bytes = fs::read(path).map_err(|source| io_error(path, source))?;
+    let bytes = polars_buffer::Buffer::from(bytes);
+    // polars' reader trusts a file's headers: it allocates by their counts (an abort,
+    // which nothing can catch, when one is damaged into a huge number) and panics on
+    // other damage (a flipped byte in a header, property-tested). So the counts are
+    // checked first, and a panic in either step is caught: a damaged file is an error
+    // naming it.
+    let damaged = |reason: String| Error::Input {
         path: path.to_owned(),
-        reason: format!(
-            "damaged Parquet file (the reader gave up: {})",
+        reason: format!("damaged Parquet file ({reason})"),
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::pages::check_counts(&bytes)
+            .map(|()| ParquetReader::new(std::io::Cursor::new(bytes)).finish())
+    }))
+    .map_err(|panic| {
+        damaged(format!(
+            "the reader gave up: {}",
             panic_text(panic.as_ref())
-        ),
+        ))
     })?
+    .map_err(damaged)?
     .map_err(|source| parquet_error(path, source))
 }
 
@@ -650,6 +659,7 @@ fn read_named(dir: &Path, date: &str, name: &str) -> Result<Rollups> {
     let path = named_file(dir, "minutes", date, name);
     let df = read_frame(&path)?;
     let minutes = times(&df, "minute", &path)?;
+    outside_the_day(&minutes, date, "minute", &path)?;
     let counters: Vec<Vec<i64>> = MinuteCounts::COLUMNS
         .iter()
         .map(|name| int_column(&df, name, &path))
@@ -671,9 +681,25 @@ fn read_named(dir: &Path, date: &str, name: &str) -> Result<Rollups> {
         }
         rollups.insert_minute(minute, counts);
     }
-    read_hours(&named_file(dir, "hours", date, name), &mut rollups)?;
-    read_days(&named_file(dir, "days", date, name), &mut rollups)?;
+    read_hours(&named_file(dir, "hours", date, name), date, &mut rollups)?;
+    read_days(&named_file(dir, "days", date, name), date, &mut rollups)?;
     Ok(rollups)
+}
+
+/// A day file's rows all belong to its date: one that does not would be summed into the
+/// wrong day, and out of the time order the summary is built in.
+fn outside_the_day(times: &[i64], date: &str, what: &str, path: &Path) -> Result<()> {
+    match times.iter().position(|&t| format_date(t) != date) {
+        None => Ok(()),
+        Some(i) => Err(Error::Input {
+            path: path.to_owned(),
+            reason: format!(
+                "row {}: {what} {} is not on {date} (a damaged file?)",
+                i + 1,
+                headroom_logformat::time::format_rfc3339(times[i])
+            ),
+        }),
+    }
 }
 
 /// Why a minute's counters cannot have come from an ingest, if they cannot: every
@@ -731,6 +757,23 @@ pub(crate) fn optional_times(df: &DataFrame, name: &str, path: &Path) -> Result<
         .and_then(|c| c.cast(&DataType::Int64))
         .map_err(|e| parquet_error(path, e))?;
     let ca = col.i64().map_err(|e| parquet_error(path, e))?;
+    // Logs give four-digit years, and dates as `YYYY-MM-DD` sort in time order only
+    // then: a time outside them comes from a damaged file.
+    let years = days_from_civil(0, 1, 1) * DAY * 1000..days_from_civil(10_000, 1, 1) * DAY * 1000;
+    if let Some(i) = ca
+        .iter()
+        .position(|v| v.is_some_and(|ms| !years.contains(&ms)))
+    {
+        return Err(Error::Input {
+            path: path.to_owned(),
+            reason: format!(
+                "row {}: {name} is {} ms from 1970, outside the years 0000 to 9999 (a damaged \
+                 file?)",
+                i + 1,
+                ca.get(i).unwrap_or_default()
+            ),
+        });
+    }
     Ok(ca.iter().map(|v| v.map(|ms| ms.div_euclid(1000))).collect())
 }
 
@@ -747,9 +790,10 @@ pub(crate) fn sketch_error(path: &Path, what: &str, e: impl std::fmt::Display) -
     }
 }
 
-fn read_hours(path: &Path, rollups: &mut Rollups) -> Result<()> {
+fn read_hours(path: &Path, date: &str, rollups: &mut Rollups) -> Result<()> {
     let df = read_frame(path)?;
     let hours = times(&df, "hour", path)?;
+    outside_the_day(&hours, date, "hour", path)?;
     let visitors = blobs(&df, "visitors_hll", path)?;
     let hosts = blobs(&df, "hosts_hll", path)?;
     let durations = blobs(&df, "durations_ms_kll", path)?;
@@ -766,9 +810,10 @@ fn read_hours(path: &Path, rollups: &mut Rollups) -> Result<()> {
     Ok(())
 }
 
-fn read_days(path: &Path, rollups: &mut Rollups) -> Result<()> {
+fn read_days(path: &Path, date: &str, rollups: &mut Rollups) -> Result<()> {
     let df = read_frame(path)?;
     let days = times(&df, "day", path)?;
+    outside_the_day(&days, date, "day", path)?;
     let paths = blobs(&df, "paths_frequent", path)?;
     let agents = blobs(&df, "user_agents_frequent", path)?;
     for (i, &d) in days.iter().enumerate() {
@@ -974,6 +1019,25 @@ mod tests {
         }
         let again = ingest_into(&ds, &inputs[1..4], &cfg).unwrap();
         assert_eq!((again.added.len(), again.skipped.len()), (0, 3));
+    }
+
+    /// A row dated outside its day file's date (a damaged time) would be summed into
+    /// the wrong day: reading the day refuses it, naming the row.
+    #[test]
+    fn a_day_file_row_from_another_day_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let date = format_date(19_999 * DAY);
+        let mut day = Rollups::default();
+        day.insert_minute(20_000 * DAY + 60, MinuteCounts::default());
+        let name = day_file_name(1);
+        write_named(tmp.path(), &date, &name, &day).unwrap();
+        let err = read_named(tmp.path(), &date, &name)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("row 1: minute 2024-10-04T00:01:00Z is not on 2024-10-03"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod classify;
 mod dataset;
 mod ingest;
 mod input;
+mod pages;
 mod partial;
 mod rollup;
 mod summary;

@@ -297,11 +297,12 @@ mod damage {
             len in 1usize..64,
             byte in any::<u8>(),
         ) {
-            damage_a_partial_and_merge(kind, at, len, byte);
+            let _ = damage_a_partial_and_merge(kind, at, len, byte);
         }
     }
 
-    fn damage_a_partial_and_merge(kind: u8, at: f64, len: usize, byte: u8) {
+    /// The first error, as text, from reading the damaged partial back or merging it.
+    fn damage_a_partial_and_merge(kind: u8, at: f64, len: usize, byte: u8) -> Result<(), String> {
         let tmp = tempfile::tempdir().unwrap();
         let log =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/logs/elastic_apache_logs.log");
@@ -310,15 +311,69 @@ mod damage {
         let file = tmp.path().join("p.parquet");
         crate::write_partial(fs::File::create(&file).unwrap(), &partials, &file).unwrap();
         damage_file(&file, kind, at, len, byte);
-        if let Ok(read) = crate::read_partials(std::slice::from_ref(&file)) {
-            let _ = crate::merge_into(&tmp.path().join("ds"), read);
+        let read = crate::read_partials(std::slice::from_ref(&file)).map_err(|e| e.to_string())?;
+        crate::merge_into(&tmp.path().join("ds"), read)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Every byte of every page header, in day files of each table and in a partial,
+    /// damaged four ways: reading the file gives a frame or an error naming it, and never
+    /// aborts. (CI, 2026-11-28: the property test above hit a page count damaged into a
+    /// negative number, and polars' reader aborted reserving 2^61 bytes for it.)
+    #[test]
+    fn damaged_page_headers_are_errors_not_aborts() {
+        let tmp = tempfile::tempdir().unwrap();
+        let manifest = crate::read_manifest(pristine()).unwrap();
+        let (date, g) = manifest.partitions.iter().next().unwrap();
+        let mut files: Vec<PathBuf> = TABLES
+            .iter()
+            .map(|t| table_file(pristine(), t, date, *g))
+            .collect();
+        let log =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/logs/elastic_apache_logs.log");
+        let partials =
+            crate::partials_of(&[Input::File(log)], &IngestConfig::default(), None).unwrap();
+        let partial = tmp.path().join("p.parquet");
+        crate::write_partial(fs::File::create(&partial).unwrap(), &partials, &partial).unwrap();
+        files.push(partial);
+        let damaged = tmp.path().join("damaged.parquet");
+        let (mut tried, mut refused) = (0, 0);
+        for file in &files {
+            let pristine = fs::read(file).unwrap();
+            let offsets = crate::pages::page_header_offsets(&pristine.clone().into());
+            assert!(offsets.len() >= 3, "{file:?}: {offsets:?}");
+            for at in offsets.into_iter().flat_map(|o| o..o + 24) {
+                let damages: [fn(u8) -> u8; 4] = [|b| b ^ 0x80, |b| b ^ 0x01, |_| 0xff, |_| 0];
+                for damage in damages {
+                    let mut bytes = pristine.clone();
+                    bytes[at] = damage(bytes[at]);
+                    fs::write(&damaged, &bytes).unwrap();
+                    tried += 1;
+                    if let Err(e) = crate::dataset::read_frame(&damaged) {
+                        refused += 1;
+                        assert!(e.to_string().contains("damaged.parquet"), "{e}");
+                    }
+                }
+            }
         }
+        // The sweep reaches real damage, not only bytes the reader ignores.
+        assert!(refused * 4 > tried, "{refused} of {tried} refused");
+    }
+
+    /// A case the property test above found (3,000 cases, 2026-11-28): a damaged time in
+    /// a partial fell outside the four-digit years, where dates stop sorting in time
+    /// order, and the summary, built in date order, met a day out of time order.
+    #[test]
+    fn a_time_outside_four_digit_years_is_refused() {
+        let err = damage_a_partial_and_merge(2, 0.013408618550682462, 11, 5).unwrap_err();
+        assert!(err.contains("outside the years 0000 to 9999"), "{err}");
     }
 
     /// The case the property test above found (CI, 2026-11-28): a damaged count that
     /// still parses made the summary's month total overflow `+=` and panic.
     #[test]
     fn a_damaged_count_saturates_the_summary_instead_of_panicking() {
-        damage_a_partial_and_merge(2, 0.016186158725008663, 2, 64);
+        let _ = damage_a_partial_and_merge(2, 0.016186158725008663, 2, 64);
     }
 }
