@@ -790,6 +790,28 @@ pub(crate) fn sketch_error(path: &Path, what: &str, e: impl std::fmt::Display) -
     }
 }
 
+/// The largest frequent-items map a table may declare, as a power of two. headroom writes
+/// 2^10 ([`crate::rollup::TOP_MAP_SIZE`]) and Spark's merge keeps the size; the library
+/// takes up to 2^30 and builds the map before reading a single item, so one damaged size
+/// byte asked it for tens of GiB, and a failed allocation aborts.
+const LG_LARGEST_FREQUENT_MAP: u8 = 20;
+
+/// A frequent-items sketch from a table's bytes, its declared map size checked first.
+pub(crate) fn frequent_items(bytes: &[u8], path: &Path) -> Result<FrequentItemsSketch<String>> {
+    // Bytes 3 and 4 of the image: the map's largest and current size, as powers of two.
+    if let Some(&lg) = bytes.get(3..5).and_then(|sizes| sizes.iter().max())
+        && lg > LG_LARGEST_FREQUENT_MAP
+    {
+        return Err(sketch_error(
+            path,
+            "frequent-items",
+            format!("its map declares 2^{lg} entries, where headroom writes 2^10"),
+        ));
+    }
+    FrequentItemsSketch::<String>::deserialize(bytes)
+        .map_err(|e| sketch_error(path, "frequent-items", e))
+}
+
 fn read_hours(path: &Path, date: &str, rollups: &mut Rollups) -> Result<()> {
     let df = read_frame(path)?;
     let hours = times(&df, "hour", path)?;
@@ -817,10 +839,7 @@ fn read_days(path: &Path, date: &str, rollups: &mut Rollups) -> Result<()> {
     let paths = blobs(&df, "paths_frequent", path)?;
     let agents = blobs(&df, "user_agents_frequent", path)?;
     for (i, &d) in days.iter().enumerate() {
-        let freq = |b: &[u8]| {
-            FrequentItemsSketch::<String>::deserialize(b)
-                .map_err(|e| sketch_error(path, "frequent-items", e))
-        };
+        let freq = |b: &[u8]| frequent_items(b, path);
         rollups.insert_day(
             d,
             DaySketches {
@@ -1019,6 +1038,31 @@ mod tests {
         }
         let again = ingest_into(&ds, &inputs[1..4], &cfg).unwrap();
         assert_eq!((again.added.len(), again.skipped.len()), (0, 3));
+    }
+
+    /// A frequent-items image whose map size was damaged upwards is refused before the
+    /// library builds the map (2^30 entries, tens of GiB: an abort).
+    #[test]
+    fn a_frequent_items_map_size_out_of_reach_is_refused() {
+        let mut sketch = FrequentItemsSketch::<String>::new(crate::rollup::TOP_MAP_SIZE).unwrap();
+        sketch.update_with_count("/".to_owned(), 3);
+        let good = sketch.serialize();
+        assert_eq!(good[3], 10, "the image's layout moved: {:?}", &good[..8]);
+        let path = Path::new("days.parquet");
+        assert_eq!(
+            frequent_items(&good, path)
+                .unwrap()
+                .estimate(&"/".to_owned()),
+            3
+        );
+        let mut damaged = good.clone();
+        damaged[3] = 30;
+        damaged[4] = 30;
+        let err = frequent_items(&damaged, path).unwrap_err().to_string();
+        assert!(
+            err.contains("days.parquet") && err.contains("2^30"),
+            "{err}"
+        );
     }
 
     /// A row dated outside its day file's date (a damaged time) would be summed into

@@ -24,14 +24,13 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use datasketches::frequencies::FrequentItemsSketch;
 use datasketches::hll::HllSketch;
 use datasketches::kll::KllSketch;
 use polars::prelude::*;
 
 use crate::dataset::{
-    MANIFEST_FILE, Manifest, ManifestEntry, blobs, commit, io_error, optional_ints, optional_times,
-    parquet_error, read_frame, read_manifest, sketch_error, temp_sibling,
+    MANIFEST_FILE, Manifest, ManifestEntry, blobs, commit, frequent_items, io_error, optional_ints,
+    optional_times, parquet_error, read_frame, read_manifest, sketch_error, temp_sibling,
 };
 use crate::ingest::{IngestConfig, ingest_hashing};
 use crate::input::Input;
@@ -494,10 +493,7 @@ fn read_partial_file(path: &Path, builders: &mut BTreeMap<String, Builder>) -> R
                 );
             }
             "day" => {
-                let freq = |v: &[u8]| {
-                    FrequentItemsSketch::<String>::deserialize(v)
-                        .map_err(|e| sketch_error(path, "frequent-items", e))
-                };
+                let freq = |v: &[u8]| frequent_items(v, path);
                 b.rollups.insert_day(
                     t.div_euclid(DAY) * DAY,
                     DaySketches {
