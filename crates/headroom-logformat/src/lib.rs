@@ -20,4 +20,4 @@ mod parse;
 pub mod time;
 
 pub use format::{FormatError, LogFormat, PRESETS};
-pub use parse::{Parser, Record, Reject, parse_clf_time, parse_time_any};
+pub use parse::{MAX_LINE_BYTES, Parser, Record, Reject, parse_clf_time, parse_time_any};

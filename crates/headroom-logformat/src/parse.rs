@@ -50,6 +50,12 @@ impl Default for Record<'_> {
     }
 }
 
+/// The longest line a reader hands to a parser, newline included: 16 MiB. Servers cap
+/// the request line far below this (Apache's `LimitRequestLine` 8,190 bytes, nginx's
+/// `large_client_header_buffers` 8 KiB), so a longer "line" is a file that is not a log
+/// (a binary or a stream with no newline), and reading it whole would hold all of it.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
 /// Why a line was not counted as a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reject {
@@ -71,11 +77,13 @@ pub enum Reject {
     BadStatus,
     /// The byte count is neither a number nor `-`.
     BadBytes,
+    /// Longer than [`MAX_LINE_BYTES`]; skipped unread by the readers.
+    TooLong,
 }
 
 impl Reject {
     /// Every reason, in report order.
-    pub const ALL: [Reject; 9] = [
+    pub const ALL: [Reject; 10] = [
         Reject::Blank,
         Reject::Comment,
         Reject::Layout,
@@ -85,6 +93,7 @@ impl Reject {
         Reject::MissingStatus,
         Reject::BadStatus,
         Reject::BadBytes,
+        Reject::TooLong,
     ];
 
     /// A stable snake_case key for JSON output.
@@ -99,6 +108,7 @@ impl Reject {
             Reject::MissingStatus => "missing_status",
             Reject::BadStatus => "bad_status",
             Reject::BadBytes => "bad_bytes",
+            Reject::TooLong => "too_long",
         }
     }
 }
@@ -115,6 +125,13 @@ impl fmt::Display for Reject {
             Reject::MissingStatus => "no status",
             Reject::BadStatus => "status is not a number from 100 to 599",
             Reject::BadBytes => "byte count is neither a number nor '-'",
+            Reject::TooLong => {
+                return write!(
+                    f,
+                    "line longer than {} MiB (not a log line)",
+                    MAX_LINE_BYTES >> 20
+                );
+            }
         })
     }
 }

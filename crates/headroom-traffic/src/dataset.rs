@@ -805,7 +805,10 @@ pub(crate) fn frequent_items(bytes: &[u8], path: &Path) -> Result<FrequentItemsS
         return Err(sketch_error(
             path,
             "frequent-items",
-            format!("its map declares 2^{lg} entries, where headroom writes 2^10"),
+            format!(
+                "its map declares 2^{lg} entries, where headroom writes 2^{}",
+                crate::rollup::TOP_MAP_SIZE.ilog2()
+            ),
         ));
     }
     FrequentItemsSketch::<String>::deserialize(bytes)

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::input::{Compression, Fingerprint, Input, fingerprint, open, open_hashing};
 use crate::rollup::{RollupBuilder, Rollups};
 use crate::{Error, Result};
-use headroom_logformat::Reject;
 use headroom_logformat::{LogFormat, PRESETS};
+use headroom_logformat::{MAX_LINE_BYTES, Reject};
 
 /// How many rejected lines are kept as `file:line: reason` samples.
 pub const REJECT_SAMPLES: usize = 10;
@@ -302,7 +302,7 @@ fn plan(input: &Input, config: &IngestConfig) -> Result<Plan> {
             if head.is_empty() {
                 None
             } else {
-                let found = sniff(head.iter().map(Vec::as_slice));
+                let found = sniff(head.iter().flatten().map(Vec::as_slice));
                 Some(found.ok_or_else(|| Error::UnknownFormat {
                     input: name.clone(),
                 })?)
@@ -316,21 +316,33 @@ fn plan(input: &Input, config: &IngestConfig) -> Result<Plan> {
     })
 }
 
-fn read_head(reader: &mut dyn BufRead, name: &str) -> Result<Vec<Vec<u8>>> {
+/// An input's first lines, as read for sniffing; `None` for a line too long to be a log
+/// line ([`MAX_LINE_BYTES`]), which was read past, not held.
+type Head = Vec<Option<Vec<u8>>>;
+
+/// Up to [`SNIFF_LINES`] lines from the start of an input.
+fn read_head(reader: &mut dyn BufRead, name: &str) -> Result<Head> {
     let mut head = Vec::new();
     while head.len() < SNIFF_LINES {
+        let read_error = |source| Error::Read {
+            input: name.to_owned(),
+            after_line: head.len() as u64,
+            source,
+        };
         let mut buf = Vec::new();
-        let n = reader
+        let n = std::io::Read::take(&mut *reader, MAX_LINE_BYTES as u64)
             .read_until(b'\n', &mut buf)
-            .map_err(|source| Error::Read {
-                input: name.to_owned(),
-                after_line: head.len() as u64,
-                source,
-            })?;
+            .map_err(read_error)?;
         if n == 0 {
             break;
         }
-        head.push(buf);
+        if n == MAX_LINE_BYTES && buf.last() != Some(&b'\n') {
+            // Too long to be a log line: skipped to its end, unread; `None` marks it.
+            reader.skip_until(b'\n').map_err(read_error)?;
+            head.push(None);
+        } else {
+            head.push(Some(buf));
+        }
     }
     Ok(head)
 }
@@ -524,7 +536,10 @@ fn read_lines(
     };
     let mut parser = format.parser();
     for line in &head {
-        part.take(&mut parser, line, config.strict, name)?;
+        match line {
+            Some(line) => part.take(&mut parser, line, config.strict, name)?,
+            None => part.reject(Reject::TooLong, config.strict, name)?,
+        }
     }
     // Lines are parsed where they lie in a large buffer (no copy per line); a partial
     // line at the end moves to the front before the next read.
@@ -550,6 +565,29 @@ fn read_lines(
         }
         buf.copy_within(start..end, 0);
         (start, end) = (0, end - start);
+        if end == buf.len() && end >= MAX_LINE_BYTES {
+            // Too long to be a log line: rejected, and the rest of it read past without
+            // holding it, so that a file with no newline cannot fill the memory.
+            let mut skipped = end;
+            end = 0;
+            loop {
+                let n = fill(&mut reader, &mut buf, name, part.lines_read)?;
+                if n == 0 {
+                    break;
+                }
+                if let Some(nl) = memchr::memchr(b'\n', &buf[..n]) {
+                    skipped += nl + 1;
+                    buf.copy_within(nl + 1..n, 0);
+                    end = n - nl - 1;
+                    break;
+                }
+                skipped += n;
+            }
+            part.reject(Reject::TooLong, config.strict, name)?;
+            progress.line(skipped);
+            remaining = remaining.saturating_sub(skipped as u64);
+            continue 'read;
+        }
         if end == buf.len() {
             // One line longer than the buffer: make room for the rest of it.
             buf.resize(buf.len() * 2, 0);
@@ -570,12 +608,13 @@ fn read_lines(
 }
 
 /// The unit's format: its plan's, or sniffed from its first lines (stdin), which are
-/// handed back to be parsed first; `None` for an empty input.
+/// handed back to be parsed first (a line too long to be a log line as `None`); `None`
+/// for an empty input.
 fn format_of(
     reader: &mut Box<dyn BufRead + Send>,
     plan: &Plan,
     part: &mut Part,
-) -> Result<Option<(LogFormat, Vec<Vec<u8>>)>> {
+) -> Result<Option<(LogFormat, Head)>> {
     if let Some((_, f)) = &plan.format {
         return Ok(Some((f.clone(), Vec::new())));
     }
@@ -583,9 +622,10 @@ fn format_of(
     if head.is_empty() {
         return Ok(None);
     }
-    let found = sniff(head.iter().map(Vec::as_slice)).ok_or_else(|| Error::UnknownFormat {
-        input: plan.name.clone(),
-    })?;
+    let found =
+        sniff(head.iter().flatten().map(Vec::as_slice)).ok_or_else(|| Error::UnknownFormat {
+            input: plan.name.clone(),
+        })?;
     part.sniffed = Some(found.clone());
     Ok(Some((found.1, head)))
 }
@@ -660,25 +700,30 @@ impl Part {
         strict: bool,
         name: &str,
     ) -> Result<()> {
-        self.lines_read += 1;
         match parser.parse(line) {
             Ok(record) => {
+                self.lines_read += 1;
                 self.rollups.add(&record);
                 self.lines_parsed += 1;
+                Ok(())
             }
-            Err(reason) if strict => {
-                return Err(Error::BadLine {
-                    input: name.to_owned(),
-                    line: self.lines_read,
-                    reason,
-                });
-            }
-            Err(reason) => {
-                *self.rejected.entry(reason).or_default() += 1;
-                if self.samples.len() < REJECT_SAMPLES {
-                    self.samples.push((self.lines_read, reason));
-                }
-            }
+            Err(reason) => self.reject(reason, strict, name),
+        }
+    }
+
+    /// One line read and rejected for `reason` (in strict mode, the ingest's error).
+    fn reject(&mut self, reason: Reject, strict: bool, name: &str) -> Result<()> {
+        self.lines_read += 1;
+        if strict {
+            return Err(Error::BadLine {
+                input: name.to_owned(),
+                line: self.lines_read,
+                reason,
+            });
+        }
+        *self.rejected.entry(reason).or_default() += 1;
+        if self.samples.len() < REJECT_SAMPLES {
+            self.samples.push((self.lines_read, reason));
         }
         Ok(())
     }
@@ -705,8 +750,7 @@ fn open_range(
     if start > 0 {
         // The line holding byte start-1 belongs to the unit before; when start-1 is its
         // newline this skips just that byte.
-        let mut skip = Vec::new();
-        pos += reader.read_until(b'\n', &mut skip).map_err(io_err)? as u64 - 1;
+        pos += reader.skip_until(b'\n').map_err(io_err)? as u64 - 1;
     }
     Ok((Box::new(reader), end.saturating_sub(pos)))
 }
@@ -827,6 +871,43 @@ mod tests {
         assert_eq!(rollups.totals().bytes, 321);
         let (_, day) = rollups.days().next().unwrap();
         assert_eq!(day.paths.estimate(&long), 1);
+    }
+
+    /// A "line" longer than MAX_LINE_BYTES (a file that is not a log) is one rejected
+    /// line, read past without being held, in the sniffed head as in the line loop, and
+    /// with or without its newline; the lines around it count as ever.
+    #[test]
+    fn a_line_too_long_to_be_a_log_line_is_rejected_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("binary.log");
+        let line = |bytes: u64| {
+            format!(
+                r#"1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 {bytes} "-" "x""#
+            )
+        };
+        let junk = "a".repeat(MAX_LINE_BYTES + 5);
+        // Within the sniffed head, in the line loop (past the head), and last, without
+        // a newline.
+        let mut lines = vec![line(1), junk.clone(), line(20)];
+        lines.extend((0..SNIFF_LINES).map(|_| line(100)));
+        lines.extend([junk.clone(), line(300), junk]);
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        let input = Input::File(path.clone());
+        let (rollups, report) = ingest_input(&input, &IngestConfig::default()).unwrap();
+        let n = SNIFF_LINES as u64 + 6;
+        assert_eq!(report.lines.lines_read, n);
+        assert_eq!(report.lines.lines_parsed, n - 3);
+        assert_eq!(report.lines.lines_rejected, 3);
+        assert_eq!(rollups.totals().bytes, 321 + 100 * SNIFF_LINES as i64);
+        let strict = IngestConfig {
+            strict: true,
+            ..IngestConfig::default()
+        };
+        let err = ingest_input(&input, &strict).unwrap_err().to_string();
+        assert!(
+            err.contains("binary.log:2: line longer than 16 MiB"),
+            "{err}"
+        );
     }
 
     #[test]
