@@ -689,7 +689,16 @@ fn read_named(dir: &Path, date: &str, name: &str) -> Result<Rollups> {
 /// A day file's rows all belong to its date: one that does not would be summed into the
 /// wrong day, and out of the time order the summary is built in.
 fn outside_the_day(times: &[i64], date: &str, what: &str, path: &Path) -> Result<()> {
-    match times.iter().position(|&t| format_date(t) != date) {
+    // The date is formatted once, for the first row; the others share its UTC day.
+    let outside = match times.first() {
+        Some(&first) if format_date(first) != date => Some(0),
+        Some(&first) => {
+            let day = first.div_euclid(DAY);
+            times.iter().position(|t| t.div_euclid(DAY) != day)
+        }
+        None => None,
+    };
+    match outside {
         None => Ok(()),
         Some(i) => Err(Error::Input {
             path: path.to_owned(),

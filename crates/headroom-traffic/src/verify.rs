@@ -301,15 +301,21 @@ mod damage {
         }
     }
 
-    /// The first error, as text, from reading the damaged partial back or merging it.
-    fn damage_a_partial_and_merge(kind: u8, at: f64, len: usize, byte: u8) -> Result<(), String> {
-        let tmp = tempfile::tempdir().unwrap();
+    /// The bundled log's partial, written as one file in `dir`.
+    fn write_a_partial(dir: &Path) -> PathBuf {
         let log =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/logs/elastic_apache_logs.log");
         let partials =
             crate::partials_of(&[Input::File(log)], &IngestConfig::default(), None).unwrap();
-        let file = tmp.path().join("p.parquet");
+        let file = dir.join("p.parquet");
         crate::write_partial(fs::File::create(&file).unwrap(), &partials, &file).unwrap();
+        file
+    }
+
+    /// The first error, as text, from reading the damaged partial back or merging it.
+    fn damage_a_partial_and_merge(kind: u8, at: f64, len: usize, byte: u8) -> Result<(), String> {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = write_a_partial(tmp.path());
         damage_file(&file, kind, at, len, byte);
         let read = crate::read_partials(std::slice::from_ref(&file)).map_err(|e| e.to_string())?;
         crate::merge_into(&tmp.path().join("ds"), read)
@@ -330,23 +336,17 @@ mod damage {
             .iter()
             .map(|t| table_file(pristine(), t, date, *g))
             .collect();
-        let log =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/logs/elastic_apache_logs.log");
-        let partials =
-            crate::partials_of(&[Input::File(log)], &IngestConfig::default(), None).unwrap();
-        let partial = tmp.path().join("p.parquet");
-        crate::write_partial(fs::File::create(&partial).unwrap(), &partials, &partial).unwrap();
-        files.push(partial);
+        files.push(write_a_partial(tmp.path()));
         let damaged = tmp.path().join("damaged.parquet");
         let (mut tried, mut refused) = (0, 0);
         for file in &files {
-            let pristine = fs::read(file).unwrap();
-            let offsets = crate::pages::page_header_offsets(&pristine.clone().into());
+            let original = fs::read(file).unwrap();
+            let offsets = crate::pages::page_header_offsets(&original.clone().into());
             assert!(offsets.len() >= 3, "{file:?}: {offsets:?}");
             for at in offsets.into_iter().flat_map(|o| o..o + 24) {
                 let damages: [fn(u8) -> u8; 4] = [|b| b ^ 0x80, |b| b ^ 0x01, |_| 0xff, |_| 0];
                 for damage in damages {
-                    let mut bytes = pristine.clone();
+                    let mut bytes = original.clone();
                     bytes[at] = damage(bytes[at]);
                     fs::write(&damaged, &bytes).unwrap();
                     tried += 1;
