@@ -3,9 +3,12 @@
 //! building the whole headroom binary: `cargo run --release -p headroom-forecast
 //! --example horizon -- SET SPLIT METHODS`, SET one of m4-weekly, m3-monthly,
 //! tourism-monthly, m4-hourly, daily-web (a long CSV named by DAILY_WEB, last 90 days
-//! held out); SPLIT `validate` or `test`. SEASONS=7,365.24 overrides the seasons,
-//! LEVEL=95 scores intervals too, PER_SERIES=1 prints each series' sMAPE, HOLIDAYS=US
-//! (or a `date,name` file) forecasts daily series with those calendar effects.
+//! held out); SPLIT `validate` (or `validate-K`, the held-out horizon ending K steps
+//! earlier: another draw of the training parts) or `test`. SEASONS=7,365.24 overrides
+//! the seasons, LEVEL=95 scores intervals too, PER_SERIES=1 prints each series' sMAPE,
+//! MASE and mean log ratio of actual to forecast (its bias), HOLIDAYS=US (or a
+//! `date,name` file) forecasts daily series with those calendar effects, TRUNC=0.5 keeps
+//! the last half of every history (how methods hold up on short ones).
 
 use std::path::Path;
 
@@ -17,7 +20,15 @@ fn main() {
     let (set, split) = (args[1].as_str(), args[2].as_str());
     let (series, h, seasons, m) = load(set);
     let seasons = seasons_from_env(seasons);
-    let series = split_series(series, split, h);
+    let mut series = split_series(series, split, h);
+    if let Ok(f) = std::env::var("TRUNC") {
+        let f: f64 = f.parse().unwrap();
+        for s in &mut series {
+            let dropped = s.train.len() - ((s.train.len() as f64 * f) as usize).max(1);
+            s.train.drain(..dropped);
+            s.first_day = s.first_day.map(|d| d + dropped as i64);
+        }
+    }
     let methods: Vec<Method> = args[3]
         .split(',')
         .map(|n| Method::from_name(n).unwrap_or_else(|| panic!("unknown method {n}")))
@@ -37,7 +48,7 @@ fn main() {
     };
     println!("{set} {split}: {} series, horizon {h}", series.len());
     if std::env::var("PER_SERIES").is_ok() {
-        print_per_series(&series, &methods, h, &seasons);
+        print_per_series(&series, &methods, h, &seasons, m);
     }
     for s in evaluate(&series, &methods, &setup) {
         print_score(&s);
@@ -93,32 +104,65 @@ fn seasons_from_env(default: Seasons) -> Seasons {
 fn split_series(series: Vec<Holdout>, split: &str, h: usize) -> Vec<Holdout> {
     match split {
         "test" => series,
-        "validate" => series
-            .into_iter()
-            .filter(|s| s.train.len() > h + 8)
-            .map(|s| {
-                let cut = s.train.len() - h;
-                Holdout {
-                    first_day: s.first_day,
-                    ..Holdout::new(s.id, s.train[..cut].to_vec(), s.train[cut..].to_vec())
-                }
-            })
-            .collect(),
-        other => panic!("unknown split {other}"),
+        "validate" => validate(series, h, 0),
+        // `validate-K`: the held-out horizon ends K steps before the training part does,
+        // a second draw of the training data's regime to check a choice against.
+        other => match other.strip_prefix("validate-").map(str::parse) {
+            Some(Ok(back)) => validate(series, h, back),
+            _ => panic!("unknown split {other}"),
+        },
     }
 }
 
-/// Prints each series' sMAPE for every method (PER_SERIES).
-fn print_per_series(series: &[Holdout], methods: &[Method], h: usize, seasons: &Seasons) {
+/// Each training part's `h` steps ending `back` steps before its end held out, the
+/// points before them the history; series too short for that left out.
+fn validate(series: Vec<Holdout>, h: usize, back: usize) -> Vec<Holdout> {
+    series
+        .into_iter()
+        .filter(|s| s.train.len() > h + back + 8)
+        .map(|s| {
+            let cut = s.train.len() - h - back;
+            Holdout {
+                first_day: s.first_day,
+                ..Holdout::new(
+                    s.id,
+                    s.train[..cut].to_vec(),
+                    s.train[cut..cut + h].to_vec(),
+                )
+            }
+        })
+        .collect()
+}
+
+/// Prints each series' sMAPE, MASE (season `season`) and mean log ratio of actual to
+/// forecast for every method (PER_SERIES).
+fn print_per_series(
+    series: &[Holdout],
+    methods: &[Method],
+    h: usize,
+    seasons: &Seasons,
+    season: usize,
+) {
     for s in series {
         let line: Vec<String> = methods
             .iter()
             .map(|m| {
                 let f = m.forecast_seasons(&s.train, h, seasons);
+                let mase = headroom_forecast::metrics::mase(&s.train, &s.test, &f, season)
+                    .unwrap_or(f64::NAN);
+                let bias = s
+                    .test
+                    .iter()
+                    .zip(&f)
+                    .map(|(a, b)| (a / b).ln())
+                    .sum::<f64>()
+                    / h as f64;
                 format!(
-                    "{} {:.1}",
+                    "{} {:.1} {:.3} {:.3}",
                     m.name(),
-                    headroom_forecast::metrics::smape(&s.test, &f)
+                    headroom_forecast::metrics::smape(&s.test, &f),
+                    mase,
+                    bias
                 )
             })
             .collect();

@@ -228,7 +228,16 @@ pub fn mstl_ets(y: &[f64], horizon: usize, s: &Seasons) -> Vec<f64> {
     if n < 4 {
         return baseline::naive(y, horizon);
     }
-    let (fourier, whole): (Vec<f64>, Vec<f64>) = s.periods.iter().partition(|p| wants_fourier(**p));
+    // A Fourier season fitted on less than one of its cycles extrapolates whatever curve
+    // fits the part it saw (a year of weeks fitted on 33 weeks forecast MASE 100 and more
+    // on M4 Weekly series cut that short), so it is left out, as MSTL leaves out a whole
+    // season it has too little of. From one cycle on it is kept: requiring two took M4
+    // Weekly's training parts from OWA 0.737 to 0.740.
+    let (fourier, whole): (Vec<f64>, Vec<f64>) = s
+        .periods
+        .iter()
+        .filter(|p| !wants_fourier(**p) || n as f64 >= **p)
+        .partition(|p| wants_fourier(**p));
     let whole: Vec<usize> = whole.iter().map(|p| p.round() as usize).collect();
     let fits = fit_fourier(y, &fourier);
     let rest: Vec<f64> = (0..n)
@@ -699,6 +708,23 @@ mod tests {
             .map(|h| (weekly[h] - truth(1096 + h)).abs())
             .fold(0.0, f64::max);
         assert!(worst_weekly > 20.0, "{worst_weekly}");
+    }
+
+    #[test]
+    fn a_year_of_weeks_is_not_drawn_from_less_than_a_year() {
+        // 33 weeks of a level near 100 with noise: ten harmonics of a 52.18-week year fitted
+        // to them put forecasts far outside anything seen.
+        let mut state = 7u64;
+        let y: Vec<f64> = (0..33)
+            .map(|t| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                100.0 + t as f64 * 0.3 + (state >> 40) as f64 / (1u64 << 24) as f64 * 20.0
+            })
+            .collect();
+        let s = Seasons::from_periods(&[52.18]);
+        for f in [mstl_ets(&y, 13, &s), mstl_ets_log(&y, 13, &s)] {
+            assert!(f.iter().all(|v| (60.0..180.0).contains(v)), "{f:?}");
+        }
     }
 
     #[test]
