@@ -21,7 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -532,20 +532,31 @@ fn write_named(dir: &Path, date: &str, name: &str, day: &Rollups) -> Result<()> 
         fs::create_dir_all(parent).map_err(|source| io_error(parent, source))?;
         let mut df = frame.map_err(|source| parquet_error(&path, source))?;
         let tmp = temp_sibling(&path);
-        let file = File::create(&tmp).map_err(|source| io_error(&tmp, source))?;
+        let mut file = buffered(&tmp)?;
         // One row group per file (a day is at most 1,440 rows). Also, below polars'
         // default row-group size its writer regroups the chunks through an empty
         // column, and the first empty column makes polars fill an 8 MiB block of zeros
         // it keeps for good: a quarter of a small ingest's peak memory.
         let rows = df.height().max(1);
-        ParquetWriter::new(file)
+        ParquetWriter::new(&mut file)
             .with_row_group_size(Some(rows))
             .with_compression(ParquetCompression::Zstd(Some(day_file_zstd_level())))
             .finish(&mut df)
             .map_err(|source| parquet_error(&path, source))?;
+        file.flush().map_err(|source| io_error(&tmp, source))?;
         fs::rename(&tmp, &path).map_err(|source| io_error(&path, source))?;
     }
     Ok(())
+}
+
+/// A new file at `path` behind a write buffer, for polars' Parquet writer: it writes
+/// each page header, page and footer field on its own (97,503 writes, a system call
+/// each, for the 2.6 MB of day files a 28-day ingest leaves; a sixth of its CPU time).
+/// The caller flushes it, so a failed write is an error rather than lost on drop.
+pub(crate) fn buffered(path: &Path) -> Result<io::BufWriter<File>> {
+    File::create(path)
+        .map(|f| io::BufWriter::with_capacity(1 << 16, f))
+        .map_err(|source| io_error(path, source))
 }
 
 /// zstd level 1 for day files, not the library's default 3: on a 28-day ingest the

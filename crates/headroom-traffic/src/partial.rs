@@ -303,11 +303,13 @@ pub fn partial_frame(partials: &[Partial]) -> PolarsResult<DataFrame> {
 /// Writes the partials as one Parquet file to `out` (stdout, for batch runners).
 pub fn write_partial(out: impl Write, partials: &[Partial], what: &Path) -> Result<()> {
     let mut df = partial_frame(partials).map_err(|e| parquet_error(what, e))?;
-    ParquetWriter::new(out)
+    // Buffered for the same reason as the day files (`dataset::buffered`).
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    ParquetWriter::new(&mut out)
         .with_row_group_size(Some(ROW_GROUP_ROWS))
         .finish(&mut df)
-        .map(drop)
-        .map_err(|e| parquet_error(what, e))
+        .map_err(|e| parquet_error(what, e))?;
+    out.flush().map_err(|source| io_error(what, source))
 }
 
 /// Writes the partials into `dir`, one file per UTC day touched, named after the batch
@@ -339,11 +341,12 @@ pub fn write_partials(dir: &Path, partials: Vec<Partial>) -> Result<Vec<PathBuf>
         let path = folder.join(&name);
         let tmp = temp_sibling(&path);
         let mut df = rows.frame().map_err(|e| parquet_error(&path, e))?;
-        let file = File::create(&tmp).map_err(|source| io_error(&tmp, source))?;
-        ParquetWriter::new(file)
+        let mut file = crate::dataset::buffered(&tmp)?;
+        ParquetWriter::new(&mut file)
             .with_row_group_size(Some(ROW_GROUP_ROWS))
             .finish(&mut df)
             .map_err(|e| parquet_error(&path, e))?;
+        file.flush().map_err(|source| io_error(&tmp, source))?;
         fs::rename(&tmp, &path).map_err(|source| io_error(&path, source))?;
         written.push(path);
     }
