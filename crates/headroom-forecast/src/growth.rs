@@ -193,12 +193,18 @@ pub fn linear(y: &[f64], horizon: usize) -> Vec<f64> {
 
 /// Exponential growth: [`linear`] on the logarithm. Values ≤ 0 have no logarithm and
 /// are floored at a millionth of the largest value (callers that can should refuse
-/// them instead).
+/// them instead). The forecast stops at 1000× the history's peak, as
+/// `select::mstl_ets_log` does: a history of 0 then 5 is a millionfold rise a step on
+/// the log scale, and compounding it ran past f64's range within 52 steps.
 pub fn exponential(y: &[f64], horizon: usize) -> Vec<f64> {
-    let floor = y.iter().copied().fold(0.0, f64::max) * 1e-6;
-    let floor = if floor > 0.0 { floor } else { 1e-9 };
+    let top = y.iter().copied().fold(0.0, f64::max);
+    let floor = if top > 0.0 { top * 1e-6 } else { 1e-9 };
+    let ceiling = if top > 0.0 { top * 1e3 } else { 1.0 };
     let logs: Vec<f64> = y.iter().map(|v| v.max(floor).ln()).collect();
-    linear(&logs, horizon).into_iter().map(f64::exp).collect()
+    linear(&logs, horizon)
+        .into_iter()
+        .map(|z| z.exp().min(ceiling))
+        .collect()
 }
 
 /// Logistic growth towards `capacity`: [`linear`] on the logit ln(y / (C − y)), so
@@ -222,6 +228,13 @@ pub fn logistic(y: &[f64], horizon: usize, capacity: f64) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exponential_growth_from_zero_stays_finite() {
+        let f = exponential(&[0.0, 5.0], 52);
+        assert_eq!(f.len(), 52);
+        assert!(f.iter().all(|v| v.is_finite() && *v <= 5e3), "{f:?}");
+    }
 
     #[test]
     fn finds_a_change_of_growth_rate() {
