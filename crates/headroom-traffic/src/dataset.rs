@@ -551,7 +551,7 @@ fn write_named(dir: &Path, date: &str, name: &str, day: &Rollups) -> Result<()> 
 
 /// A new file at `path` behind a write buffer, for polars' Parquet writer: it writes
 /// each page header, page and footer field on its own (97,503 writes, a system call
-/// each, for the 2.6 MB of day files a 28-day ingest leaves; a sixth of its CPU time).
+/// each, for the 2.6 MB of day files a 28-day ingest leaves; an eighth of its CPU time).
 /// The caller flushes it, so a failed write is an error rather than lost on drop.
 pub(crate) fn buffered(path: &Path) -> Result<io::BufWriter<File>> {
     File::create(path)
@@ -1319,7 +1319,7 @@ mod tests {
     }
 
     /// Day files are written with LZ4; a dataset whose files were written with zstd (as
-    /// every dataset was before) reads back to the same rollups and summary.
+    /// every dataset was before) reads back to the same summary.
     #[test]
     fn day_files_written_with_zstd_still_read() {
         let tmp = tempfile::tempdir().unwrap();
