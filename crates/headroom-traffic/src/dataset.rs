@@ -959,6 +959,20 @@ mod tests {
         Input::File(path)
     }
 
+    /// [`LINE`] once a minute for the first `per_day` minutes of `hour`, on `days` days
+    /// from 10 May 2015.
+    fn minutes_of_days(days: usize, per_day: usize, hour: u32) -> Vec<String> {
+        (0..days * per_day)
+            .map(|i| {
+                let (day, minute) = (10 + i / per_day, i % per_day);
+                LINE.replace(
+                    "17/May/2015:10:05:03",
+                    &format!("{day}/May/2015:{hour}:{minute:02}:03"),
+                )
+            })
+            .collect()
+    }
+
     /// Day files written by several threads are the ones one thread writes, byte for
     /// byte; and when one day cannot be written the commit fails naming that day's file,
     /// with the manifest as it was.
@@ -966,16 +980,7 @@ mod tests {
     fn day_files_written_in_parallel_match_and_fail_whole() {
         let tmp = tempfile::tempdir().unwrap();
         // Seven days, each a few minutes of traffic.
-        let lines: Vec<String> = (0..7 * 50)
-            .map(|i| {
-                let (day, minute) = (10 + i / 50, i % 50);
-                LINE.replace(
-                    "17/May/2015:10:05:03",
-                    &format!("{day}/May/2015:10:{minute:02}:03"),
-                )
-            })
-            .collect();
-        let log = write_log(tmp.path(), "a.log", &lines);
+        let log = write_log(tmp.path(), "a.log", &minutes_of_days(7, 50, 10));
         let files = |ds: &Path| -> Vec<(String, Vec<u8>)> {
             let mut out = Vec::new();
             for table in TABLES {
@@ -1324,16 +1329,7 @@ mod tests {
     fn day_files_written_with_zstd_still_read() {
         let tmp = tempfile::tempdir().unwrap();
         let ds = tmp.path().join("ds");
-        let lines: Vec<String> = (0..3 * 40)
-            .map(|i| {
-                let (day, minute) = (10 + i / 40, i % 40);
-                LINE.replace(
-                    "17/May/2015:10:05:03",
-                    &format!("{day}/May/2015:11:{minute:02}:03"),
-                )
-            })
-            .collect();
-        let log = write_log(tmp.path(), "a.log", &lines);
+        let log = write_log(tmp.path(), "a.log", &minutes_of_days(3, 40, 11));
         let summary = ingest_into(&ds, &[log], &IngestConfig::default())
             .unwrap()
             .summary;
