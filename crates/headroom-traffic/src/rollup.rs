@@ -330,8 +330,11 @@ pub struct Rollups {
 }
 
 /// Distinct paths or user agents counted exactly before they go to the day's sketches.
-/// Bounds the builder's memory (about 100 bytes each) and how stale a bot verdict gets.
-const PENDING_ITEMS: usize = 1 << 14;
+/// Bounds the builder's memory (about 100 bytes each). With each map flushed on its own,
+/// on the generated 4 M-line log (about 47,000 distinct paths a day) 2^13 ran 3% faster
+/// than 2^14 and 2^16 7% slower: a larger table misses the cache more often than it
+/// saves sketch updates.
+const PENDING_ITEMS: usize = 1 << 13;
 
 /// Distinct byte strings (paths or user agents) with a value each, counted between
 /// flushes. The strings' bytes sit end to end in one buffer and the table holds indices,
@@ -390,7 +393,7 @@ impl<V> Pending<V> {
                 });
                 self.bytes.extend_from_slice(key);
                 let entries = &self.entries;
-                // Fewer than `PENDING_ITEMS` (2^14) entries live between flushes.
+                // Fewer than `PENDING_ITEMS` entries live between flushes.
                 self.table
                     .insert_unique(hash, i as u32, |&j| entries[j as usize].hash);
                 i
@@ -474,9 +477,19 @@ impl RollupBuilder {
     /// Adds one parsed record.
     pub fn add(&mut self, record: &Record<'_>) {
         let day = record.unix_s.div_euclid(DAY) * DAY;
-        if self.day != Some(day) || self.paths.len().max(self.agents.len()) >= self.cap {
+        if self.day != Some(day) {
             self.flush();
             self.day = Some(day);
+        }
+        // Each map is flushed when it is full, the other kept: a day of a busy service
+        // has tens of thousands of distinct paths but a thousand or so agents, whose bot
+        // verdicts and last visitors flushing with the paths threw away several times a
+        // day.
+        if self.paths.len() >= self.cap {
+            self.flush_paths();
+        }
+        if self.agents.len() >= self.cap {
+            self.flush_agents();
         }
         // The static verdict (up to 24 extension comparisons) is taken once per
         // distinct path, like the agents' bot verdicts.
@@ -564,14 +577,26 @@ impl RollupBuilder {
 
     /// Hands the pending counts to their day's sketches.
     fn flush(&mut self) {
-        let Some(day) = self.day else {
-            return;
-        };
-        let sketches = self.rollups.days.entry(day).or_default();
-        self.paths
-            .drain(|path, (n, _)| update_text(&mut sketches.paths, path, n));
-        self.agents
-            .drain(|agent, a| update_text(&mut sketches.agents, agent, a.requests));
+        self.flush_paths();
+        self.flush_agents();
+    }
+
+    /// Hands the pending paths to the current day's sketch.
+    fn flush_paths(&mut self) {
+        if let Some(day) = self.day {
+            let sketches = self.rollups.days.entry(day).or_default();
+            self.paths
+                .drain(|path, (n, _)| update_text(&mut sketches.paths, path, n));
+        }
+    }
+
+    /// Hands the pending agents to the current day's sketch.
+    fn flush_agents(&mut self) {
+        if let Some(day) = self.day {
+            let sketches = self.rollups.days.entry(day).or_default();
+            self.agents
+                .drain(|agent, a| update_text(&mut sketches.agents, agent, a.requests));
+        }
     }
 }
 
