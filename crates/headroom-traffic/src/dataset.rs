@@ -244,6 +244,7 @@ pub(crate) fn commit(
         write_partition(dir, date, generation, &day)?;
         Ok(written.is_empty().then_some(day))
     })?;
+    let dates: Vec<String> = jobs.iter().map(|(date, ..)| date.clone()).collect();
     let days = jobs
         .into_iter()
         .zip(kept)
@@ -256,6 +257,15 @@ pub(crate) fn commit(
         }
     }
     manifest.inputs.extend(entries);
+    // The renames into the day folders (and the folders themselves, for new days) are
+    // made durable before the manifest that names them. No day, no folder.
+    for table in TABLES.iter().filter(|_| !dates.is_empty()) {
+        for date in &dates {
+            sync_dir(&dir.join(table).join(format!("date={date}")))?;
+        }
+        sync_dir(&dir.join(table))?;
+    }
+    sync_dir(dir)?;
     let json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
     crash_point("day-files");
     write_atomic(&dir.join(MANIFEST_FILE), &json)?;
@@ -454,7 +464,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
         .map_err(|source| io_error(&tmp, source))?;
-    fs::rename(&tmp, path).map_err(|source| io_error(path, source))
+    fs::rename(&tmp, path).map_err(|source| io_error(path, source))?;
+    // The rename itself durable: the commit removes the files the old manifest named
+    // right after this, and a power cut must not bring that manifest back without them.
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent),
+        _ => sync_dir(Path::new(".")),
+    }
+}
+
+/// Makes a directory's entries (files renamed or created in it) durable. Only Unix can
+/// open a directory to sync it; elsewhere this does nothing.
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| io_error(dir, source))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 /// Recomputes the summary from the manifest and the tables, and writes it.
@@ -543,7 +571,11 @@ fn write_named(dir: &Path, date: &str, name: &str, day: &Rollups) -> Result<()> 
             .with_compression(DAY_FILE_COMPRESSION)
             .finish(&mut df)
             .map_err(|source| parquet_error(&path, source))?;
-        file.flush().map_err(|source| io_error(&tmp, source))?;
+        // On disk before the manifest can name it: a power cut after the commit must
+        // not leave a manifest pointing at a file whose bytes never left the cache.
+        file.flush()
+            .and_then(|()| file.get_ref().sync_data())
+            .map_err(|source| io_error(&tmp, source))?;
         fs::rename(&tmp, &path).map_err(|source| io_error(&path, source))?;
     }
     Ok(())
