@@ -273,7 +273,7 @@ pub(crate) fn commit(
     remove_unreferenced(dir, &manifest)?;
     // The summary takes the dataset a day at a time, in date order: the days just
     // written from memory, the others read back one by one and dropped.
-    write_summary(dir, &manifest, |date, generation| {
+    write_summary(dir, &manifest, threads, |date, generation| {
         match written.remove(date) {
             Some(day) => Ok(day),
             None => read_partition(dir, date, generation),
@@ -487,17 +487,24 @@ fn sync_dir(dir: &Path) -> Result<()> {
 
 /// Recomputes the summary from the manifest and the tables, and writes it.
 fn summarize(dir: &Path, manifest: &Manifest) -> Result<Summary> {
-    write_summary(dir, manifest, |date, generation| {
-        read_partition(dir, date, generation)
-    })
+    write_summary(
+        dir,
+        manifest,
+        crate::ingest::default_threads(),
+        |date, generation| read_partition(dir, date, generation),
+    )
 }
 
 /// Writes the summary of a dataset, taking each of its days from `day` (date,
-/// generation) in date order, so that no more than one is held at a time.
+/// generation) in date order, so that no more than a few are held at a time. With more
+/// than one thread the days are read on a thread of their own, a day ahead of the one
+/// being added: a daily ingest into a long history spends most of its time reading every
+/// day back, and the adding (sketch unions) then runs beside the reading.
 fn write_summary(
     dir: &Path,
     manifest: &Manifest,
-    mut day: impl FnMut(&str, u64) -> Result<Rollups>,
+    threads: usize,
+    mut day: impl FnMut(&str, u64) -> Result<Rollups> + Send,
 ) -> Result<Summary> {
     let mut lines = LineCounts::default();
     for e in &manifest.inputs {
@@ -505,8 +512,27 @@ fn write_summary(
     }
     let files = manifest.inputs.iter().map(|e| e.report.clone()).collect();
     let mut builder = SummaryBuilder::default();
-    for (date, &generation) in &manifest.partitions {
-        builder.add(&day(date, generation)?);
+    if threads > 1 && manifest.partitions.len() > 1 {
+        std::thread::scope(|s| {
+            let (days, read) = std::sync::mpsc::sync_channel(1);
+            s.spawn(move || {
+                for (date, &generation) in &manifest.partitions {
+                    let one = day(date, generation);
+                    let failed = one.is_err();
+                    // A closed channel: the adder stopped at an error of its own.
+                    if days.send(one).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            // Dropping `read` at an error stops the reader at its next send.
+            read.into_iter()
+                .try_for_each(|one| one.map(|d| builder.add(&d)))
+        })?;
+    } else {
+        for (date, &generation) in &manifest.partitions {
+            builder.add(&day(date, generation)?);
+        }
     }
     let mut summary = builder.finish(&lines, files);
     summary.manifest_xxh3 = manifest_hash(manifest);
@@ -1462,6 +1488,35 @@ mod tests {
             assert!(
                 unreferenced(&ds, &manifest).is_empty(),
                 "no part is left behind"
+            );
+        }
+    }
+
+    #[test]
+    fn a_summary_read_ahead_on_a_thread_is_the_one_thread_summary() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ds = tmp.path().join("ds");
+        let log = write_log(tmp.path(), "a.log", &minutes_of_days(6, 30, 10));
+        ingest_into(&ds, &[log], &IngestConfig::default()).unwrap();
+        let manifest = read_manifest(&ds).unwrap();
+        let summary = |threads| {
+            write_summary(&ds, &manifest, threads, |date, generation| {
+                read_partition(&ds, date, generation)
+            })
+        };
+        let one = serde_json::to_string(&summary(1).unwrap()).unwrap();
+        assert_eq!(serde_json::to_string(&summary(2).unwrap()).unwrap(), one);
+        assert!(one.contains("\"requests\":180"), "{one}");
+        // A damaged day in the middle: the error names its file, and the reader
+        // thread stops rather than leaving the summary waiting.
+        let (date, generation) = manifest.partitions.iter().nth(3).unwrap();
+        let damaged = table_file(&ds, "minutes", date, *generation);
+        fs::write(&damaged, b"not parquet").unwrap();
+        for threads in [1, 2] {
+            let err = summary(threads).unwrap_err().to_string();
+            assert!(
+                err.contains(&*damaged.to_string_lossy()),
+                "{threads}: {err}"
             );
         }
     }
