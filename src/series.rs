@@ -409,7 +409,7 @@ fn auto_why(sel: &headroom_forecast::select::Selection, horizon: usize) -> Strin
         )
     });
     format!(
-        "auto cross-validated {} candidates at {} origins of {horizon} steps: {} won with scaled error {:.3}{margin}; weights ∝ 1/error²: {}",
+        "auto cross-validated {} candidates at {} origins of {horizon} steps: {} won with scaled error {:.3}{margin}; weights ∝ 1/error² (the forecast: half their weighted mean, half their weighted median): {}",
         sel.scores.len(),
         sel.origins,
         best.name,

@@ -489,6 +489,47 @@ pub fn weights(errors: &[f64]) -> Vec<f64> {
     }
 }
 
+/// The candidates' forecasts combined step by step: the mean of their weighted mean and
+/// their weighted median (the smallest value whose candidates, with those below it, hold
+/// half the weight). The mean alone lets one candidate that runs away pull the forecast
+/// with it as far as its weight allows; the median alone throws away how far apart the
+/// others are. Chosen on the benchmarks' training parts against the weighted mean (M3
+/// Monthly sMAPE 13.829 → 13.729, M4 Hourly OWA 0.494 → 0.481, Tourism Monthly MASE on
+/// three draws 1.802 / 1.736 / 1.867 → 1.810 / 1.724 / 1.863, M4 Weekly OWA 0.737 →
+/// 0.738); the median alone and three parts median to one part mean did worse on M4
+/// Weekly (0.748, 0.742), a quarter median no better on M3 (13.761). A candidate with
+/// no weight may leave its forecast empty.
+pub fn combine(forecasts: &[Vec<f64>], weights: &[f64], horizon: usize) -> Vec<f64> {
+    let mut pairs: Vec<(f64, f64)> = Vec::with_capacity(forecasts.len());
+    (0..horizon)
+        .map(|h| {
+            pairs.clear();
+            pairs.extend(
+                forecasts
+                    .iter()
+                    .zip(weights)
+                    .filter(|(_, w)| **w > 0.0)
+                    .map(|(f, w)| (f[h], *w)),
+            );
+            let total: f64 = pairs.iter().map(|(_, w)| w).sum();
+            if pairs.is_empty() || total <= 0.0 {
+                return 0.0;
+            }
+            let mean = pairs.iter().map(|(v, w)| v * w).sum::<f64>() / total;
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut below = 0.0;
+            let median = pairs
+                .iter()
+                .find(|(_, w)| {
+                    below += w;
+                    below >= 0.5 * total
+                })
+                .map_or(mean, |(v, _)| *v);
+            0.5 * (mean + median)
+        })
+        .collect()
+}
+
 /// Points of history `auto` fits low-frequency candidates on: three cycles of the
 /// longest season, ten horizons, or 100 points, whichever is most. Older data describe
 /// a service that has since changed; on M4 Weekly's training parts the cut took OWA
@@ -499,7 +540,7 @@ pub fn window(horizon: usize, s: &Seasons) -> usize {
 }
 
 /// `auto`: cross-validates [`candidates`] for these seasons on the history and forecasts
-/// with their [`weights`].
+/// with their [`weights`], [`combine`]d.
 pub fn select(y: &[f64], horizon: usize, s: &Seasons) -> Selection {
     let y = if high_frequency(s) {
         y
@@ -514,14 +555,18 @@ fn select_whole(y: &[f64], horizon: usize, s: &Seasons) -> Selection {
     let min_history = (2 * primary(s)).max(8);
     let (errors, origins) = cross_validate(y, horizon, s, &pool, ORIGINS, min_history);
     let w = weights(&errors);
-    let mut point = vec![0.0; horizon];
-    for (c, &wc) in pool.iter().zip(&w) {
-        if wc > 0.0 {
-            for (p, v) in point.iter_mut().zip((c.forecast)(y, horizon, s)) {
-                *p += wc * v;
+    let forecasts: Vec<Vec<f64>> = pool
+        .iter()
+        .zip(&w)
+        .map(|(c, &wc)| {
+            if wc > 0.0 {
+                (c.forecast)(y, horizon, s)
+            } else {
+                Vec::new()
             }
-        }
-    }
+        })
+        .collect();
+    let point = combine(&forecasts, &w, horizon);
     let mut scores: Vec<Score> = pool
         .iter()
         .zip(errors)
@@ -686,6 +731,44 @@ mod tests {
         }
         assert_eq!(weights(&[f64::NAN, 1.0]), vec![0.5, 0.5]);
         assert_eq!(weights(&[0.3, 0.0]), vec![0.0, 1.0]);
+    }
+
+    #[test]
+    fn the_combination_is_half_weighted_mean_half_weighted_median() {
+        // Step 0: values 10, 20, 100 with weights 0.5, 0.3, 0.2: mean 0.5·10 + 0.3·20 +
+        // 0.2·100 = 31, median 10 (half the weight at 10 already): 20.5. Step 1: the
+        // runaway candidate's weight grows to 0.6: mean 0.2·10 + 0.2·20 + 0.6·100 = 66,
+        // median 100: 83.
+        let f = vec![vec![10.0, 10.0], vec![20.0, 20.0], vec![100.0, 100.0]];
+        assert_eq!(combine(&f, &[0.5, 0.3, 0.2], 2), vec![20.5, 20.5]);
+        assert_eq!(combine(&f, &[0.2, 0.2, 0.6], 2), vec![83.0, 83.0]);
+        // A candidate without weight may leave its forecast empty; one with all of it is
+        // the forecast.
+        let g = vec![vec![], vec![7.0, 8.0]];
+        assert_eq!(combine(&g, &[0.0, 1.0], 2), vec![7.0, 8.0]);
+    }
+
+    proptest! {
+        /// Between the lowest and highest candidate at every step, and c·y combined is c
+        /// times y combined.
+        #[test]
+        fn the_combination_stays_among_the_candidates(
+            f in prop::collection::vec(prop::collection::vec(-1e6f64..1e6, 3), 1..6),
+            raw in prop::collection::vec(0.0f64..1.0, 6),
+            c in 0.1f64..10.0,
+        ) {
+            let w: Vec<f64> = raw[..f.len()].iter().map(|x| x + 0.01).collect();
+            let got = combine(&f, &w, 3);
+            for (h, v) in got.iter().enumerate() {
+                let lo = f.iter().map(|x| x[h]).fold(f64::INFINITY, f64::min);
+                let hi = f.iter().map(|x| x[h]).fold(f64::NEG_INFINITY, f64::max);
+                prop_assert!(*v >= lo - 1e-6 && *v <= hi + 1e-6, "{v} not in [{lo}, {hi}]");
+            }
+            let scaled: Vec<Vec<f64>> = f.iter().map(|x| x.iter().map(|v| c * v).collect()).collect();
+            for (a, b) in combine(&scaled, &w, 3).iter().zip(&got) {
+                prop_assert!((a - c * b).abs() <= 1e-6 * (1.0 + (c * b).abs()), "{a} vs {}", c * b);
+            }
+        }
     }
 
     #[test]
