@@ -229,6 +229,7 @@ pub(crate) fn commit(
                 let to = table_file(dir, table, date, generation);
                 fs::rename(&from, &to).map_err(|source| io_error(&to, source))?;
             }
+            sync_day_dirs(dir, date)?;
             return Ok(None);
         }
         let mut day = Rollups::default();
@@ -242,9 +243,18 @@ pub(crate) fn commit(
             day.absorb(read_partition(dir, date, old)?);
         }
         write_partition(dir, date, generation, &day)?;
+        sync_day_dirs(dir, date)?;
         Ok(written.is_empty().then_some(day))
     })?;
-    let dates: Vec<String> = jobs.iter().map(|(date, ..)| date.clone()).collect();
+    // The day folders' renames are durable (each job synced its folders); the table
+    // folders, which hold any new day's folder, and the dataset folder follow, all before
+    // the manifest that names them. No day, no table folder.
+    if !jobs.is_empty() {
+        for table in TABLES {
+            sync_dir(&dir.join(table))?;
+        }
+    }
+    sync_dir(dir)?;
     let days = jobs
         .into_iter()
         .zip(kept)
@@ -257,15 +267,6 @@ pub(crate) fn commit(
         }
     }
     manifest.inputs.extend(entries);
-    // The renames into the day folders (and the folders themselves, for new days) are
-    // made durable before the manifest that names them. No day, no folder.
-    for table in TABLES.iter().filter(|_| !dates.is_empty()) {
-        for date in &dates {
-            sync_dir(&dir.join(table).join(format!("date={date}")))?;
-        }
-        sync_dir(&dir.join(table))?;
-    }
-    sync_dir(dir)?;
     let json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
     crash_point("day-files");
     write_atomic(&dir.join(MANIFEST_FILE), &json)?;
@@ -471,6 +472,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent),
         _ => sync_dir(Path::new(".")),
     }
+}
+
+/// Syncs a day's folder in every table: the renames of its files into place.
+fn sync_day_dirs(dir: &Path, date: &str) -> Result<()> {
+    for table in TABLES {
+        sync_dir(&dir.join(table).join(format!("date={date}")))?;
+    }
+    Ok(())
 }
 
 /// Makes a directory's entries (files renamed or created in it) durable. Only Unix can
