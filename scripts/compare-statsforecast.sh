@@ -5,8 +5,9 @@
 #
 # Usage: scripts/compare-statsforecast.sh [DATASET] [--full] [--prophet]
 # DATASET is m4-hourly (the default; 414 series, horizon 48), m4-weekly (359, horizon 13),
-# m3-monthly (1,428, horizon 18), tourism-monthly (366, horizon 24) or daily=PATH, a long CSV
-# of daily series with gaps whose last 90 days are held out (see scripts/statsforecast_bench.py
+# m3-monthly (1,428, horizon 18), tourism-monthly (366, horizon 24), daily-web (the shipped
+# three Wikipedia series, data/forecast/daily-web) or daily=PATH, a long CSV of daily series
+# with gaps whose last 90 days are held out (see scripts/statsforecast_bench.py
 # for how each set is split and scored). The flags go to the Python side: --full adds
 # statsforecast's AutoETS(24) on M4 Hourly (~200 CPU-s; the other sets always run it), and
 # --prophet adds Prophet on a daily set.
@@ -35,10 +36,13 @@ m3-monthly)
     flags=("$data/m3-monthly/M3-monthly.csv" --horizon 18 --season 12 --level 95) ;;
 tourism-monthly)
     flags=("$data/tourism-monthly/tourism-monthly.csv" --horizon 24 --season 12 --level 95) ;;
+daily-web)
+    set_name=daily=$data/daily-web/daily-web.csv
+    flags=("${set_name#daily=}" --horizon 90 --season 7,365.24 --mase-season 7 --level 95) ;;
 daily=*)
     flags=("${set_name#daily=}" --horizon 90 --season 7,365.24 --mase-season 7 --level 95) ;;
 *)
-    echo "unknown data set '$set_name' (m4-hourly, m4-weekly, m3-monthly, tourism-monthly, daily=PATH)" >&2
+    echo "unknown data set '$set_name' (m4-hourly, m4-weekly, m3-monthly, tourism-monthly, daily-web, daily=PATH)" >&2
     exit 2 ;;
 esac
 venv=target/statsforecast-venv

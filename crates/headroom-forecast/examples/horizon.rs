@@ -2,9 +2,10 @@
 //! training part held out: the data methods are chosen on) or on its test parts, without
 //! building the whole headroom binary: `cargo run --release -p headroom-forecast
 //! --example horizon -- SET SPLIT METHODS`, SET one of m4-weekly, m3-monthly,
-//! tourism-monthly, m4-hourly, daily-web (a long CSV named by DAILY_WEB, last 90 days
-//! held out); SPLIT `validate` (or `validate-K`, the held-out horizon ending K steps
-//! earlier: another draw of the training parts) or `test`. SEASONS=7,365.24 overrides
+//! tourism-monthly, m4-hourly, daily-web (`data/forecast/daily-web`, or a long CSV
+//! named by DAILY_WEB; last 90 days held out); SPLIT `validate` (or `validate-K`, the
+//! held-out horizon ending K steps earlier: another draw of the training parts) or
+//! `test`. SEASONS=7,365.24 overrides
 //! the seasons, LEVEL=95 scores intervals too, PER_SERIES=1 prints each series' sMAPE,
 //! MASE and mean log ratio of actual to forecast (its bias), HOLIDAYS=US (or a
 //! `date,name` file) forecasts daily series with those calendar effects, TRUNC=0.5 keeps
@@ -78,8 +79,9 @@ fn load(set: &str) -> (Vec<Holdout>, usize, Seasons, usize) {
             (s, 24, Seasons::from_periods(&[12.0]), 12)
         }
         "daily-web" => {
-            let path = std::env::var("DAILY_WEB").expect("DAILY_WEB=path of a long CSV");
-            let s = read_long(Path::new(&path), 90).unwrap();
+            let path = std::env::var("DAILY_WEB")
+                .map_or_else(|_| data.join("daily-web/daily-web.csv"), Into::into);
+            let s = read_long(&path, 90).unwrap();
             (s, 90, Seasons::for_step(86_400.0), 7)
         }
         other => panic!("unknown set {other}"),

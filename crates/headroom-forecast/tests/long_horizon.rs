@@ -63,3 +63,33 @@ fn m3_and_tourism_monthly_read_with_their_published_shapes() {
     // Their monthly timestamps make a monthly grid with no gap: nothing filled.
     assert!(tourism.iter().all(|s| s.scored.iter().all(|k| *k)));
 }
+
+#[test]
+fn the_daily_web_set_reads_on_a_daily_grid_with_its_gaps_unscored() {
+    // data/forecast/daily-web: three series; each spans its first to last date (2,071,
+    // 2,964 and 2,922 days) with 59-60 days missing, the last 90 held out.
+    let daily = read_long(&data("daily-web/daily-web.csv"), 90).unwrap();
+    let shape: Vec<(&str, usize, usize)> = daily
+        .iter()
+        .map(|s| {
+            let scored = s.scored.iter().filter(|k| **k).count();
+            (s.id.as_str(), s.train.len(), scored)
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("en.wikipedia", 2071 - 90, 90),
+            ("peyton_manning", 2964 - 90, 90),
+            ("R", 2922 - 90, 89),
+        ]
+    );
+    // Missing training days are filled, so every value fits: positive and finite.
+    assert!(
+        daily
+            .iter()
+            .all(|s| s.train.iter().all(|v| v.is_finite() && *v > 0.0))
+    );
+    // Dated: the calendar and the yearly season line up with real days.
+    assert!(daily.iter().all(|s| s.first_day.is_some()));
+}
