@@ -289,7 +289,7 @@ mod tests {
         let (dec, june) = (months[11], months[5]);
         // December is next year's busiest month, well above June. (Not the full 60%:
         // auto also weights candidates that do not model the year, by how well each
-        // forecast the last year at three origins, and ten harmonics round the edges
+        // forecast the last year at its origins, and ten harmonics round the edges
         // of a season that starts and stops as sharply as this one.)
         let top = months.iter().copied().fold(0.0, f64::max);
         assert_eq!(dec, top, "{months:?}");
