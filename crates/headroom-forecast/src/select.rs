@@ -886,6 +886,21 @@ mod tests {
         assert_eq!(origin_offsets(48, 1), [0]);
     }
 
+    proptest! {
+        /// The last origin first, no origin twice, `origins` close ones and up to
+        /// `origins − 1` far ones, none further back than `origins − 1` horizons (or
+        /// steps, for a horizon shorter than the count).
+        #[test]
+        fn origin_offsets_are_ordered_and_bounded(horizon in 1usize..400, origins in 1usize..6) {
+            let offsets = origin_offsets(horizon, origins);
+            prop_assert_eq!(offsets[0], 0);
+            prop_assert!(offsets.windows(2).all(|w| w[0] < w[1]));
+            prop_assert!((origins..2 * origins).contains(&offsets.len()), "{:?}", offsets);
+            let last = *offsets.last().unwrap();
+            prop_assert!(last <= (origins - 1) * horizon.max(origins), "{:?}", offsets);
+        }
+    }
+
     #[test]
     fn a_far_origin_keeps_two_cycles_of_the_longest_season() {
         // 800 days, a week and a year, 100 days ahead: the close origins (700, 666 and
