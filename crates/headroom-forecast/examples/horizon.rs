@@ -5,11 +5,11 @@
 //! tourism-monthly, m4-hourly, daily-web (`data/forecast/daily-web`, or a long CSV
 //! named by DAILY_WEB; last 90 days held out); SPLIT `validate` (or `validate-K`, the
 //! held-out horizon ending K steps earlier: another draw of the training parts) or
-//! `test`. SEASONS=7,365.24 overrides
-//! the seasons, LEVEL=95 scores intervals too, PER_SERIES=1 prints each series' sMAPE,
-//! MASE and mean log ratio of actual to forecast (its bias), HOLIDAYS=US (or a
-//! `date,name` file) forecasts daily series with those calendar effects, TRUNC=0.5 keeps
-//! the last half of every history (how methods hold up on short ones).
+//! `test`. SEASONS=7,365.24 overrides the seasons, LEVEL=95 scores intervals too,
+//! PER_SERIES=1 prints each series' sMAPE, MASE and mean log ratio of actual to forecast
+//! (its bias), HOLIDAYS=US (or a `date,name` file) forecasts daily series with those
+//! calendar effects, TRUNC=0.5 keeps the last half of every history (how methods hold up
+//! on short ones).
 
 use std::path::Path;
 
