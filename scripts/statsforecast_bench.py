@@ -281,10 +281,10 @@ def run_prophet(series):
 
 
 def score(series, fc, m, at_steps=True):
-    """Mean sMAPE, MASE (defined series only), interval coverage and MSIS. With at_steps each
+    """Mean sMAPE, MASE and MAPE (defined series only), interval coverage and MSIS. With at_steps each
     forecast runs over the whole horizon and is read at the series' scored steps; otherwise it
     is already one value per test row (Prophet)."""
-    s_list, m_list, msis_list = [], [], []
+    s_list, m_list, msis_list, p_list = [], [], [], []
     inside = {lv: 0 for lv in LEVELS}
     total, nan_series = 0, 0
     for s in series:
@@ -295,6 +295,8 @@ def score(series, fc, m, at_steps=True):
             nan_series += 1
         sc = scale(s["train"], m)
         s_list.append(smape(y, point))
+        if len(y) and np.all(y != 0):
+            p_list.append(100 * np.mean(np.abs(y - point) / np.abs(y)))
         if sc is not None:
             m_list.append(np.abs(y - point).mean() / sc)
         total += len(y)
@@ -310,6 +312,7 @@ def score(series, fc, m, at_steps=True):
     return {
         "smape": np.mean(s_list),
         "mase": np.mean(m_list),
+        "mape": np.mean(p_list) if p_list else float("nan"),
         "cover": cover,
         "msis": np.mean(msis_list) if cover else None,
         "nan_series": nan_series,
@@ -349,7 +352,7 @@ def main(argv):
     names = ["Naive2 (M4 code)", *models, *(["Prophet"] if prophet else [])]
     width = max(12, *(len(n) for n in names))
     cover_heads = "".join(f" {f'cover {lv}%':>10}" for lv in LEVELS)
-    print(f"{'model':<{width}} {'sMAPE':>8} {'MASE':>8} {'OWA':>7}{cover_heads} {'MSIS':>8} {'CPU-s':>8}")
+    print(f"{'model':<{width}} {'sMAPE':>8} {'MASE':>8} {'OWA':>7} {'MAPE':>8}{cover_heads} {'MSIS':>8} {'CPU-s':>8}")
 
     start = cpu()
     n2 = {s["id"]: {"point": naive2(s["train"], horizon, ds["naive2_m"])} for s in series}
@@ -363,7 +366,7 @@ def main(argv):
             iv = "".join(f" {r['cover'][lv]:>9.1f}%" for lv in LEVELS) + f" {r['msis']:>8.3f}"
         else:
             iv = " " * (11 * len(LEVELS) + 9)
-        print(f"{name:<{width}} {r['smape']:>8.3f} {r['mase']:>8.3f} {owa:>7.3f}{iv} {r['cpu']:>8.3f}", flush=True)
+        print(f"{name:<{width}} {r['smape']:>8.3f} {r['mase']:>8.3f} {owa:>7.3f} {r['mape']:>8.3f}{iv} {r['cpu']:>8.3f}", flush=True)
 
     row(*results[0])
     for name, model in models.items():

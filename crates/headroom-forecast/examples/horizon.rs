@@ -175,13 +175,14 @@ fn print_per_series(
 /// Prints one method's scores on a line.
 fn print_score(s: &Score) {
     println!(
-        "{:<11} sMAPE {:>7.3} MASE {:>7.3} OWA {:>6.3} CPU-s {:>7.2} cover {:?} msis {:?}",
+        "{:<11} sMAPE {:>7.3} MASE {:>7.3} OWA {:>6.3} CPU-s {:>7.2} cover {:?} msis {:?} MAPE {:.3}",
         s.method.name(),
         s.smape,
         s.mase,
         s.owa,
         s.time.as_secs_f64(),
         s.coverage,
-        s.msis
+        s.msis,
+        s.mape
     );
 }

@@ -380,6 +380,10 @@ pub struct Score {
     pub smape: f64,
     /// Mean MASE over the series where it is defined.
     pub mase: f64,
+    /// Mean MAPE over the series where it is defined (no actual of 0); NaN where none is.
+    pub mape: f64,
+    /// Series whose MAPE is undefined (an actual of 0, or nothing scored).
+    pub mape_undefined: usize,
     /// Relative to Naive2 (1.0 is Naive2 itself).
     pub owa: f64,
     /// CPU time spent fitting and forecasting, all series, one thread.
@@ -548,7 +552,9 @@ impl Backtest<'_> {
         let start = CpuClock::now();
         let forecasts = self.forecasts(method, clean);
         let time = start.elapsed();
-        let (smape, mases) = self.point_scores(&forecasts);
+        let (smape, mases, mapes) = self.point_scores(&forecasts);
+        let series = mapes.len();
+        let mapes: Vec<f64> = mapes.into_iter().flatten().collect();
         let defined: Vec<f64> = mases.iter().flatten().copied().collect();
         let (coverage, msis) = match self.setup.level {
             Some(level) => self.interval_scores(&forecasts, level),
@@ -563,6 +569,12 @@ impl Backtest<'_> {
             } else {
                 defined.iter().sum::<f64>() / defined.len() as f64
             },
+            mape: if mapes.is_empty() {
+                f64::NAN
+            } else {
+                mapes.iter().sum::<f64>() / mapes.len() as f64
+            },
+            mape_undefined: series - mapes.len(),
             owa: f64::NAN,
             time,
             mase_undefined: mases.len() - defined.len(),
@@ -571,9 +583,12 @@ impl Backtest<'_> {
         }
     }
 
-    /// The mean sMAPE over series (a series with nothing scored counts 0) and each
-    /// series' MASE (None where it is undefined or nothing was scored).
-    fn point_scores(&self, forecasts: &[crate::interval::Forecast]) -> (f64, Vec<Option<f64>>) {
+    /// The mean sMAPE over series (a series with nothing scored counts 0), and each
+    /// series' MASE and MAPE (None where undefined or nothing was scored).
+    fn point_scores(
+        &self,
+        forecasts: &[crate::interval::Forecast],
+    ) -> (f64, Vec<Option<f64>>, Vec<Option<f64>>) {
         let (series, m) = (self.series, self.setup.m);
         let k = series.len() as f64;
         let pairs: Vec<(Vec<f64>, Vec<f64>)> = series
@@ -601,7 +616,8 @@ impl Backtest<'_> {
                     .flatten()
             })
             .collect();
-        (smape, mases)
+        let mapes = pairs.iter().map(|(a, f)| metrics::mape(a, f)).collect();
+        (smape, mases, mapes)
     }
 
     /// The share of scored actuals inside the `level` intervals, and the mean MSIS over
@@ -646,8 +662,8 @@ pub fn score_table(scores: &[Score], level: Option<f64>, m: usize) -> Vec<String
         format!(" {:>10} {:>8}", format!("cover {l}%"), "MSIS")
     });
     let mut out = vec![format!(
-        "{:<12} {:>8} {:>8} {:>7} {:>8}{intervals}",
-        "model", "sMAPE", "MASE", "OWA", "CPU-s"
+        "{:<12} {:>8} {:>8} {:>7} {:>8} {:>8}{intervals}",
+        "model", "sMAPE", "MASE", "OWA", "MAPE", "CPU-s"
     )];
     let cell = |x: f64| figure(x, 3).unwrap_or_else(|| "undefined".to_owned());
     for s in scores {
@@ -660,17 +676,24 @@ pub fn score_table(scores: &[Score], level: Option<f64>, m: usize) -> Vec<String
             _ => String::new(),
         };
         out.push(format!(
-            "{:<12} {:>8} {:>8} {:>7} {:>8.3}{intervals}",
+            "{:<12} {:>8} {:>8} {:>7} {:>8} {:>8.3}{intervals}",
             s.method.name(),
             cell(s.smape),
             cell(s.mase),
             cell(s.owa),
+            cell(s.mape),
             s.time.as_secs_f64()
         ));
         if s.mase_undefined > 0 {
             out.push(format!(
                 "  {} series left out of MASE: their training part never changes at lag {m}",
                 s.mase_undefined
+            ));
+        }
+        if s.mape_undefined > 0 {
+            out.push(format!(
+                "  {} series left out of MAPE: an actual is 0",
+                s.mape_undefined
             ));
         }
     }

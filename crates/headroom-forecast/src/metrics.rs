@@ -16,6 +16,22 @@ pub fn smape(actual: &[f64], forecast: &[f64]) -> f64 {
     200.0 * sum / actual.len() as f64
 }
 
+/// Mean absolute percentage error in percent: 100/h · Σ |y − ŷ| / |y|, as the tourism
+/// competition (Athanasopoulos et al., IJF 27(3), 2011) and N-BEATS report it; `None`
+/// when an actual is 0, where it is undefined.
+pub fn mape(actual: &[f64], forecast: &[f64]) -> Option<f64> {
+    assert_eq!(actual.len(), forecast.len(), "one forecast per actual");
+    if actual.is_empty() || actual.contains(&0.0) {
+        return None;
+    }
+    let sum: f64 = actual
+        .iter()
+        .zip(forecast)
+        .map(|(y, f)| (y - f).abs() / y.abs())
+        .sum();
+    Some(100.0 * sum / actual.len() as f64)
+}
+
 /// The in-sample scale of MASE: mean |y_t − y_{t−m}| over the training part.
 /// `None` when the series is not longer than `m` or the scale is 0 (a series that
 /// repeats itself exactly): MASE is then undefined.
@@ -87,6 +103,10 @@ mod tests {
         // |10 − 8| / 18 and |5 − 5| / 10: 200/2 × (2/18) = 11.11%.
         assert!((smape(&[10.0, 5.0], &[8.0, 5.0]) - 100.0 * 2.0 / 18.0).abs() < 1e-12);
         assert_eq!(smape(&[0.0], &[0.0]), 0.0);
+        // |10 − 8| / 10 and |−5 − −4| / 5: 20% and 20%.
+        assert_eq!(mape(&[10.0, -5.0], &[8.0, -4.0]), Some(20.0));
+        assert_eq!(mape(&[10.0, 0.0], &[8.0, 1.0]), None);
+        assert_eq!(mape(&[], &[]), None);
         // Scale with m = 2 over 1, 2, 4, 8: |4 − 1| and |8 − 2|, mean 4.5.
         let train = [1.0, 2.0, 4.0, 8.0];
         assert_eq!(mase_scale(&train, 2), Some(4.5));

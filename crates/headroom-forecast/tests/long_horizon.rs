@@ -1,7 +1,8 @@
 //! The long-horizon benchmark sets read as published and score their benchmark as
 //! published: M4 Weekly's Naive2 (sMAPE 9.161, MASE 2.777 with m = 1; sheet "Point
 //! Forecasts-Frequency" of Evaluation and Ranks.xlsx, Mcompetitions/M4-methods), and
-//! M3 Monthly and Tourism Monthly with the series counts and lengths of their papers.
+//! M3 Monthly and Tourism Monthly with the series counts and lengths of their papers;
+//! Tourism Monthly's seasonal naive as its paper scores it (MAPE).
 
 use std::path::Path;
 
@@ -92,4 +93,20 @@ fn the_daily_web_set_reads_on_a_daily_grid_with_its_gaps_unscored() {
     );
     // Dated: the calendar and the yearly season line up with real days.
     assert!(daily.iter().all(|s| s.first_day.is_some()));
+}
+
+#[test]
+fn tourism_monthly_seasonal_naive_matches_the_published_mape() {
+    // Seasonal naive over horizons 1-24, averaged over the 366 series: MAPE 22.56, MASE
+    // 1.63 in the Tcomp package's reproduction (ellisp/Tcomp-r-package @ 33503f9c,
+    // pkg/inst/doc/tourism-comp.html), whose author reports the naive MAPE equal to the
+    // paper's (Athanasopoulos et al. 2011, Tables 4-6) and the MASE slightly above it.
+    let tourism = read_long(&data("tourism-monthly/tourism-monthly.csv"), 24).unwrap();
+    let scores = evaluate(&tourism, &[Method::SeasonalNaive], &Setup::season(12));
+    let snaive = &scores[0];
+    assert_eq!(
+        (format!("{:.2}", snaive.mape), format!("{:.2}", snaive.mase)),
+        ("22.56".to_owned(), "1.63".to_owned())
+    );
+    assert_eq!((snaive.mape_undefined, snaive.mase_undefined), (0, 0));
 }
