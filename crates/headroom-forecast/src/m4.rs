@@ -484,6 +484,18 @@ pub fn evaluate(series: &[Holdout], methods: &[Method], setup: &Setup) -> Vec<Sc
         .collect()
 }
 
+/// The mean of the series' defined values and how many were undefined; with none defined
+/// the mean is undefined (NaN), not 0.
+fn mean_of_defined(values: &[Option<f64>]) -> (f64, usize) {
+    let defined: Vec<f64> = values.iter().flatten().copied().collect();
+    let mean = if defined.is_empty() {
+        f64::NAN
+    } else {
+        defined.iter().sum::<f64>() / defined.len() as f64
+    };
+    (mean, values.len() - defined.len())
+}
+
 /// The holdouts and setup of one [`evaluate`], which every method is run on.
 struct Backtest<'a> {
     series: &'a [Holdout],
@@ -553,9 +565,8 @@ impl Backtest<'_> {
         let forecasts = self.forecasts(method, clean);
         let time = start.elapsed();
         let (smape, mases, mapes) = self.point_scores(&forecasts);
-        let series = mapes.len();
-        let mapes: Vec<f64> = mapes.into_iter().flatten().collect();
-        let defined: Vec<f64> = mases.iter().flatten().copied().collect();
+        let (mase, mase_undefined) = mean_of_defined(&mases);
+        let (mape, mape_undefined) = mean_of_defined(&mapes);
         let (coverage, msis) = match self.setup.level {
             Some(level) => self.interval_scores(&forecasts, level),
             None => (None, None),
@@ -563,21 +574,12 @@ impl Backtest<'_> {
         Score {
             method,
             smape,
-            // No series with a defined MASE: MASE is undefined, not 0.
-            mase: if defined.is_empty() {
-                f64::NAN
-            } else {
-                defined.iter().sum::<f64>() / defined.len() as f64
-            },
-            mape: if mapes.is_empty() {
-                f64::NAN
-            } else {
-                mapes.iter().sum::<f64>() / mapes.len() as f64
-            },
-            mape_undefined: series - mapes.len(),
+            mase,
+            mape,
+            mape_undefined,
             owa: f64::NAN,
             time,
-            mase_undefined: mases.len() - defined.len(),
+            mase_undefined,
             coverage,
             msis,
         }
