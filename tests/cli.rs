@@ -926,7 +926,7 @@ fn backtest_holds_out_the_end_of_long_format_series() {
     let unknown = headroom(&["backtest", csv.to_str().unwrap(), "--models", "prophet"]);
     assert!(
         String::from_utf8_lossy(&unknown.stderr).contains(
-            "unknown model 'prophet' (known: naive, snaive, naive2, theta, autotheta, dotm, damped, ses, ets, linear, exponential, mstl-ets, mstl-ets-log, auto)"
+            "unknown model 'prophet' (known: naive, snaive, naive2, theta, autotheta, dotm, damped, ses, ets, linear, exponential, mstl-ets, mstl-ets-log, arima, auto)"
         )
     );
 }

@@ -27,7 +27,7 @@ pub(crate) struct Args {
     #[arg(long)]
     mase_season: Option<usize>,
     /// Methods to score, comma-separated (naive, snaive, naive2, theta, autotheta, dotm,
-    /// damped, ses, ets, linear, exponential, mstl-ets, mstl-ets-log, auto); Naive2
+    /// damped, ses, ets, linear, exponential, mstl-ets, mstl-ets-log, arima, auto); Naive2
     /// always runs as OWA's reference.
     #[arg(
         long,

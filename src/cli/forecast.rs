@@ -27,7 +27,8 @@ pub(crate) struct Args {
     season: Vec<f64>,
     /// Method: auto (the candidates for the data's seasons cross-validated on the
     /// history, weighted by their errors), naive, snaive, naive2, theta, autotheta,
-    /// dotm, damped, ses, ets, mstl-ets, mstl-ets-log, or a growth curve with
+    /// dotm, damped, ses, ets, mstl-ets, mstl-ets-log, arima (seasonal ARIMA by a
+    /// stepwise search), or a growth curve with
     /// changepoints: linear, exponential, or logistic (saturating at --capacity).
     #[arg(long, default_value = "auto")]
     model: String,

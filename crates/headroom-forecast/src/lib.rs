@@ -20,6 +20,7 @@
 //! # Ok::<(), headroom_forecast::Error>(())
 //! ```
 
+pub mod arima;
 pub mod baseline;
 pub mod calendar;
 pub mod ets;

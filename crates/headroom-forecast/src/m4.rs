@@ -254,6 +254,9 @@ pub enum Method {
     /// [`Method::MstlEts`] on the logarithm (every value above zero; else on the values):
     /// growth and seasons in proportion to the level.
     MstlEtsLog,
+    /// Seasonal ARIMA, the differences by tests and the orders by a stepwise AICc search:
+    /// [`crate::arima::auto`].
+    Arima,
     /// The candidates for the data's seasons cross-validated at rolling origins on the
     /// history, the best few weighted by their errors: [`crate::select::select`].
     Auto,
@@ -270,7 +273,7 @@ pub enum Method {
 
 impl Method {
     /// Every method that needs no parameter, in report order.
-    pub const ALL: [Method; 14] = [
+    pub const ALL: [Method; 15] = [
         Method::Naive,
         Method::SeasonalNaive,
         Method::Naive2,
@@ -284,6 +287,7 @@ impl Method {
         Method::Exponential,
         Method::MstlEts,
         Method::MstlEtsLog,
+        Method::Arima,
         Method::Auto,
     ];
 
@@ -301,6 +305,7 @@ impl Method {
             Method::Ets => "ets",
             Method::MstlEts => "mstl-ets",
             Method::MstlEtsLog => "mstl-ets-log",
+            Method::Arima => "arima",
             Method::Auto => "auto",
             Method::Linear => "linear",
             Method::Exponential => "exponential",
@@ -346,6 +351,7 @@ impl Method {
             Method::Logistic { capacity } => crate::growth::logistic(history, horizon, capacity),
             Method::MstlEts => crate::select::mstl_ets(history, horizon, s),
             Method::MstlEtsLog => crate::select::mstl_ets_log(history, horizon, s),
+            Method::Arima => crate::select::arima(history, horizon, s),
             Method::Auto => crate::select::select(history, horizon, s).point,
         }
     }

@@ -137,6 +137,7 @@ impl Method {
         match self {
             Method::Ets | Method::Damped | Method::Ses | Method::MstlEts | Method::MstlEtsLog => 4,
             Method::AutoTheta | Method::Dotm => 3,
+            Method::Arima => 10,
             _ => 1,
         }
     }

@@ -423,6 +423,21 @@ pub const LOW_FREQUENCY: [Candidate; 9] = [
     },
 ];
 
+/// Seasonal ARIMA by stepwise search, for data whose one season is whole.
+pub const ARIMA: Candidate = Candidate {
+    name: "arima",
+    forecast: arima,
+};
+
+/// Seasonal ARIMA ([`crate::arima::auto`]) with the primary season; the naive forecast where
+/// the history is too short for any model (fewer than ten points).
+pub fn arima(y: &[f64], horizon: usize, s: &Seasons) -> Vec<f64> {
+    match crate::arima::auto(y, primary(s)) {
+        Some(a) => a.forecast(horizon),
+        None => baseline::naive(y, horizon),
+    }
+}
+
 /// Whether the shortest season is a whole 24 steps or more: a day of hours or minutes.
 pub fn high_frequency(s: &Seasons) -> bool {
     s.periods
@@ -443,7 +458,12 @@ pub const ANALOG: Candidate = Candidate {
 /// Weekly's training parts from OWA 0.764 to 0.779), so [`ANALOG`] takes their place.
 /// On daily data, whose week is whole, the analog as a tenth candidate took the daily
 /// web series' training parts from OWA 0.652 to 0.654, so it is not used there. Where
-/// the one season is a year (months, quarters), [`ANNUAL`] joins the pool.
+/// the one season is a year (months, quarters), [`ANNUAL`] joins the pool and [`ARIMA`]
+/// takes MSTL + ETS's place: with one season MSTL is STL + ETS, close to `ets`, where
+/// ARIMA is another family. On the training parts the swap took M3 Monthly from sMAPE
+/// 13.867 to 13.741 and Tourism Monthly's three draws from MASE 1.780 / 1.718 / 1.860 to
+/// 1.763 / 1.722 / 1.866; ARIMA beside MSTL + ETS did less for both (13.816; 1.768 /
+/// 1.728 / 1.863).
 pub fn candidates(s: &Seasons) -> Vec<Candidate> {
     if high_frequency(s) {
         HIGH_FREQUENCY.to_vec()
@@ -454,6 +474,10 @@ pub fn candidates(s: &Seasons) -> Vec<Candidate> {
         // it took the daily web set's three draws from OWA 0.412 / 0.797 / 1.518 to
         // 0.428 / 0.776 / 1.629).
         if s.periods.len() == 1 {
+            // A week of days alone (a history under two years) takes ARIMA too.
+            for c in pool.iter_mut().filter(|c| c.name == "mstl-ets") {
+                *c = ARIMA;
+            }
             pool.push(ANNUAL);
         }
         pool
