@@ -362,6 +362,10 @@ fn why(method: Method, values: &[f64], horizon: usize, seasons: &Seasons) -> Str
             let sel = headroom_forecast::select::select(values, horizon, seasons);
             format!("{}; ", auto_why(&sel, horizon))
         }
+        Method::Arima => headroom_forecast::select::arima_model(values, seasons).map_or_else(
+            || "arima: too little history for a model, so the last value; ".to_owned(),
+            |a| format!("arima: {}, by AICc; ", a.order.describe(a.m)),
+        ),
         _ => String::new(),
     };
     if n < horizon + 2 * m.max(2) {

@@ -2298,3 +2298,32 @@ fn an_ingest_killed_in_its_commit_window_loses_and_doubles_nothing() {
         ok(headroom(&["verify", ds.to_str().unwrap()]));
     }
 }
+
+#[test]
+fn forecast_with_arima_names_the_model_it_chose() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("monthly.csv");
+    // Ten years of months: a yearly shape on a rising level, and a little wobble.
+    let shape = [7, 8, 10, 11, 12, 14, 15, 14, 11, 9, 8, 11];
+    let mut text = String::from("timestamp,value\n");
+    for t in 0..120 {
+        let value = 1000 + 2 * t + 30 * shape[t % 12] + t * 7919 % 13;
+        text.push_str(&format!(
+            "{}-{:02}-01T00:00:00Z,{value}\n",
+            2010 + t / 12,
+            t % 12 + 1
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = ok(headroom(&[
+        "forecast",
+        csv.to_str().unwrap(),
+        "--model",
+        "arima",
+        "--horizon",
+        "12",
+    ]));
+    // The season is strong, so the search differences it: (P,1,Q)[12].
+    assert!(out.contains("model: arima (arima: ARIMA("), "{out}");
+    assert!(out.contains(",1,") && out.contains(")[12]"), "{out}");
+}

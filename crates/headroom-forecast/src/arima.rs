@@ -57,6 +57,25 @@ impl Order {
     fn coefficients(&self) -> usize {
         self.p + self.q + self.sp + self.sq
     }
+
+    /// The usual notation, `ARIMA(1,1,1)(0,1,1)[12] with drift`, for season `m` (the
+    /// seasonal part left out where it has no terms).
+    pub fn describe(&self, m: usize) -> String {
+        let seasonal = if self.sp + self.sd + self.sq > 0 {
+            format!("({},{},{})[{m}]", self.sp, self.sd, self.sq)
+        } else {
+            String::new()
+        };
+        let constant = match (self.constant, self.d + self.sd) {
+            (false, _) => "",
+            (true, 0) => " with mean",
+            (true, _) => " with drift",
+        };
+        format!(
+            "ARIMA({},{},{}){seasonal}{constant}",
+            self.p, self.d, self.q
+        )
+    }
 }
 
 /// A fitted seasonal ARIMA.
@@ -502,6 +521,29 @@ mod tests {
                     - 6.0
             })
             .collect()
+    }
+
+    #[test]
+    fn orders_read_in_the_usual_notation() {
+        let o = Order {
+            p: 1,
+            d: 1,
+            q: 1,
+            sp: 0,
+            sd: 1,
+            sq: 1,
+            constant: false,
+        };
+        assert_eq!(o.describe(12), "ARIMA(1,1,1)(0,1,1)[12]");
+        let drift = Order {
+            sd: 0,
+            sq: 0,
+            constant: true,
+            ..o
+        };
+        assert_eq!(drift.describe(12), "ARIMA(1,1,1) with drift");
+        let mean = Order { d: 0, ..drift };
+        assert_eq!(mean.describe(1), "ARIMA(1,0,1) with mean");
     }
 
     #[test]

@@ -432,10 +432,16 @@ pub const ARIMA: Candidate = Candidate {
 /// Seasonal ARIMA ([`crate::arima::auto`]) with the primary season; the naive forecast where
 /// the history is too short for any model (fewer than ten points).
 pub fn arima(y: &[f64], horizon: usize, s: &Seasons) -> Vec<f64> {
-    match crate::arima::auto(y, primary(s)) {
+    match arima_model(y, s) {
         Some(a) => a.forecast(horizon),
         None => baseline::naive(y, horizon),
     }
+}
+
+/// The model [`arima`] forecasts with (None where it falls back to the naive forecast):
+/// the primary whole season's, none for weekly data's 52.18 weeks.
+pub fn arima_model(y: &[f64], s: &Seasons) -> Option<crate::arima::Arima> {
+    crate::arima::auto(y, primary(s))
 }
 
 /// Whether the shortest season is a whole 24 steps or more: a day of hours or minutes.
