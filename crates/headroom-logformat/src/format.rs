@@ -19,6 +19,8 @@ pub struct Pattern {
     /// How each item's field ends (for literals, unused), worked out once from its
     /// neighbours rather than per line.
     pub(crate) ends: Vec<FieldEnd>,
+    /// Whether the items are the Combined layout's, which has a reader of its own.
+    pub(crate) combined: bool,
 }
 
 /// Where a field's value stops.
@@ -53,8 +55,38 @@ impl Pattern {
                 }
             })
             .collect();
-        Pattern { items, ends }
+        let combined = items == combined_items();
+        Pattern {
+            items,
+            ends,
+            combined,
+        }
     }
+}
+
+/// The items `%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"` compiles to.
+fn combined_items() -> Vec<Item> {
+    let lit = |s: &[u8]| Item::Lit(s.to_vec());
+    vec![
+        Item::Field(Field::Host),
+        lit(b" "),
+        Item::Field(Field::Skip),
+        lit(b" "),
+        Item::Field(Field::Skip),
+        lit(b" "),
+        Item::Field(Field::Time(TimeSpec::clf(true))),
+        lit(b" \""),
+        Item::Field(Field::Request),
+        lit(b"\" "),
+        Item::Field(Field::Status),
+        lit(b" "),
+        Item::Field(Field::Bytes),
+        lit(b" \""),
+        Item::Field(Field::Skip),
+        lit(b"\" \""),
+        Item::Field(Field::UserAgent),
+        lit(b"\""),
+    ]
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -452,6 +484,16 @@ mod tests {
         assert_eq!(fields[3], Field::Time(TimeSpec::clf(true)));
         assert_eq!(fields[8], Field::UserAgent);
         assert_eq!(p.items[1], Item::Lit(b" ".to_vec()));
+        // It has the reader of its own; the same layout written out does too, and
+        // Common does not.
+        assert!(p.combined);
+        let spelled = r#"%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i""#;
+        assert!(
+            matches!(LogFormat::from_spec(spelled).unwrap(), LogFormat::Pattern(p) if p.combined)
+        );
+        assert!(
+            matches!(LogFormat::from_spec("common").unwrap(), LogFormat::Pattern(p) if !p.combined)
+        );
     }
 
     #[test]

@@ -277,6 +277,20 @@ impl Pattern {
         line: &'a [u8],
         mut cache: Option<&mut TimeCache>,
     ) -> Result<(Record<'a>, bool), Reject> {
+        if self.combined
+            && let Some(r) = self.parse_combined(line, cache.as_deref_mut())
+        {
+            return Ok((r, true));
+        }
+        self.parse_items(line, cache)
+    }
+
+    /// The general reader: the pattern's items in turn.
+    fn parse_items<'a>(
+        &self,
+        line: &'a [u8],
+        mut cache: Option<&mut TimeCache>,
+    ) -> Result<(Record<'a>, bool), Reject> {
         let mut r = Record::default();
         let (mut have_time, mut have_status) = (false, false);
         let mut pos = 0;
@@ -294,25 +308,7 @@ impl Pattern {
                     }
                 }
                 Item::Field(Field::Time(spec)) => {
-                    let rest = &line[pos..];
-                    let cached = cache.as_deref().and_then(|c| c.get(i, rest));
-                    let (t, used) = match cached {
-                        Some(read) => read,
-                        None => {
-                            let dot_follows = matches!(items.get(i + 1), Some(Item::Lit(l)) if l.starts_with(b"."));
-                            let read = parse_time_then(spec, rest, dot_follows).ok_or(
-                                if pos >= line.len() {
-                                    Reject::MissingTimestamp
-                                } else {
-                                    Reject::BadTimestamp
-                                },
-                            )?;
-                            if let Some(c) = cache.as_deref_mut() {
-                                c.put(i, rest, read, spec.clock_offset());
-                            }
-                            read
-                        }
-                    };
+                    let (t, used) = self.read_time(i, spec, line, pos, cache.as_deref_mut())?;
                     r.unix_s = t;
                     have_time = true;
                     pos += used;
@@ -353,6 +349,95 @@ impl Pattern {
         Ok((r, true))
     }
 }
+
+impl Pattern {
+    /// The time field `spec` (item `i`) at `line[pos..]`: from the cache when the bytes
+    /// match a recent line's, else read in full (and remembered); (Unix seconds, bytes
+    /// used).
+    fn read_time(
+        &self,
+        i: usize,
+        spec: &TimeSpec,
+        line: &[u8],
+        pos: usize,
+        cache: Option<&mut TimeCache>,
+    ) -> Result<(i64, usize), Reject> {
+        let rest = &line[pos..];
+        if let Some(read) = cache.as_deref().and_then(|c| c.get(i, rest)) {
+            return Ok(read);
+        }
+        let dot_follows =
+            matches!(self.items.get(i + 1), Some(Item::Lit(l)) if l.starts_with(b"."));
+        let read = parse_time_then(spec, rest, dot_follows).ok_or(if pos >= line.len() {
+            Reject::MissingTimestamp
+        } else {
+            Reject::BadTimestamp
+        })?;
+        if let Some(c) = cache {
+            c.put(i, rest, read, spec.clock_offset());
+        }
+        Ok(read)
+    }
+
+    /// The Combined layout (`%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"`)
+    /// read straight through, for a line that has every field in place and no escaped
+    /// quote; None for anything else, which the general reader then takes from the start
+    /// (and answers as it always has). The fields are the general reader's, found the
+    /// same way; what goes is its walk over the pattern's items, a third of an ingest's
+    /// parsing time on the generated log.
+    fn parse_combined<'a>(
+        &self,
+        line: &'a [u8],
+        cache: Option<&mut TimeCache>,
+    ) -> Option<Record<'a>> {
+        // Up to a space, which must follow.
+        let word = |at: usize| -> Option<(&'a [u8], usize)> {
+            let e = find_byte(b' ', &line[at..])?;
+            Some((&line[at..at + e], at + e + 1))
+        };
+        // A quoted value up to its closing quote, which `close` must follow; None where
+        // it holds an escape.
+        let quoted = |at: usize, close: &[u8]| -> Option<(&'a [u8], usize)> {
+            let e = find_either(b'"', b'\\', &line[at..])?;
+            if line[at + e] != b'"' || !starts_with(&line[at + e..], close) {
+                return None;
+            }
+            Some((&line[at..at + e], at + e + close.len()))
+        };
+        let (host, at) = word(0)?;
+        let (_, at) = word(at)?;
+        let (_, at) = word(at)?;
+        let Item::Field(Field::Time(spec)) = &self.items[COMBINED_TIME] else {
+            return None;
+        };
+        let (unix_s, used) = self.read_time(COMBINED_TIME, spec, line, at, cache).ok()?;
+        let at = at + used;
+        if !starts_with(&line[at..], b" \"") {
+            return None;
+        }
+        let (request, at) = quoted(at + 2, b"\" ")?;
+        let (status, at) = word(at)?;
+        let (bytes, at) = word(at)?;
+        if line.get(at) != Some(&b'"') {
+            return None;
+        }
+        let (_, at) = quoted(at + 1, b"\" \"")?;
+        let (agent, _) = quoted(at, b"\"")?;
+        let mut r = Record {
+            host,
+            unix_s,
+            status: parse_status(status)?,
+            bytes: parse_bytes(bytes)?,
+            user_agent: if agent == b"-" { b"" } else { agent },
+            ..Record::default()
+        };
+        set_request(&mut r, request);
+        Some(r)
+    }
+}
+
+/// Where the Combined layout's time field sits among its items.
+const COMBINED_TIME: usize = 6;
 
 /// `s.starts_with(prefix)` without a call into libc's `memcmp`: the prefixes compared
 /// per line (a format's literals, one to three bytes, and the previous line's 27-byte
@@ -682,7 +767,119 @@ fn trim_end(s: &[u8]) -> &[u8] {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// A Combined line from parts, some of them odd, then cut or given a stray byte.
+    fn combined_line() -> impl Strategy<Value = Vec<u8>> {
+        let host = prop_oneof![
+            Just("83.149.9.216".to_owned()),
+            Just("2001:db8::1".to_owned()),
+            Just("-".to_owned()),
+            "[a-z0-9.]{0,12}",
+        ];
+        let user = prop_oneof![Just("-".to_owned()), "[a-z]{1,6}"];
+        let time = prop_oneof![
+            Just("[17/May/2015:10:05:03 +0000]".to_owned()),
+            Just("[17/May/2015:10:05:04 +0000]".to_owned()),
+            Just("[17/May/2015:10:05:03 -0700]".to_owned()),
+            Just("[18/May/2015:23:59:60 +0900]".to_owned()),
+            Just("[31/Foo/2015:10:05:03 +0000]".to_owned()),
+            Just("[17/May/2015:25:05:03 +0000]".to_owned()),
+            Just("[17/May/2015:10:05:03]".to_owned()),
+        ];
+        let text = || "[ -~]{0,30}";
+        let request = prop_oneof![
+            Just("GET /a/b?x=1 HTTP/1.1".to_owned()),
+            Just("-".to_owned()),
+            Just(r#"GET /say\"hi\" HTTP/1.1"#.to_owned()),
+            text(),
+        ];
+        let status = prop_oneof![
+            4 => Just("200".to_owned()),
+            2 => Just("404".to_owned()),
+            1 => Just("99".to_owned()),
+            1 => Just("2000".to_owned()),
+            1 => "[0-9a-z]{0,4}",
+        ];
+        let bytes = prop_oneof![
+            Just("-".to_owned()),
+            Just("203023".to_owned()),
+            Just("12345678901234567890".to_owned()),
+            "[0-9a-z-]{0,5}",
+        ];
+        let agent = prop_oneof![
+            Just("-".to_owned()),
+            Just("Mozilla/5.0 (X11; Linux x86_64)".to_owned()),
+            Just(r#"bot \"x\" 1.0"#.to_owned()),
+            text(),
+        ];
+        // Mostly whole lines, so the Combined reader takes many of them to the end.
+        let cut = prop_oneof![4 => Just(None), 1 => (0usize..200).prop_map(Some)];
+        let stray = prop_oneof![
+            4 => Just(None),
+            1 => (
+                0usize..200,
+                prop::sample::select(vec![b' ', b'"', b'\\', b'[', b']', b'-'])
+            )
+                .prop_map(Some),
+        ];
+        (
+            (host, user, time, request),
+            (status, bytes, text(), agent, text()),
+            (cut, stray),
+        )
+            .prop_map(|((h, u, t, rq), (st, b, rf, a, tail), (cut, stray))| {
+                let mut line =
+                    format!(r#"{h} - {u} {t} "{rq}" {st} {b} "{rf}" "{a}"{tail}"#).into_bytes();
+                if let Some((at, byte)) = stray {
+                    line.insert(at.min(line.len()), byte);
+                }
+                if let Some(at) = cut {
+                    line.truncate(at.min(line.len()));
+                }
+                line
+            })
+    }
+
+    #[test]
+    fn the_combined_reader_takes_plain_lines_and_leaves_the_rest() {
+        let LogFormat::Pattern(p) = LogFormat::from_spec("combined").unwrap() else {
+            unreachable!("combined is a pattern")
+        };
+        let r = p.parse_combined(ELASTIC_1, None).expect("a plain line");
+        assert_eq!(Ok((r, true)), p.parse_items(ELASTIC_1, None));
+        let escaped =
+            br#"1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a\"b HTTP/1.1" 200 5 "-" "x""#;
+        assert!(p.parse_combined(escaped, None).is_none());
+        assert!(p.parse(escaped, None).is_ok());
+        let short = br#"1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5"#;
+        assert!(p.parse_combined(short, None).is_none());
+        assert_eq!(p.parse(short, None).map(|(r, _)| r.bytes), Ok(5));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        /// The Combined layout's own reader answers every line as the general reader
+        /// does, record for record and reject for reject, the time cache included (both
+        /// read the same run of lines, each with its own cache).
+        #[test]
+        fn the_combined_reader_answers_as_the_general_one(
+            lines in prop::collection::vec(combined_line(), 1..12),
+        ) {
+            let LogFormat::Pattern(p) = LogFormat::from_spec("combined").unwrap() else {
+                unreachable!("combined is a pattern")
+            };
+            prop_assert!(p.combined);
+            let (mut fast, mut general) = (TimeCache::default(), TimeCache::default());
+            for line in &lines {
+                let a = p.parse(line, Some(&mut fast));
+                let b = p.parse_items(line, Some(&mut general));
+                prop_assert_eq!(&a, &b, "{}", String::from_utf8_lossy(line));
+            }
+        }
+    }
 
     const ELASTIC_1: &[u8] = br#"83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /presentations/logstash-monitorama-2013/images/kibana-search.png HTTP/1.1" 200 203023 "http://semicomplete.com/presentations/logstash-monitorama-2013/" "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36""#;
 
