@@ -6,8 +6,8 @@
 //!
 //! Coefficients are fitted by conditional least squares (Nelder–Mead on the log of the
 //! residual variance, stationary and invertible polynomials only), not by exact
-//! likelihood: the search fits dozens of models per series, and `auto` refits the
-//! chosen one at every cross-validation origin.
+//! likelihood: the search fits dozens of models per series, and `auto`'s cross-validation
+//! searches again at each of its origins.
 
 use crate::optim::nelder_mead;
 
@@ -85,7 +85,8 @@ pub struct Arima {
     pub order: Order,
     /// Season length.
     pub m: usize,
-    /// Corrected Akaike information criterion (conditional likelihood).
+    /// Corrected Akaike information criterion (conditional likelihood), less the terms
+    /// every model of one search shares: it compares models of one search only.
     pub aicc: f64,
     /// Regular AR, seasonal AR, regular MA, seasonal MA coefficients (then the mean,
     /// in the fit's units).
