@@ -151,21 +151,39 @@ fn stationary(a: &[f64]) -> bool {
 /// `start` left at zero; and their sum of squares after `start`.
 fn residuals(w: &[f64], ar: &Terms, ma: &Terms, mean: f64, start: usize) -> (Vec<f64>, f64) {
     let mut e = vec![0.0; w.len()];
+    let sse = residuals_into(&mut e, w, ar, ma, mean, start);
+    (e, sse)
+}
+
+/// [`residuals`] into `e` (as long as `w`, its first `start` zero), returning their sum
+/// of squares: the optimiser's evaluations reuse one buffer.
+fn residuals_into(
+    e: &mut [f64],
+    w: &[f64],
+    ar: &Terms,
+    ma: &Terms,
+    mean: f64,
+    start: usize,
+) -> f64 {
     let mut sse = 0.0;
     for t in start..w.len() {
-        let mut pred = mean;
+        // The value less what its past explains, the most recent residuals last: the
+        // next step waits only on those (the MA terms come longest lag first), which
+        // made the optimiser's evaluations two to three times faster than one sum
+        // taken in lag order.
+        let mut rest = w[t] - mean;
         for &(k, a) in ar {
-            pred += a * (w[t - k] - mean);
+            rest -= a * (w[t - k] - mean);
         }
         for &(k, b) in ma {
             if k <= t {
-                pred += b * e[t - k];
+                rest -= b * e[t - k];
             }
         }
-        e[t] = w[t] - pred;
-        sse += e[t] * e[t];
+        e[t] = rest;
+        sse += rest * rest;
     }
-    (e, sse)
+    sse
 }
 
 /// A polynomial's non-zero lags and their coefficients.
@@ -192,13 +210,12 @@ impl Layout {
         stationary(phi) && stationary(sphi) && stationary(&neg(theta)) && stationary(&neg(stheta))
     }
 
-    /// The AR and MA terms of parameters `x`.
+    /// The AR and MA terms of parameters `x`, the MA ones longest lag first.
     fn terms(&self, x: &[f64]) -> (Terms, Terms) {
         let [phi, sphi, theta, stheta] = self.polynomials(x);
-        (
-            expand(phi, sphi, self.m, -1.0),
-            expand(theta, stheta, self.m, 1.0),
-        )
+        let mut ma = expand(theta, stheta, self.m, 1.0);
+        ma.reverse();
+        (expand(phi, sphi, self.m, -1.0), ma)
     }
 
     fn start(&self) -> usize {
@@ -248,12 +265,13 @@ pub fn fit(y: &[f64], order: Order, m: usize, start: usize) -> Option<Arima> {
             0.0
         }
     };
+    let scratch = std::cell::RefCell::new(vec![0.0; w.len()]);
     let objective = |x: &[f64]| -> f64 {
         if !layout.admissible(x) {
             return f64::INFINITY;
         }
         let (ar, ma) = layout.terms(x);
-        let (_, sse) = residuals(w, &ar, &ma, mean_of(x), start);
+        let sse = residuals_into(&mut scratch.borrow_mut(), w, &ar, &ma, mean_of(x), start);
         // Floored so an exact fit (a constant, a pure season) stays finite.
         (sse / n_eff as f64 / unit).max(1e-20).ln()
     };
