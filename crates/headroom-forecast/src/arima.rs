@@ -168,9 +168,8 @@ fn residuals_into(
     let mut sse = 0.0;
     for t in start..w.len() {
         // The value less what its past explains, the most recent residuals last: the
-        // next step waits only on those (the MA terms come longest lag first), which
-        // made the optimiser's evaluations two to three times faster than one sum
-        // taken in lag order.
+        // next step waits only on those (the MA terms come longest lag first). Against
+        // one sum in lag order, M4 Hourly's ARIMA forecasts took 2.87 CPU-s, not 3.96.
         let mut rest = w[t] - mean;
         for &(k, a) in ar {
             rest -= a * (w[t - k] - mean);
