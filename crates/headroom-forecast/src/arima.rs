@@ -58,6 +58,12 @@ impl Order {
         self.p + self.q + self.sp + self.sq
     }
 
+    /// The lag of each difference, in the order they are taken: the seasonal ones
+    /// (season `m`) first.
+    fn lags(&self, m: usize) -> impl Iterator<Item = usize> {
+        std::iter::repeat_n(m, self.sd).chain(std::iter::repeat_n(1, self.d))
+    }
+
     /// The usual notation, `ARIMA(1,1,1)(0,1,1)[12] with drift`, for season `m` (the
     /// seasonal part left out where it has no terms).
     pub fn describe(&self, m: usize) -> String {
@@ -151,20 +157,6 @@ fn stationary(a: &[f64]) -> bool {
 /// `start` left at zero; and their sum of squares after `start`.
 fn residuals(w: &[f64], ar: &Terms, ma: &Terms, mean: f64, start: usize) -> (Vec<f64>, f64) {
     let mut e = vec![0.0; w.len()];
-    let sse = residuals_into(&mut e, w, ar, ma, mean, start);
-    (e, sse)
-}
-
-/// [`residuals`] into `e` (as long as `w`, its first `start` zero), returning their sum
-/// of squares: the optimiser's evaluations reuse one buffer.
-fn residuals_into(
-    e: &mut [f64],
-    w: &[f64],
-    ar: &Terms,
-    ma: &Terms,
-    mean: f64,
-    start: usize,
-) -> f64 {
     let mut sse = 0.0;
     for t in start..w.len() {
         // The value less what its past explains, the most recent residuals last: the
@@ -182,7 +174,7 @@ fn residuals_into(
         e[t] = rest;
         sse += rest * rest;
     }
-    sse
+    (e, sse)
 }
 
 /// A polynomial's non-zero lags and their coefficients.
@@ -230,6 +222,12 @@ fn mean(x: &[f64]) -> f64 {
     x.iter().sum::<f64>() / x.len().max(1) as f64
 }
 
+/// The population variance (divided by n).
+fn variance(x: &[f64]) -> f64 {
+    let mu = mean(x);
+    x.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / x.len().max(1) as f64
+}
+
 /// Fits `order` to `y` by conditional least squares, its residuals counted from the
 /// differenced series' point `start` on (at least the model's own AR span: the search
 /// passes one start for all its models, so their AICc compare); None when too little is
@@ -237,7 +235,7 @@ fn mean(x: &[f64]) -> f64 {
 pub fn fit(y: &[f64], order: Order, m: usize, start: usize) -> Option<Arima> {
     let m = m.max(1);
     let mut stages = vec![y.to_vec()];
-    for lag in std::iter::repeat_n(m, order.sd).chain(std::iter::repeat_n(1, order.d)) {
+    for lag in order.lags(m) {
         let next = difference(stages.last().expect("a stage"), lag);
         stages.push(next);
     }
@@ -253,7 +251,7 @@ pub fn fit(y: &[f64], order: Order, m: usize, start: usize) -> Option<Arima> {
     // mean as a shift from its sample mean), so a series scaled by c fits the same model
     // and forecasts c times as much.
     let mu = mean(w);
-    let var = w.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / w.len() as f64;
+    let var = variance(w);
     let size = y.iter().map(|v| v * v).sum::<f64>() / y.len() as f64;
     let unit = var.max(1e-24 * size).max(f64::MIN_POSITIVE);
     let sd = unit.sqrt();
@@ -264,13 +262,12 @@ pub fn fit(y: &[f64], order: Order, m: usize, start: usize) -> Option<Arima> {
             0.0
         }
     };
-    let scratch = std::cell::RefCell::new(vec![0.0; w.len()]);
     let objective = |x: &[f64]| -> f64 {
         if !layout.admissible(x) {
             return f64::INFINITY;
         }
         let (ar, ma) = layout.terms(x);
-        let sse = residuals_into(&mut scratch.borrow_mut(), w, &ar, &ma, mean_of(x), start);
+        let (_, sse) = residuals(w, &ar, &ma, mean_of(x), start);
         // Floored so an exact fit (a constant, a pure season) stays finite.
         (sse / n_eff as f64 / unit).max(1e-20).ln()
     };
@@ -337,9 +334,7 @@ impl Arima {
         }
         // Undo the differences, last first: each stage's future is the next stage's
         // future plus its own value a lag back.
-        let lags: Vec<usize> = std::iter::repeat_n(self.m, self.order.sd)
-            .chain(std::iter::repeat_n(1, self.order.d))
-            .collect();
+        let lags: Vec<usize> = self.order.lags(self.m).collect();
         let mut future: Vec<f64> = w[n..].to_vec();
         for (stage, lag) in self.stages.iter().zip(&lags).rev() {
             let mut s = stage.clone();
@@ -396,15 +391,11 @@ pub fn seasonal_strength(y: &[f64], m: usize) -> f64 {
     let d = crate::stl::stl(y, m, 7);
     let rest: Vec<f64> = y.iter().zip(&d.trend).map(|(v, t)| v - t).collect();
     let remainder: Vec<f64> = rest.iter().zip(&d.seasonal).map(|(r, s)| r - s).collect();
-    let var = |x: &[f64]| {
-        let mu = mean(x);
-        x.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / x.len() as f64
-    };
-    let total = var(&rest);
+    let total = variance(&rest);
     if total <= 0.0 {
         return 0.0;
     }
-    (1.0 - var(&remainder) / total).max(0.0)
+    (1.0 - variance(&remainder) / total).max(0.0)
 }
 
 /// The model of lowest AICc a stepwise search finds for `y` with season `m` (1 for

@@ -64,29 +64,13 @@ impl Pattern {
     }
 }
 
-/// The items `%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"` compiles to.
+/// The items the `combined` preset compiles to.
 fn combined_items() -> Vec<Item> {
-    let lit = |s: &[u8]| Item::Lit(s.to_vec());
-    vec![
-        Item::Field(Field::Host),
-        lit(b" "),
-        Item::Field(Field::Skip),
-        lit(b" "),
-        Item::Field(Field::Skip),
-        lit(b" "),
-        Item::Field(Field::Time(TimeSpec::clf(true))),
-        lit(b" \""),
-        Item::Field(Field::Request),
-        lit(b"\" "),
-        Item::Field(Field::Status),
-        lit(b" "),
-        Item::Field(Field::Bytes),
-        lit(b" \""),
-        Item::Field(Field::Skip),
-        lit(b"\" \""),
-        Item::Field(Field::UserAgent),
-        lit(b"\""),
-    ]
+    let (_, spec) = PRESETS
+        .iter()
+        .find(|(name, _)| *name == "combined")
+        .expect("combined is a preset");
+    compile_apache(spec).expect("the preset compiles")
 }
 
 #[derive(Debug, Clone, PartialEq)]
