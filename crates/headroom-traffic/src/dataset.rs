@@ -143,17 +143,30 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
     let generation = next_generation(&manifest);
     let spilled = Mutex::new(Vec::new());
     let written = AtomicU64::new(0);
+    // Into a dataset with no days, the days one unit of work writes come in date order
+    // (a time-ordered log on one thread; a backfill above all): the summary takes each as
+    // it leaves, rather than reading it back after the commit.
+    let early_summary = Mutex::new(manifest.partitions.is_empty().then(EarlySummary::default));
     let spill = |unit: usize, days: Rollups| -> Result<()> {
         for (day_s, day) in days.into_days() {
             let n = written.fetch_add(1, Ordering::Relaxed);
             write_named(dir, &format_date(day_s), &spill_name(generation, n), &day)?;
-            let mut spilled = spilled.lock().expect("no spill panics holding the lock");
-            spilled.push(Spilled { day_s, unit, n });
+            spilled
+                .lock()
+                .expect("no spill panics holding the lock")
+                .push(Spilled { day_s, unit, n });
+            let mut summary = early_summary
+                .lock()
+                .expect("no summary panics holding the lock");
+            if summary.as_mut().is_some_and(|e| !e.add(unit, day_s, &day)) {
+                *summary = None;
+            }
         }
         Ok(())
     };
     let each = ingest_hashing(&fresh, config, &hash_later, Some(&spill))?;
     let spilled = spilled.into_inner().expect("no spill panicked");
+    let early_summary = early_summary.into_inner().expect("no summary panicked");
     let mut rollups = Rollups::default();
     let mut entries = Vec::with_capacity(fresh.len());
     for (fp, (r, report, late)) in early.into_iter().zip(each) {
@@ -167,8 +180,56 @@ pub fn ingest_into(dir: &Path, inputs: &[Input], config: &IngestConfig) -> Resul
         });
     }
     let threads = config.worker_threads();
-    outcome.summary = commit(dir, manifest, rollups, spilled, entries, threads)?;
+    outcome.summary = commit(
+        dir,
+        manifest,
+        rollups,
+        spilled,
+        early_summary,
+        entries,
+        threads,
+    )?;
     Ok(outcome)
+}
+
+/// The summary of the days one unit of work wrote early, each added as it was written,
+/// in date order; [`commit`] uses it only where those days are the dataset's first and
+/// each is whole (written once, by that unit alone, and nowhere else in the ingest).
+#[derive(Default)]
+pub(crate) struct EarlySummary {
+    builder: SummaryBuilder,
+    unit: Option<usize>,
+    last_day: Option<i64>,
+}
+
+impl EarlySummary {
+    /// Adds a day `unit` wrote; false (adding nothing) where it is another unit's or not
+    /// after the days added before, which ends the early summary.
+    fn add(&mut self, unit: usize, day_s: i64, day: &Rollups) -> bool {
+        if self.unit.is_some_and(|u| u != unit) || self.last_day.is_some_and(|l| day_s <= l) {
+            return false;
+        }
+        (self.unit, self.last_day) = (Some(unit), Some(day_s));
+        self.builder.add(day);
+        true
+    }
+
+    /// The summary and the date of its last day, where the commit leaves those days as
+    /// they were added: the dataset had no days, every day written early is up to the
+    /// last and in one part, and every day after it is held in memory alone (the parts
+    /// are renamed into place; the days after are the ones the commit keeps).
+    fn usable(
+        self,
+        manifest: &Manifest,
+        parts: &BTreeMap<i64, Vec<(usize, u64)>>,
+        memory: &BTreeMap<i64, Rollups>,
+    ) -> Option<(SummaryBuilder, String)> {
+        let last = self.last_day?;
+        (manifest.partitions.is_empty()
+            && parts.iter().all(|(d, p)| *d <= last && p.len() == 1)
+            && memory.keys().all(|d| *d > last))
+        .then(|| (self.builder, format_date(last)))
+    }
 }
 
 /// A day's part an ingest wrote before its commit: which day, from which unit of
@@ -191,11 +252,13 @@ fn next_generation(manifest: &Manifest) -> u64 {
 /// Adds rollups (and the parts of days an ingest wrote before, `spilled`) and the inputs
 /// they came from to the dataset at `dir`: touched days are rewritten under a new
 /// generation (by up to `threads` threads), then the manifest's rename commits them all.
+/// The summary starts from `early` where it holds the dataset's first days whole.
 pub(crate) fn commit(
     dir: &Path,
     mut manifest: Manifest,
     rollups: Rollups,
     spilled: Vec<Spilled>,
+    early: Option<EarlySummary>,
     entries: Vec<ManifestEntry>,
     threads: usize,
 ) -> Result<Summary> {
@@ -205,6 +268,7 @@ pub(crate) fn commit(
         parts.entry(s.day_s).or_default().push((s.unit, s.n));
     }
     let mut memory = rollups.into_days();
+    let early = early.and_then(|e| e.usable(&manifest, &parts, &memory));
     let dates: BTreeSet<i64> = memory.keys().chain(parts.keys()).copied().collect();
     let jobs: Vec<DayJob> = dates
         .into_iter()
@@ -274,12 +338,16 @@ pub(crate) fn commit(
     remove_unreferenced(dir, &manifest)?;
     // The summary takes the dataset a day at a time, in date order: the days just
     // written from memory, the others read back one by one and dropped.
-    write_summary(dir, &manifest, threads, |date, generation| {
-        match written.remove(date) {
+    write_summary(
+        dir,
+        &manifest,
+        threads,
+        early,
+        |date, generation| match written.remove(date) {
             Some(day) => Ok(day),
             None => read_partition(dir, date, generation),
-        }
-    })
+        },
+    )
 }
 
 /// Environment variable naming a point of the commit at which the process aborts, for
@@ -500,12 +568,14 @@ fn summarize(dir: &Path, manifest: &Manifest) -> Result<Summary> {
         dir,
         manifest,
         crate::ingest::default_threads(),
+        None,
         |date, generation| read_partition(dir, date, generation),
     )
 }
 
 /// Writes the summary of a dataset, taking each of its days from `day` (date,
-/// generation) in date order, so that no more than a few are held at a time. With more
+/// generation) in date order, so that no more than a few are held at a time; or, given
+/// `start` (a summary of the days up to a date), the days after that date. With more
 /// than one thread the days are read on a thread of their own, a day ahead of the one
 /// being added: a daily ingest into a long history spends most of its time reading every
 /// day back, and the adding (sketch unions) then runs beside the reading.
@@ -513,6 +583,7 @@ fn write_summary(
     dir: &Path,
     manifest: &Manifest,
     threads: usize,
+    start: Option<(SummaryBuilder, String)>,
     mut day: impl FnMut(&str, u64) -> Result<Rollups> + Send,
 ) -> Result<Summary> {
     let mut lines = LineCounts::default();
@@ -520,12 +591,18 @@ fn write_summary(
         lines.merge(&e.report.lines);
     }
     let files = manifest.inputs.iter().map(|e| e.report.clone()).collect();
-    let mut builder = SummaryBuilder::default();
-    if threads > 1 && manifest.partitions.len() > 1 {
+    let (mut builder, after) = start.unwrap_or_default();
+    let partitions: BTreeMap<&String, &u64> = manifest
+        .partitions
+        .iter()
+        .filter(|(date, _)| **date > after)
+        .collect();
+    if threads > 1 && partitions.len() > 1 {
         std::thread::scope(|s| {
             let (days, read) = std::sync::mpsc::sync_channel(1);
+            let partitions = &partitions;
             s.spawn(move || {
-                for (date, &generation) in &manifest.partitions {
+                for (&date, &&generation) in partitions {
                     let one = day(date, generation);
                     let failed = one.is_err();
                     // A closed channel: the adder stopped at an error of its own.
@@ -539,7 +616,7 @@ fn write_summary(
                 .try_for_each(|one| one.map(|d| builder.add(&d)))
         })?;
     } else {
-        for (date, &generation) in &manifest.partitions {
+        for (date, &generation) in partitions {
             builder.add(&day(date, generation)?);
         }
     }
@@ -1502,6 +1579,101 @@ mod tests {
     }
 
     #[test]
+    fn an_early_summary_is_used_only_where_the_commit_leaves_its_days_as_added() {
+        let day = |d: i64| d * DAY;
+        let one_day = |d: i64| {
+            let mut r = Rollups::default();
+            r.insert_minute(day(d), MinuteCounts::default());
+            r
+        };
+        let early = || {
+            let mut e = EarlySummary::default();
+            assert!(e.add(0, day(1), &one_day(1)) && e.add(0, day(2), &one_day(2)));
+            e
+        };
+        // Another unit's day, or a day not after the last, ends it.
+        assert!(!early().add(1, day(3), &one_day(3)));
+        assert!(!early().add(0, day(2), &one_day(2)));
+        let parts = |days: &[(i64, usize)]| -> BTreeMap<i64, Vec<(usize, u64)>> {
+            days.iter()
+                .map(|&(d, n)| (day(d), vec![(0, 0); n]))
+                .collect()
+        };
+        let memory = |days: &[i64]| -> BTreeMap<i64, Rollups> {
+            days.iter().map(|&d| (day(d), one_day(d))).collect()
+        };
+        let empty = Manifest::default();
+        let usable = |e: EarlySummary, m: &Manifest, p, mem| e.usable(m, &p, &mem).map(|u| u.1);
+        assert_eq!(
+            usable(early(), &empty, parts(&[(1, 1), (2, 1)]), memory(&[3, 4])),
+            Some(format_date(day(2)))
+        );
+        // A day written in two parts, a day in memory not after the last, a dataset
+        // with days of its own, nothing written: not used.
+        assert_eq!(
+            usable(early(), &empty, parts(&[(1, 2), (2, 1)]), memory(&[3])),
+            None
+        );
+        assert_eq!(
+            usable(early(), &empty, parts(&[(1, 1), (2, 1)]), memory(&[2, 3])),
+            None
+        );
+        let mut had = Manifest::default();
+        had.partitions.insert(format_date(day(9)), 1);
+        assert_eq!(
+            usable(early(), &had, parts(&[(1, 1), (2, 1)]), memory(&[3])),
+            None
+        );
+        assert_eq!(
+            usable(EarlySummary::default(), &empty, parts(&[]), memory(&[3])),
+            None
+        );
+    }
+
+    #[test]
+    fn a_first_ingest_s_summary_is_the_one_its_day_files_rebuild() {
+        let tmp = tempfile::tempdir().unwrap();
+        let line = |day: u32, k: u32| {
+            format!(
+                r#"10.0.{}.{} - - [{day:02}/May/2015:{:02}:{:02}:00 +0000] "GET /p/{} HTTP/1.1" 200 {} "-" "agent-{}""#,
+                k % 7,
+                k % 199,
+                k * 24 / 400,
+                k % 60,
+                (k * 7) % 300,
+                100 + k,
+                k % 5,
+            )
+        };
+        // Twelve days in time order (the summary takes the first ten as they are
+        // written), then the same with late lines for day 2 (it cannot).
+        let in_order: Vec<String> = (1..=12)
+            .flat_map(|d| (0..400).map(move |k| line(d, k)))
+            .collect();
+        let mut late = in_order.clone();
+        late.extend((0..30).map(|k| line(2, k + 1)));
+        for (name, lines) in [("in-order", in_order), ("late", late)] {
+            for threads in [1, 2] {
+                let log = write_log(tmp.path(), &format!("{name}.log"), &lines);
+                let ds = tmp.path().join(format!("{name}-{threads}"));
+                let cfg = IngestConfig {
+                    threads,
+                    split_bytes: 1 << 16,
+                    ..IngestConfig::default()
+                };
+                let got = ingest_into(&ds, &[log], &cfg).unwrap().summary;
+                let rebuilt = summarize(&ds, &read_manifest(&ds).unwrap()).unwrap();
+                assert_eq!(
+                    serde_json::to_string(&got).unwrap(),
+                    serde_json::to_string(&rebuilt).unwrap(),
+                    "{name}, {threads} threads"
+                );
+                assert_eq!(got.requests, lines.len() as i64);
+            }
+        }
+    }
+
+    #[test]
     fn a_summary_read_ahead_on_a_thread_is_the_one_thread_summary() {
         let tmp = tempfile::tempdir().unwrap();
         let ds = tmp.path().join("ds");
@@ -1509,7 +1681,7 @@ mod tests {
         ingest_into(&ds, &[log], &IngestConfig::default()).unwrap();
         let manifest = read_manifest(&ds).unwrap();
         let summary = |threads| {
-            write_summary(&ds, &manifest, threads, |date, generation| {
+            write_summary(&ds, &manifest, threads, None, |date, generation| {
                 read_partition(&ds, date, generation)
             })
         };

@@ -544,6 +544,7 @@ pub fn merge_into(dir: &Path, partials: Vec<Partial>) -> Result<IngestOutcome> {
             manifest,
             rollups,
             Vec::new(),
+            None,
             entries,
             crate::ingest::default_threads(),
         )?
