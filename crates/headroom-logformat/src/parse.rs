@@ -478,9 +478,10 @@ fn set_request<'a>(r: &mut Record<'a>, request: &'a [u8]) {
         return;
     };
     r.method = &request[..sp];
+    // The path ends at the query or at the target's end, whichever comes first: one
+    // search for both, where the target's end and then its query took two.
     let target = &request[sp + 1..];
-    let target = find_byte(b' ', target).map_or(target, |e| &target[..e]);
-    r.path = strip_query(target);
+    r.path = find_either(b' ', b'?', target).map_or(target, |e| &target[..e]);
 }
 
 fn strip_query(target: &[u8]) -> &[u8] {
@@ -917,6 +918,27 @@ mod tests {
         let r = fmt("combined").parse(line).unwrap();
         assert_eq!(r.unix_s, 1_422_714_584);
         assert_eq!(r.user_agent, b"Mozilla/5.0 (compatible; Googlebot/2.1");
+    }
+
+    #[test]
+    fn a_request_s_path_ends_at_its_query_or_its_target_s_end() {
+        let path = |request: &'static str| {
+            let mut r = Record::default();
+            set_request(&mut r, request.as_bytes());
+            (
+                std::str::from_utf8(r.method).unwrap(),
+                std::str::from_utf8(r.path).unwrap(),
+            )
+        };
+        assert_eq!(path("GET /a/b?q=1 HTTP/1.1"), ("GET", "/a/b"));
+        assert_eq!(path("GET /a/b HTTP/1.1?x"), ("GET", "/a/b"));
+        assert_eq!(
+            path("GET /a/very/long/path/past/sixteen/bytes?q HTTP/1.1"),
+            ("GET", "/a/very/long/path/past/sixteen/bytes")
+        );
+        assert_eq!(path("GET /only-a-target"), ("GET", "/only-a-target"));
+        assert_eq!(path("GET ?q=1 HTTP/1.1"), ("GET", ""));
+        assert_eq!(path("\x16\x03\x01"), ("\x16\x03\x01", ""));
     }
 
     #[test]
