@@ -592,17 +592,18 @@ fn write_summary(
     }
     let files = manifest.inputs.iter().map(|e| e.report.clone()).collect();
     let (mut builder, after) = start.unwrap_or_default();
-    let partitions: BTreeMap<&String, &u64> = manifest
+    let partitions: Vec<(&str, u64)> = manifest
         .partitions
         .iter()
         .filter(|(date, _)| **date > after)
+        .map(|(date, &generation)| (date.as_str(), generation))
         .collect();
     if threads > 1 && partitions.len() > 1 {
         std::thread::scope(|s| {
             let (days, read) = std::sync::mpsc::sync_channel(1);
             let partitions = &partitions;
             s.spawn(move || {
-                for (&date, &&generation) in partitions {
+                for &(date, generation) in partitions {
                     let one = day(date, generation);
                     let failed = one.is_err();
                     // A closed channel: the adder stopped at an error of its own.
@@ -616,7 +617,7 @@ fn write_summary(
                 .try_for_each(|one| one.map(|d| builder.add(&d)))
         })?;
     } else {
-        for (date, &generation) in partitions {
+        for (date, generation) in partitions {
             builder.add(&day(date, generation)?);
         }
     }
@@ -1107,6 +1108,24 @@ mod tests {
         Input::File(path)
     }
 
+    /// Line `k` of `per_day` on `day` May 2015, spread over the day in time order, with
+    /// clients, paths, statuses, sizes and agents that vary with `k`.
+    fn may_line(day: u32, k: u32, per_day: u32) -> String {
+        format!(
+            r#"10.{}.{}.{} - - [{day:02}/May/2015:{:02}:{:02}:{:02} +0000] "GET /p/{} HTTP/1.1" {} {} "-" "agent-{}""#,
+            k % 3,
+            k % 11,
+            k % 199,
+            k * 24 / per_day,
+            k % 60,
+            k % 59,
+            (k * 7) % 300,
+            [200, 200, 304, 404, 500][(k % 5) as usize],
+            100 + k % 1000,
+            k % 17,
+        )
+    }
+
     /// [`LINE`] once a minute for the first `per_day` minutes of `hour`, on `days` days
     /// from 10 May 2015.
     fn minutes_of_days(days: usize, per_day: usize, hour: u32) -> Vec<String> {
@@ -1507,21 +1526,7 @@ mod tests {
     #[test]
     fn days_written_before_the_commit_add_up_to_one_pass() {
         let tmp = tempfile::tempdir().unwrap();
-        let line = |day: u32, k: u32| {
-            format!(
-                r#"10.{}.{}.{} - - [{day:02}/May/2015:{:02}:{:02}:{:02} +0000] "GET /p/{} HTTP/1.1" {} {} "-" "agent-{}""#,
-                k % 3,
-                k % 11,
-                k % 199,
-                k * 24 / 1500,
-                k % 60,
-                k % 59,
-                (k * 7) % 300,
-                [200, 200, 304, 404, 500][(k % 5) as usize],
-                100 + k % 1000,
-                k % 17,
-            )
-        };
+        let line = |day, k| may_line(day, k, 1500);
         // Twenty days of 1,500 lines in time order (4 MB), then late lines for days 2
         // and 3, long left behind.
         let mut lines: Vec<String> = (1..=20)
@@ -1637,18 +1642,7 @@ mod tests {
     #[test]
     fn a_first_ingest_s_summary_is_the_one_its_day_files_rebuild() {
         let tmp = tempfile::tempdir().unwrap();
-        let line = |day: u32, k: u32| {
-            format!(
-                r#"10.0.{}.{} - - [{day:02}/May/2015:{:02}:{:02}:00 +0000] "GET /p/{} HTTP/1.1" 200 {} "-" "agent-{}""#,
-                k % 7,
-                k % 199,
-                k * 24 / 400,
-                k % 60,
-                (k * 7) % 300,
-                100 + k,
-                k % 5,
-            )
-        };
+        let line = |day, k| may_line(day, k, 400);
         // Twelve days in time order (the summary takes the first ten as they are
         // written), then the same with late lines for day 2 (it cannot).
         let in_order: Vec<String> = (1..=12)

@@ -414,18 +414,12 @@ impl<V> Pending<V> {
         &mut e.value
     }
 
-    /// Subtracts the median count from every count and drops the keys left at zero:
-    /// at least half of them.
+    /// Subtracts the median count from every count and drops the keys left at zero (at
+    /// least half of them), their bytes moved together and the table rebuilt.
     fn purge(&mut self) {
         let mut counts: Vec<u64> = self.entries.iter().map(|e| e.count).collect();
         let mid = counts.len() / 2;
-        let (_, &mut median, _) = counts.select_nth_unstable(mid);
-        self.cut(median);
-    }
-
-    /// Subtracts `by` from every count and keeps the keys with some left, their bytes
-    /// moved together and the table rebuilt.
-    fn cut(&mut self, by: u64) {
+        let by = *counts.select_nth_unstable(mid).1;
         self.offset = self.offset.saturating_add(by);
         let mut bytes = Vec::with_capacity(self.bytes.len());
         self.entries.retain_mut(|e| {
@@ -458,16 +452,19 @@ impl<V> Pending<V> {
         }
         let lg_max = map_size.trailing_zeros() as u8;
         let fits = map_size / 4 * 3;
+        // Keys above the count of the first that does not fit keep that much less; the
+        // rest go, and the sketch's error grows by it.
         let mut counts: Vec<u64> = self.entries.iter().map(|e| e.count).collect();
-        if counts.iter().filter(|c| **c > 0).count() > fits {
-            let (_, &mut cut, _) = counts.select_nth_unstable_by(fits, |a, b| b.cmp(a));
-            self.cut(cut);
-        }
+        let cut = if counts.len() > fits {
+            *counts.select_nth_unstable_by(fits, |a, b| b.cmp(a)).1
+        } else {
+            0
+        };
         let items: Vec<(&[u8], u64)> = self
             .entries
             .iter()
-            .filter(|e| e.count > 0)
-            .map(|e| (&self.bytes[e.start..e.start + e.len], e.count))
+            .filter(|e| e.count > cut)
+            .map(|e| (&self.bytes[e.start..e.start + e.len], e.count - cut))
             .collect();
         let lg_cur = (3..=lg_max)
             .find(|lg| (1usize << lg) / 4 * 3 >= items.len())
@@ -479,7 +476,7 @@ impl<V> Pending<V> {
         b.extend_from_slice(&(items.len() as u32).to_le_bytes());
         b.extend_from_slice(&[0; 4]);
         b.extend_from_slice(&self.weight.to_le_bytes());
-        b.extend_from_slice(&self.offset.to_le_bytes());
+        b.extend_from_slice(&self.offset.saturating_add(cut).to_le_bytes());
         for (_, count) in &items {
             b.extend_from_slice(&count.to_le_bytes());
         }
