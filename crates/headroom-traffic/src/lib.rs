@@ -20,6 +20,7 @@
 
 mod classify;
 mod dataset;
+mod hll;
 mod ingest;
 mod input;
 mod pages;

@@ -9,12 +9,12 @@
 use std::collections::BTreeMap;
 
 use datasketches::frequencies::{ErrorType, FrequentItemsSketch};
-use datasketches::hll::{HllSketch, HllType, HllUnion};
 use datasketches::kll::{KllFloat, KllSketch};
 use serde::{Deserialize, Serialize};
 
+use crate::hll::Union;
 use crate::ingest::{FileReport, LineCounts};
-use crate::rollup::{HLL_LG_K, KLL_K, MinuteCounts, Rollups};
+use crate::rollup::{KLL_K, MinuteCounts, Rollups};
 use headroom_logformat::time::{MINUTE, format_date, format_rfc3339};
 
 /// How many top paths and user agents the summary lists.
@@ -189,7 +189,7 @@ pub(crate) struct SummaryBuilder {
     /// The month the last day fed belongs to, still open.
     month: Option<Unions>,
     /// The visitor and host unions of every closed month.
-    all: Option<(HllUnion, HllUnion)>,
+    all: Option<(Union, Union)>,
     durations: Option<KllSketch<KllFloat<f64>>>,
     paths: Option<FrequentItemsSketch<String>>,
     agents: Option<FrequentItemsSketch<String>>,
@@ -202,10 +202,6 @@ impl std::fmt::Debug for SummaryBuilder {
             .field("months", &self.months.len())
             .finish_non_exhaustive()
     }
-}
-
-fn new_union() -> HllUnion {
-    HllUnion::new(HLL_LG_K).expect("valid lg k")
 }
 
 impl SummaryBuilder {
@@ -255,7 +251,7 @@ impl SummaryBuilder {
     /// three measured a twentieth of a 1 M-line ingest. A union of unions holds the same
     /// registers, so the estimates do not change.
     fn add_periods(&mut self, rollups: &Rollups) {
-        let empty = || (Period::default(), new_union(), new_union());
+        let empty = || (Period::default(), Union::new(), Union::new());
         let mut days: BTreeMap<String, Unions> = BTreeMap::new();
         for (minute, c) in rollups.iter() {
             let entry = days.entry(format_date(minute)).or_insert_with(empty);
@@ -285,7 +281,7 @@ impl SummaryBuilder {
 
     fn close_month(&mut self) {
         if let Some(month) = self.month.take() {
-            let all = self.all.get_or_insert_with(|| (new_union(), new_union()));
+            let all = self.all.get_or_insert_with(|| (Union::new(), Union::new()));
             let period = month.0.period.clone();
             self.months
                 .push(close(period, month, (&mut all.0, &mut all.1)));
@@ -314,7 +310,7 @@ impl SummaryBuilder {
         } else {
             self.hour_of_week
         };
-        let all = self.all.unwrap_or_else(|| (new_union(), new_union()));
+        let all = self.all.unwrap_or_else(|| (Union::new(), Union::new()));
         let durations = match self.durations {
             Some(kll) if totals.duration_count > 0 => Some(durations(&totals, &kll)),
             _ => None,
@@ -348,9 +344,9 @@ impl SummaryBuilder {
             busiest_hour_of_week: busiest_slot(&hour_of_week),
             hour_of_week_requests: hour_of_week,
             visitor_definition: VISITOR_DEFINITION.to_owned(),
-            unique_visitors: all.0.to_sketch(HllType::Hll8).composite_estimate(),
+            unique_visitors: all.0.to_sketch().composite_estimate(),
             goaccess_unique_visitors: self.days.iter().map(|d| d.visitors).sum(),
-            unique_hosts: all.1.to_sketch(HllType::Hll8).composite_estimate(),
+            unique_hosts: all.1.to_sketch().composite_estimate(),
             months: self.months,
             days: self.days,
             durations,
@@ -372,16 +368,16 @@ fn ratio(a: f64, b: f64) -> f64 {
 }
 
 /// A period's figures with the unions of its visitor and host sketches.
-type Unions = (Period, HllUnion, HllUnion);
+type Unions = (Period, Union, Union);
 
 /// A period's figures with its distinct counts estimated, its visitor and host unions
 /// added to those of the period holding it.
 fn close(
     period: String,
     (p, visitors, hosts): Unions,
-    (up_visitors, up_hosts): (&mut HllUnion, &mut HllUnion),
+    (up_visitors, up_hosts): (&mut Union, &mut Union),
 ) -> Period {
-    let (visitors, hosts) = (sketch(&visitors), sketch(&hosts));
+    let (visitors, hosts) = (visitors.to_sketch(), hosts.to_sketch());
     up_visitors.update(&visitors);
     up_hosts.update(&hosts);
     Period {
@@ -399,10 +395,6 @@ fn add_minute(p: &mut Period, requests: i64, bytes: i64, peak_rps: f64) {
     p.requests = p.requests.saturating_add(requests);
     p.bytes = p.bytes.saturating_add(bytes);
     p.peak_rps = p.peak_rps.max(peak_rps);
-}
-
-fn sketch(u: &HllUnion) -> HllSketch {
-    u.to_sketch(HllType::Hll8)
 }
 
 fn busiest_slot(slots: &[i64]) -> Option<String> {
