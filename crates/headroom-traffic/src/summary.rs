@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::hll::Union;
 use crate::ingest::{FileReport, LineCounts};
 use crate::rollup::{KLL_K, MinuteCounts, Rollups};
-use headroom_logformat::time::{MINUTE, format_date, format_rfc3339};
+use headroom_logformat::time::{DAY, MINUTE, format_date, format_rfc3339};
 
 /// How many top paths and user agents the summary lists.
 pub const TOP_N: usize = 10;
@@ -252,19 +252,23 @@ impl SummaryBuilder {
     /// registers, so the estimates do not change.
     fn add_periods(&mut self, rollups: &Rollups) {
         let empty = || (Period::default(), Union::new(), Union::new());
-        let mut days: BTreeMap<String, Unions> = BTreeMap::new();
+        // Keyed by the day's start, its date written once: formatting a date for every
+        // minute was 1% of a 1 M-line ingest.
+        let day_of = |t: i64| t.div_euclid(DAY) * DAY;
+        let mut days: BTreeMap<i64, Unions> = BTreeMap::new();
         for (minute, c) in rollups.iter() {
-            let entry = days.entry(format_date(minute)).or_insert_with(empty);
+            let entry = days.entry(day_of(minute)).or_insert_with(empty);
             let peak = c.requests as f64 / MINUTE as f64;
             add_minute(&mut entry.0, c.requests, c.bytes, peak);
         }
         for (hour, s) in rollups.hours() {
-            if let Some(entry) = days.get_mut(&format_date(hour)) {
+            if let Some(entry) = days.get_mut(&day_of(hour)) {
                 entry.1.update(&s.visitors);
                 entry.2.update(&s.hosts);
             }
         }
-        for (date, day) in days {
+        for (day_s, day) in days {
+            let date = format_date(day_s);
             if self.month.as_ref().is_some_and(|m| m.0.period != date[..7]) {
                 self.close_month();
             }
