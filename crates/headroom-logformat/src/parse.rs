@@ -264,10 +264,21 @@ impl TimeEntry {
 /// `HH:MM:SS` as seconds into the day, with the checks the full reader makes (two
 /// digits each, hour ≤ 23, minute ≤ 59, second ≤ 60); None where it would reject.
 fn clock_seconds(s: &[u8]) -> Option<i64> {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
     if s[2] != b':' || s[5] != b':' {
         return None;
     }
-    let (h, m, sec) = (fixed(s, 0, 2)?, fixed(s, 3, 2)?, fixed(s, 6, 2)?);
+    // The eight bytes as one word, the colons made `0`s, checked and paired as in
+    // `eight_digits`: hours, minutes and seconds land in bytes 0, 3 and 6.
+    let colons = (0x0A << 16) | (0x0A << 40);
+    let w = u64::from_le_bytes(s[..8].try_into().expect("eight bytes")) - colons;
+    if w & HIGH != ZEROS || (w + 0x0606_0606_0606_0606) & HIGH != ZEROS {
+        return None;
+    }
+    let v = w - ZEROS;
+    let v = v * 10 + (v >> 8);
+    let (h, m, sec) = (v & 0xFF, (v >> 24) & 0xFF, (v >> 48) & 0xFF);
     (h <= 23 && m <= 59 && sec <= 60).then(|| (h * 3600 + m * 60 + sec) as i64)
 }
 
@@ -749,13 +760,46 @@ fn parse_duration(s: &[u8], unit: Unit) -> Option<f64> {
 }
 
 /// Decimal digits to a number; `None` for anything else or an empty slice.
+/// A run of 1 to 19 ASCII digits as a number; None for anything else. Up to sixteen
+/// digits are read eight at a time: a status, a byte count and a clock's fields per line
+/// took one to two hundred instructions digit by digit.
 fn parse_digits(s: &[u8]) -> Option<u64> {
-    if s.is_empty() || s.len() > 19 {
+    match s.len() {
+        1..=8 => eight_digits(s),
+        9..=16 => {
+            let (high, low) = s.split_at(s.len() - 8);
+            Some(eight_digits(high)? * 100_000_000 + eight_digits(low)?)
+        }
+        17..=19 => s.iter().try_fold(0u64, |acc, &b| {
+            b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0'))
+        }),
+        _ => None,
+    }
+}
+
+/// One to eight ASCII digits read in one 64-bit word: right-aligned behind `0`s, the
+/// first digit in the lowest byte, checked to be digits, then combined in three
+/// multiply-and-add steps, each joining neighbouring groups (digits into pairs, pairs
+/// into fours, fours into the number).
+#[inline]
+fn eight_digits(s: &[u8]) -> Option<u64> {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    // `0`s shifted out at the bottom as the digits come in at the top (a copy into a
+    // padded array of a length known only at run time would be a call to `memcpy`).
+    let w = s
+        .iter()
+        .fold(ZEROS, |w, &b| (w >> 8) | (u64::from(b) << 56));
+    // Every byte 0x30..=0x3F, and none above 0x39 (adding 6 would carry it out of 3).
+    if w & HIGH != ZEROS || (w + 0x0606_0606_0606_0606) & HIGH != ZEROS {
         return None;
     }
-    s.iter().try_fold(0u64, |acc, &b| {
-        b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0'))
-    })
+    let v = w - ZEROS;
+    // Byte i becomes 10 * digit i + digit i + 1: the pairs sit in the even bytes.
+    let v = (v * 10 + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    // Likewise 100 * pair + next pair in the even 16-bit lanes.
+    let v = (v * 100 + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((v & 0xFFFF) * 10_000 + (v >> 32))
 }
 
 fn trim_end(s: &[u8]) -> &[u8] {
@@ -771,6 +815,74 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    proptest! {
+        /// Read eight at a time, digits give what reading them one by one gives, and
+        /// anything else (a sign, a space, a letter, a byte either side of `0`..`9`,
+        /// empty, or twenty digits) is refused.
+        #[test]
+        fn digits_read_as_one_by_one(
+            s in proptest::collection::vec(
+                prop_oneof![8 => b'0'..=b'9', 1 => any::<u8>(), 1 => Just(b'/'), 1 => Just(b':')],
+                0..21,
+            )
+        ) {
+            let slow = (!s.is_empty() && s.len() <= 19)
+                .then(|| s.iter().try_fold(0u64, |acc, &b| {
+                    b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0'))
+                }))
+                .flatten();
+            prop_assert_eq!(parse_digits(&s), slow);
+        }
+    }
+
+    proptest! {
+        /// `HH:MM:SS` read as one word gives what reading its fields one by one gives.
+        #[test]
+        fn a_clock_reads_as_its_fields(
+            (mut s, colons) in (
+                proptest::collection::vec(
+                    prop_oneof![8 => b'0'..=b'9', 1 => Just(b':'), 1 => any::<u8>()],
+                    8,
+                ),
+                prop::bool::weighted(0.9),
+            )
+        ) {
+            if colons {
+                (s[2], s[5]) = (b':', b':');
+            }
+            let field = |at: usize| s[at..at + 2].iter().try_fold(0u64, |acc, &b| {
+                b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0'))
+            });
+            let slow = (s[2] == b':' && s[5] == b':')
+                .then(|| Some((field(0)?, field(3)?, field(6)?)))
+                .flatten()
+                .filter(|&(h, m, sec)| h <= 23 && m <= 59 && sec <= 60)
+                .map(|(h, m, sec)| (h * 3600 + m * 60 + sec) as i64);
+            prop_assert_eq!(clock_seconds(&s), slow);
+        }
+    }
+
+    #[test]
+    fn digits_at_the_edges() {
+        assert_eq!(clock_seconds(b"23:59:60"), Some(86_400));
+        assert_eq!(clock_seconds(b"24:00:00"), None);
+        assert_eq!(clock_seconds(b"09:3a:00"), None);
+        assert_eq!(parse_digits(b"0"), Some(0));
+        assert_eq!(parse_digits(b"99999999"), Some(99_999_999));
+        assert_eq!(parse_digits(b"123456789"), Some(123_456_789));
+        assert_eq!(
+            parse_digits(b"9999999999999999"),
+            Some(9_999_999_999_999_999)
+        );
+        assert_eq!(parse_digits(b"18446744073709551615"), None, "twenty digits");
+        assert_eq!(
+            parse_digits(b"9999999999999999999"),
+            Some(9_999_999_999_999_999_999)
+        );
+        assert_eq!(parse_digits(b"20:"), None);
+        assert_eq!(parse_digits(b""), None);
+    }
 
     /// A Combined line from parts, some of them odd, then cut or given a stray byte.
     fn combined_line() -> impl Strategy<Value = Vec<u8>> {
