@@ -246,8 +246,8 @@ impl TimeEntry {
         // The same day and zone at any second: only the clock's eight bytes may differ,
         // and the time moves by as many seconds as the clock. Lines seconds apart (a
         // quiet service, or one log of many hosts) miss a whole-bytes match, and reading
-        // the date again cost about 600 instructions a line.
-        // The zone after the clock first: a log of two zones differs there.
+        // the date again cost about 600 instructions a line. The zone after the clock is
+        // compared first: a log of two zones differs there.
         let same_around = rest.len() >= self.bytes.len()
             && starts_with(&rest[c + 8..], &self.bytes[c + 8..])
             && starts_with(rest, &self.bytes[..c]);
@@ -761,7 +761,6 @@ fn parse_duration(s: &[u8], unit: Unit) -> Option<f64> {
     })
 }
 
-/// Decimal digits to a number; `None` for anything else or an empty slice.
 /// A run of 1 to 19 ASCII digits as a number; None for anything else. Up to sixteen
 /// digits are read eight at a time: a status, a byte count and a clock's fields per line
 /// took one to two hundred instructions digit by digit.
