@@ -686,7 +686,7 @@ fn write_named(dir: &Path, date: &str, name: &str, day: &Rollups) -> Result<()> 
 }
 
 /// A day's table as a Parquet file of one row group (a day is at most 1,440 rows),
-/// written through polars' Parquet writer with polars' own encodings, except that binary
+/// written by polars-parquet's writer with polars' own encodings, except that binary
 /// columns (the sketches' images) are written plain. For every binary column polars
 /// estimates the number of distinct values (hashing each image) and, below 128 rows,
 /// builds a dictionary of them (hashing each again) for values that never repeat: 2% of
@@ -715,15 +715,15 @@ fn write_day_table(df: &mut DataFrame, out: &mut impl Write) -> PolarsResult<()>
         compression: DAY_FILE_COMPRESSION,
         data_page_size: None,
     };
-    let rows = df.height() as u64;
-    let batches = df
+    let batches: Vec<_> = df
         .iter_chunks(CompatLevel::newest(), false)
         .filter(|batch| !batch.is_empty())
-        .map(Ok)
-        .collect::<Vec<_>>();
-    let groups = RowGroupIterator::try_new(batches.into_iter(), &schema, options, encodings)?;
+        .collect();
+    let rows: Vec<u64> = batches.iter().map(|batch| batch.len() as u64).collect();
+    let groups =
+        RowGroupIterator::try_new(batches.into_iter().map(Ok), &schema, options, encodings)?;
     let mut writer = FileWriter::try_new(out, schema, options)?;
-    for group in groups {
+    for (group, rows) in groups.zip(rows) {
         writer.write(rows, group?)?;
     }
     writer.end(None)?;
