@@ -400,10 +400,8 @@ impl<V> Pending<V> {
                     value: make(),
                 });
                 self.bytes.extend_from_slice(key);
-                let entries = &self.entries;
                 // Purges keep fewer than `cap` entries in the table.
-                self.table
-                    .insert_unique(hash[0], i as u32, |&j| entries[j as usize].hash[0]);
+                self.index(i);
                 i
             }
         };
@@ -432,11 +430,18 @@ impl<V> Pending<V> {
         });
         self.bytes = bytes;
         self.table.clear();
-        for (i, e) in self.entries.iter().enumerate() {
-            let entries = &self.entries;
-            self.table
-                .insert_unique(e.hash[0], i as u32, |&j| entries[j as usize].hash[0]);
+        for i in 0..self.entries.len() {
+            self.index(i);
         }
+    }
+
+    /// Puts entry `i` in the table, hashed by the low word of its key's hash.
+    fn index(&mut self, i: usize) {
+        let entries = &self.entries;
+        self.table
+            .insert_unique(entries[i].hash[0], i as u32, |&j| {
+                entries[j as usize].hash[0]
+            });
     }
 
     /// The counts as a frequent-items sketch of `map_size` (its capacity: three
@@ -449,7 +454,7 @@ impl<V> Pending<V> {
             return None;
         }
         let lg_max = map_size.trailing_zeros() as u8;
-        let fits = map_size / 4 * 3;
+        let fits = sketch_capacity(map_size);
         // Keys above the count of the first that does not fit keep that much less; the
         // rest go, and the sketch's error grows by it.
         let mut counts: Vec<u64> = self.entries.iter().map(|e| e.count).collect();
@@ -465,7 +470,7 @@ impl<V> Pending<V> {
             .map(|e| (&self.bytes[e.start..e.start + e.len], e.count - cut))
             .collect();
         let lg_cur = (3..=lg_max)
-            .find(|lg| (1usize << lg) / 4 * 3 >= items.len())
+            .find(|lg| sketch_capacity(1 << lg) >= items.len())
             .unwrap_or(lg_max);
         // The sketch's own serial form (DataSketches' frequent-items layout, as
         // `FrequentItemsSketch::serialize` writes it): preamble, weights, then items.
@@ -494,7 +499,7 @@ impl<V> Pending<V> {
     /// where nothing was purged and the keys fit the sketch (exact, and cheaper than a
     /// sketch of their own), else as [`Pending::take_sketch`] merged in.
     fn fold_into(&mut self, sketch: &mut FrequentItemsSketch<String>) {
-        if self.offset == 0 && self.len() <= TOP_MAP_SIZE / 4 * 3 {
+        if self.offset == 0 && self.len() <= sketch_capacity(TOP_MAP_SIZE) {
             for e in &self.entries {
                 let key = &self.bytes[e.start..e.start + e.len];
                 match std::str::from_utf8(key) {
@@ -520,6 +525,12 @@ impl<V> Pending<V> {
         self.table.clear();
         (self.weight, self.offset) = (0, 0);
     }
+}
+
+/// The keys a frequent-items sketch of `map_size` holds: three quarters of its map
+/// (DataSketches' load factor).
+fn sketch_capacity(map_size: usize) -> usize {
+    map_size / 4 * 3
 }
 
 /// No hour: the start of an hour is a multiple of [`HOUR`], which this is not.
