@@ -546,8 +546,9 @@ fn read_lines(
     let mut buf = vec![0u8; READ_BYTES];
     let (mut start, mut end) = (0, 0);
     let mut progress = Tally::new(config);
+    let newlines = Newlines::new();
     'read: while remaining > 0 {
-        while let Some(nl) = memchr::memchr(b'\n', &buf[start..end]) {
+        while let Some(nl) = newlines.find(&buf[start..end]) {
             let n = nl + 1;
             part.take(&mut parser, &buf[start..start + n], config.strict, name)?;
             start += n;
@@ -605,6 +606,32 @@ fn read_lines(
     }
     progress.report();
     Ok(part)
+}
+
+/// Finds line ends: memchr's AVX2 searcher where the CPU has it, held for the whole
+/// stream, else memchr's dispatching search. `memchr::memchr` looks its searcher up on
+/// every call, once a line: about 30 of the 90 instructions a line's end cost.
+struct Newlines {
+    #[cfg(target_arch = "x86_64")]
+    avx2: Option<memchr::arch::x86_64::avx2::memchr::One>,
+}
+
+impl Newlines {
+    fn new() -> Newlines {
+        Newlines {
+            #[cfg(target_arch = "x86_64")]
+            avx2: memchr::arch::x86_64::avx2::memchr::One::new(b'\n'),
+        }
+    }
+
+    #[inline]
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(one) = &self.avx2 {
+            return one.find(hay);
+        }
+        memchr::memchr(b'\n', hay)
+    }
 }
 
 /// The unit's format: its plan's, or sniffed from its first lines (stdin), which are
