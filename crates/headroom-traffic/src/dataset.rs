@@ -1600,23 +1600,39 @@ mod tests {
         let log = write_log(tmp.path(), "may.log", &lines);
         let earlier = write_log(tmp.path(), "early.log", &[line(5, 7), line(5, 8)]);
 
-        // The units hand over the days they left behind, and those with what they kept
-        // are what a pass without handing over gives.
+        // The units hand over the days they left behind as they read, and a split
+        // file's ranges their last ones too when they end (a finished range held them
+        // until the slowest was done); those with what was kept are what a pass without
+        // handing over gives: on one thread, and split four ways a thread.
         let cfg = IngestConfig {
             threads: 1,
             ..IngestConfig::default()
         };
-        let handed = Mutex::new(Rollups::default());
-        let spill = |_: usize, days: Rollups| {
-            handed.lock().unwrap().absorb(days);
-            Ok(())
-        };
-        let each = ingest_hashing(std::slice::from_ref(&log), &cfg, &[false], Some(&spill));
-        let mut split = handed.into_inner().unwrap();
-        assert!(split.days().count() >= 15, "days were handed over");
-        split.absorb(each.unwrap().remove(0).0);
         let whole = crate::ingest::ingest(std::slice::from_ref(&log), &cfg).unwrap();
-        assert!(split.same_counters(&whole.rollups));
+        for (threads, split_bytes) in [(1, 0), (2, 1 << 20)] {
+            let cfg = IngestConfig {
+                threads,
+                split_bytes,
+                ..IngestConfig::default()
+            };
+            let handed = Mutex::new(Rollups::default());
+            let spill = |_: usize, days: Rollups| {
+                handed.lock().unwrap().absorb(days);
+                Ok(())
+            };
+            let each = ingest_hashing(std::slice::from_ref(&log), &cfg, &[false], Some(&spill));
+            let kept = each.unwrap().remove(0).0;
+            let mut handed = handed.into_inner().unwrap();
+            if threads == 1 {
+                assert!(handed.days().count() >= 15, "days were handed over");
+                assert!(kept.days().count() > 0, "a whole input keeps its last days");
+            } else {
+                assert_eq!(kept.days().count(), 0, "no range keeps a day");
+                assert_eq!(handed.days().count(), 20);
+            }
+            handed.absorb(kept);
+            assert!(handed.same_counters(&whole.rollups), "{threads} threads");
+        }
 
         let mut single = whole.rollups;
         single.absorb(
